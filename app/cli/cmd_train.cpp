@@ -1,0 +1,90 @@
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
+#include "app/cli/commands.h"
+#include "app/cli/console_sink.h"
+#include "engine/methods/method_info.h"
+#include "engine/train/trainer.h"
+
+namespace pretext::cli {
+namespace {
+
+Trainer* g_trainer = nullptr;
+
+void on_signal(int) {
+  // Only an atomic store: safe in a signal handler. The trainer stops after the current step.
+  if (g_trainer) g_trainer->request_stop();
+}
+
+struct TrainArgs {
+  TrainConfig cfg;
+  std::string config_file;
+  std::string db = kDefaultDb;
+};
+
+int run_train(TrainArgs& a) {
+  TrainConfig cfg = a.cfg;
+  if (!a.config_file.empty()) {
+    std::ifstream in(a.config_file);
+    if (!in) {
+      std::fprintf(stderr, "error: cannot read %s\n", a.config_file.c_str());
+      return 2;
+    }
+    try {
+      cfg = TrainConfig::from_json(nlohmann::json::parse(in));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "error: %s: %s\n", a.config_file.c_str(), e.what());
+      return 2;
+    }
+  }
+  if (cfg.data.empty()) {
+    std::fprintf(stderr, "error: --data is required\n");
+    return 2;
+  }
+  try {
+    method_info(cfg.method);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+  ConsoleSink sink(10);
+  Trainer trainer(cfg, sink, a.db);
+  g_trainer = &trainer;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  trainer.run();
+  g_trainer = nullptr;
+  if (trainer.status() == "failed") return 1;
+  if (trainer.last_knn_accuracy() >= 0) std::printf("final kNN accuracy: %.2f%%\n", 100.0 * trainer.last_knn_accuracy());
+  return 0;
+}
+
+}  // namespace
+
+void add_train(CLI::App& app, Commands& out) {
+  auto a = std::make_shared<TrainArgs>();
+  TrainConfig& cfg = a->cfg;
+  auto* train = app.add_subcommand("train", "Pretrain a backbone with a self-supervised method");
+  train->add_option("--config", a->config_file, "Run configuration as JSON (replaces the flags)");
+  train->add_option("--data", cfg.data, "Folder of images, or an IDX file");
+  train->add_option("--eval-data", cfg.eval_data, "Labelled images for the kNN probe");
+  train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")->capture_default_str();
+  train->add_option("--backbone", cfg.backbone, "resnet-tiny, resnet-small, resnet18, resnet34, ...")->capture_default_str();
+  train->add_option("--pipeline", cfg.pipeline, "Augmentation preset name or JSON file");
+  train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
+  train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
+  train->add_option("--batch", cfg.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
+  train->add_option("--lr", cfg.lr, "Peak learning rate (default: 0.06 * batch / 256)");
+  train->add_option("--seed", cfg.seed, "Random seed")->capture_default_str();
+  train->add_option("--device", cfg.device, "auto, cpu or cuda[:N]")->capture_default_str();
+  train->add_option("--threads", cfg.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  train->add_option("--limit", cfg.limit, "Use at most this many training images");
+  train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
+  train->add_option("--name", cfg.name, "Run name");
+  train->add_option("--db", a->db, "SQLite experiment database")->capture_default_str();
+  out.push_back({train, [a] { return run_train(*a); }});
+}
+
+}  // namespace pretext::cli

@@ -1,0 +1,25 @@
+#pragma once
+// Each subcommand lives in its own file and registers itself with one call from main.cpp: it adds
+// its CLI11 subcommand and returns the function to run when that subcommand was given.
+// Exit codes: 0 ok, 1 the run failed, 2 bad usage or input.
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace pretext::cli {
+
+struct Command {
+  CLI::App* app;
+  std::function<int()> run;
+};
+
+using Commands = std::vector<Command>;
+
+void add_train(CLI::App& app, Commands& out);
+void add_methods(CLI::App& app, Commands& out);
+void add_runs(CLI::App& app, Commands& out);
+
+constexpr const char* kDefaultDb = "pretext.db";
+
+}  // namespace pretext::cli

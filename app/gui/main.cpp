@@ -1,0 +1,48 @@
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QStandardPaths>
+
+#include "app/gui/main_window.h"
+#include "engine/core/runtime.h"
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  QApplication::setApplicationName("Pretext");
+  QApplication::setOrganizationName("Pretext");
+  QApplication::setApplicationVersion(QString::fromStdString(pretext::versions().pretext));
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("Pretext: a workbench for self-supervised learning on images");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  QCommandLineOption data({"d", "data"}, "Folder of images or IDX file to open.", "path");
+  QCommandLineOption db("db", "Experiment database (default: in the user's data folder).", "file");
+  QCommandLineOption method("method", "SSL method.", "name", "simclr");
+  QCommandLineOption epochs("epochs", "Epochs.", "n", "2");
+  QCommandLineOption steps("steps", "Optimiser steps (overrides epochs).", "n", "0");
+  QCommandLineOption limit("limit", "Use at most this many training images.", "n", "0");
+  QCommandLineOption autostart("autostart", "Start training as soon as the data is open.");
+  QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
+  parser.addOptions({data, db, method, epochs, steps, limit, autostart, screenshot});
+  parser.process(app);
+
+  pretext::WindowOptions o;
+  o.data = parser.value(data);
+  o.db = parser.value(db);
+  if (o.db.isEmpty()) {
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    QDir().mkpath(dir);
+    o.db = dir + "/pretext.db";
+  }
+  o.method = parser.value(method);
+  o.epochs = parser.value(epochs).toInt();
+  o.steps = parser.value(steps).toInt();
+  o.limit = parser.value(limit).toInt();
+  o.autostart = parser.isSet(autostart);
+  o.screenshot = parser.value(screenshot);
+
+  pretext::MainWindow w(o);
+  w.show();
+  return app.exec();
+}

@@ -1,0 +1,70 @@
+#include "app/gui/training_controller.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+#include "engine/train/trainer.h"
+
+namespace pretext {
+
+class TrainingController::Sink : public EventSink {
+ public:
+  explicit Sink(TrainingController* c) : controller_(c) {}
+  void on_event(const Event& e) override {
+    // Copy the event into a queued call: it runs on the controller's (GUI) thread.
+    QPointer<TrainingController> c = controller_;
+    QMetaObject::invokeMethod(controller_, [c, e] { if (c) c->deliver(e); }, Qt::QueuedConnection);
+  }
+
+ private:
+  TrainingController* controller_;
+};
+
+TrainingController::TrainingController(QObject* parent) : QObject(parent), sink_(std::make_unique<Sink>(this)) {}
+
+TrainingController::~TrainingController() {
+  if (trainer_) {
+    trainer_->request_stop();
+    trainer_->wait();
+  }
+}
+
+bool TrainingController::isRunning() const { return trainer_ && trainer_->running(); }
+
+void TrainingController::start(const TrainConfig& config, const QString& db_path) {
+  if (isRunning()) return;
+  if (trainer_) trainer_->wait();
+  trainer_ = std::make_unique<Trainer>(config, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
+  trainer_->start();
+}
+
+void TrainingController::stop() {
+  if (trainer_) trainer_->request_stop();  // takes effect after the current step; never blocks the UI
+}
+
+void TrainingController::deliver(const Event& e) {
+  std::visit(
+      [this](const auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, RunStarted>) {
+          Q_EMIT runStarted(ev.run_id, QString::fromStdString(ev.device), ev.total_steps);
+        } else if constexpr (std::is_same_v<T, StepEvent>) {
+          Q_EMIT stepDone(ev.run_id, ev.step, ev.total_steps, ev.epoch, ev.loss, ev.lr, ev.images_per_s, ev.eta_s);
+        } else if constexpr (std::is_same_v<T, ProbeEvent>) {
+          Q_EMIT probeDone(ev.run_id, QString::fromStdString(ev.kind), ev.k, ev.accuracy, ev.queries);
+        } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
+          QVector<QPointF> pts;
+          for (size_t i = 0; i + 1 < ev.xy.size(); i += 2) pts.push_back(QPointF(ev.xy[i], ev.xy[i + 1]));
+          QStringList names;
+          for (const auto& n : ev.class_names) names << QString::fromStdString(n);
+          Q_EMIT projectionReady(ev.run_id, pts, QVector<int>(ev.labels.begin(), ev.labels.end()), names);
+        } else if constexpr (std::is_same_v<T, LogEvent>) {
+          Q_EMIT logMessage(static_cast<int>(ev.level), QString::fromStdString(ev.message));
+        } else if constexpr (std::is_same_v<T, RunFinished>) {
+          Q_EMIT runFinished(ev.run_id, QString::fromStdString(ev.status), QString::fromStdString(ev.message));
+        }
+      },
+      e);
+}
+
+}  // namespace pretext

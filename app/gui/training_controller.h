@@ -1,0 +1,44 @@
+#pragma once
+// Bridges the engine's trainer to Qt: engine events arrive on the trainer's thread and are re-emitted
+// as signals on the GUI thread (queued), so widgets are only ever touched from the GUI thread.
+#include <QObject>
+#include <QPointF>
+#include <QStringList>
+#include <QVector>
+#include <memory>
+
+#include "engine/core/events.h"
+#include "engine/train/config.h"
+
+namespace pretext {
+
+class Trainer;
+
+class TrainingController : public QObject {
+  Q_OBJECT
+ public:
+  explicit TrainingController(QObject* parent = nullptr);
+  ~TrainingController() override;
+
+  bool isRunning() const;
+  void start(const TrainConfig& config, const QString& db_path);
+  void stop();
+
+ Q_SIGNALS:
+  void runStarted(qint64 run, const QString& device, qint64 total_steps);
+  void stepDone(qint64 run, qint64 step, qint64 total, int epoch, double loss, double lr, double images_per_s,
+                double eta_s);
+  void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
+  void projectionReady(qint64 run, const QVector<QPointF>& points, const QVector<int>& labels,
+                       const QStringList& class_names);
+  void logMessage(int level, const QString& text);
+  void runFinished(qint64 run, const QString& status, const QString& message);
+
+ private:
+  class Sink;
+  void deliver(const Event& e);  // GUI thread
+  std::unique_ptr<Sink> sink_;
+  std::unique_ptr<Trainer> trainer_;
+};
+
+}  // namespace pretext

@@ -1,0 +1,44 @@
+#pragma once
+// Image operations on 8-bit HWC images (1 or 3 channels), following torchvision's semantics so that
+// published recipes mean the same thing here. Each random op draws only from the Rng it is given.
+#include <opencv2/core.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/core/seed.h"
+
+namespace pretext {
+
+struct OpTrace {
+  std::string op;
+  bool applied = false;
+  std::vector<std::pair<std::string, double>> values;  // what was sampled
+};
+
+struct CropBox {
+  int top = 0, left = 0, height = 0, width = 0;
+};
+
+// torchvision.transforms.RandomResizedCrop.get_params: ten tries, then a centre crop.
+CropBox sample_resized_crop(int h, int w, double scale_lo, double scale_hi, double ratio_lo, double ratio_hi, Rng& rng);
+cv::Mat crop_resize(const cv::Mat& img, const CropBox& box, int out_h, int out_w, int interpolation);
+
+cv::Mat flip_horizontal(const cv::Mat& img);
+cv::Mat flip_vertical(const cv::Mat& img);
+
+// PIL's "L" conversion (ITU-R 601-2 luma): L = R*299/1000 + G*587/1000 + B*114/1000, rounded as PIL.
+cv::Mat to_grayscale(const cv::Mat& rgb);  // keeps the channel count (grey replicated)
+
+// Colour jitter factors as torchvision samples them; order is a permutation of {0:b, 1:c, 2:s, 3:h}.
+struct JitterParams {
+  double brightness = 1, contrast = 1, saturation = 1, hue = 0;
+  int order[4] = {0, 1, 2, 3};
+};
+JitterParams sample_jitter(double b, double c, double s, double h, Rng& rng);
+cv::Mat color_jitter(const cv::Mat& img, const JitterParams& p);
+
+cv::Mat gaussian_blur(const cv::Mat& img, double sigma);
+cv::Mat solarize(const cv::Mat& img, int threshold);  // v >= threshold -> 255 - v
+
+}  // namespace pretext

@@ -1,0 +1,91 @@
+#pragma once
+// Progress leaves the engine as small value events through one sink interface. The engine never
+// calls the UI: the GUI bridges these onto its own thread, the CLI prints them.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace pretext {
+
+struct StepEvent {
+  int64_t run_id = 0;
+  int64_t step = 0;         // 1-based count of optimiser steps done
+  int64_t total_steps = 0;
+  int epoch = 0;
+  double loss = 0;
+  std::vector<std::pair<std::string, double>> components;
+  double lr = 0;
+  double images_per_s = 0;
+  double eta_s = 0;
+};
+
+struct ProbeEvent {
+  int64_t run_id = 0;
+  int64_t step = 0;
+  std::string kind;  // "knn", "linear"
+  int k = 0;
+  double accuracy = 0;  // fraction in [0,1]
+  int64_t queries = 0;
+};
+
+struct ProjectionEvent {
+  int64_t run_id = 0;
+  std::string kind;  // "pca"
+  std::vector<float> xy;       // x0,y0,x1,y1,...
+  std::vector<int> labels;     // -1 where unknown
+  std::vector<int64_t> image_indices;
+  std::vector<std::string> class_names;
+};
+
+// Representation health on a fixed probe batch, every few steps (see engine/eval/diagnostics.h).
+struct DiagnosticsEvent {
+  int64_t run_id = 0;
+  int64_t step = 0;
+  double z_std = 0;        // ~1/sqrt(d) healthy, -> 0 collapsed
+  double z_std_healthy = 0;  // 1/sqrt(d) for reference
+  double rankme = 0;       // effective rank, in [1, min(n, d)]
+  double alignment = 0;    // lower is better
+  double uniformity = 0;   // lower (more negative) is more uniform
+  std::vector<float> positive_hist, negative_hist;  // cosine similarities, bins over [-1, 1]
+  int corr_dim = 0;
+  std::vector<float> cross_corr;  // corr_dim x corr_dim, row-major (Barlow Twins / VICReg view)
+  double online_knn = -1;         // accuracy on a small labelled subset, -1 when not computed
+  std::vector<std::pair<std::string, double>> extra;  // method-specific (e.g. DINO teacher entropy)
+};
+
+struct LogEvent {
+  enum class Level { Info, Warning, Error };
+  Level level = Level::Info;
+  std::string message;
+};
+
+struct RunStarted {
+  int64_t run_id = 0;
+  std::string device;
+  int64_t total_steps = 0;
+  int64_t images = 0;
+};
+
+struct RunFinished {
+  int64_t run_id = 0;
+  std::string status;  // "finished", "stopped", "failed"
+  std::string message;
+};
+
+using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, ProjectionEvent, LogEvent, RunFinished>;
+
+// Implementations must be thread-safe: events arrive on the engine's own threads.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_event(const Event& e) = 0;
+};
+
+class NullSink : public EventSink {
+ public:
+  void on_event(const Event&) override {}
+};
+
+}  // namespace pretext

@@ -1,0 +1,24 @@
+#pragma once
+// What the front ends need to know about methods, without LibTorch's headers (which cost a minute
+// of compile time per file that includes them).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pretext {
+
+struct MethodInfo {
+  std::string name;
+  std::string summary;
+  std::string pipeline;      // default preset
+  size_t views = 2;
+  nlohmann::json defaults;   // hyper-parameters with published defaults
+};
+
+const std::vector<MethodInfo>& method_infos();
+const MethodInfo& method_info(const std::string& name);  // throws for unknown names
+
+// Backbone names accepted by make_backbone().
+std::vector<std::string> backbone_names();
+
+}  // namespace pretext

@@ -1,0 +1,47 @@
+#include "engine/methods/simclr.h"
+
+namespace pretext {
+namespace nn = torch::nn;
+
+torch::Tensor nt_xent(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+  const int64_t n = z1.size(0);
+  auto z = torch::nn::functional::normalize(torch::cat({z1, z2}, 0),
+                                            torch::nn::functional::NormalizeFuncOptions().dim(1));
+  auto logits = torch::mm(z, z.t()) / temperature;
+  // A view is never its own negative.
+  logits = logits.masked_fill(torch::eye(2 * n, torch::TensorOptions().dtype(torch::kBool).device(z.device())),
+                              -std::numeric_limits<float>::infinity());
+  auto targets = torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)}).to(z.device());
+  return torch::nn::functional::cross_entropy(logits, targets);
+}
+
+nn::Sequential mlp_head(int64_t in, int64_t hidden, int64_t out, bool last_bn) {
+  nn::Sequential s(nn::Linear(in, hidden), nn::BatchNorm1d(hidden), nn::ReLU(), nn::Linear(hidden, out));
+  if (last_bn) s->push_back(nn::BatchNorm1d(nn::BatchNorm1dOptions(out).affine(false)));
+  return s;
+}
+
+MethodInfo simclr_info() {
+  // Defaults: temperature 0.5 for CIFAR-10 (Chen et al. 2020, B.9); 2048 -> 128 projection in the
+  // paper, 512 -> 128 for ResNet-18 in Lightly's CIFAR-10 benchmark (hidden = backbone width there).
+  return {"simclr", "SimCLR: NT-Xent contrastive loss over two views", "simclr-cifar", 2,
+          {{"temperature", 0.5}, {"proj_hidden", 512}, {"proj_dim", 128}}};
+}
+
+SimCLRImpl::SimCLRImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)
+    : temperature_(p.at("temperature").get<double>()) {
+  backbone = register_module("backbone", bb);
+  projector = register_module(
+      "projector", mlp_head(backbone->feature_dim(), p.at("proj_hidden").get<int64_t>(), p.at("proj_dim").get<int64_t>()));
+}
+
+LossOutput SimCLRImpl::compute(const std::vector<torch::Tensor>& views) {
+  const int64_t n = views[0].size(0);
+  // One forward over both views: BatchNorm then sees the statistics of the whole 2N batch.
+  auto z = projector->forward(backbone->forward(torch::cat({views[0], views[1]}, 0)));
+  auto z1 = z.slice(0, 0, n), z2 = z.slice(0, n, 2 * n);
+  auto loss = nt_xent(z1, z2, temperature_);
+  return {loss, {{"nt_xent", loss.detach()}}, z1.detach()};
+}
+
+}  // namespace pretext

@@ -1,0 +1,331 @@
+#include "engine/store/store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <stdexcept>
+#include <thread>
+
+namespace pretext {
+namespace {
+
+// Each entry moves the schema one version forward; never edit an entry once released.
+const char* const kMigrations[] = {
+    // v1
+    R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, method TEXT NOT NULL, backbone TEXT, status TEXT NOT NULL,
+  config TEXT NOT NULL, seed INTEGER, dataset TEXT, device TEXT, created_at TEXT, finished_at TEXT,
+  commit_hash TEXT, torch_version TEXT, opencv_version TEXT, ui_version TEXT, message TEXT);
+CREATE TABLE metrics(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, name TEXT NOT NULL, value REAL);
+CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
+CREATE TABLE probes(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER, kind TEXT NOT NULL, k INTEGER, accuracy REAL, queries INTEGER, created_at TEXT);
+CREATE TABLE projections(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+  image_index INTEGER, x REAL, y REAL, label INTEGER);
+CREATE INDEX projections_by_run ON projections(run_id, kind);
+)sql",
+};
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+  }
+  ~Stmt() { sqlite3_finalize(s_); }
+  Stmt& bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& bind(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
+  Stmt& bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT); return *this; }
+  bool step() {
+    const int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(sqlite3_db_handle(s_)));
+  }
+  void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
+  int64_t i64(int c) { return sqlite3_column_int64(s_, c); }
+  double f64(int c) { return sqlite3_column_double(s_, c); }
+  std::string str(int c) {
+    const auto* t = sqlite3_column_text(s_, c);
+    return t ? reinterpret_cast<const char*>(t) : "";
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+RunRecord read_run(Stmt& q) {
+  RunRecord r;
+  r.id = q.i64(0); r.name = q.str(1); r.method = q.str(2); r.backbone = q.str(3); r.status = q.str(4);
+  r.config = q.str(5); r.seed = q.i64(6); r.dataset = q.str(7); r.device = q.str(8); r.created_at = q.str(9);
+  r.finished_at = q.str(10); r.commit = q.str(11); r.torch_version = q.str(12); r.opencv_version = q.str(13);
+  r.ui_version = q.str(14); r.message = q.str(15);
+  return r;
+}
+
+const char* kRunColumns =
+    "id, name, method, backbone, status, config, seed, dataset, device, created_at, finished_at, commit_hash, "
+    "torch_version, opencv_version, ui_version, message";
+
+}  // namespace
+
+std::string utc_now_iso() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Store::Store(const std::string& path, bool read_only) {
+  const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error("cannot open database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  if (!read_only) {
+    exec("PRAGMA journal_mode=WAL");
+    // NORMAL in WAL mode: a power cut can lose the last commits but never corrupts the file.
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+    migrate();
+  }
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+void Store::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error("sqlite: " + msg);
+  }
+}
+
+int Store::schema_version() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.i64(0));
+}
+
+void Store::migrate() {
+  Stmt q(db_, "PRAGMA user_version");
+  q.step();
+  int v = static_cast<int>(q.i64(0));
+  if (v > kSchemaVersion)
+    throw std::runtime_error("database schema v" + std::to_string(v) + " is newer than this Pretext (v" +
+                             std::to_string(kSchemaVersion) + ")");
+  for (; v < kSchemaVersion; ++v) {
+    exec("BEGIN IMMEDIATE");
+    try {
+      exec(kMigrations[v]);
+      exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+      exec("COMMIT");
+    } catch (...) {
+      exec("ROLLBACK");
+      throw;
+    }
+  }
+}
+
+int64_t Store::create_run(const RunRecord& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_,
+         "INSERT INTO runs(name, method, backbone, status, config, seed, dataset, device, created_at, commit_hash, "
+         "torch_version, opencv_version, ui_version, message) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  q.bind(1, r.name).bind(2, r.method).bind(3, r.backbone).bind(4, r.status.empty() ? "running" : r.status)
+      .bind(5, r.config).bind(6, r.seed).bind(7, r.dataset).bind(8, r.device)
+      .bind(9, r.created_at.empty() ? utc_now_iso() : r.created_at).bind(10, r.commit).bind(11, r.torch_version)
+      .bind(12, r.opencv_version).bind(13, r.ui_version).bind(14, r.message);
+  q.step();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::set_status(int64_t run, const std::string& status, const std::string& message, bool finished) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "UPDATE runs SET status=?, message=?, finished_at=? WHERE id=?");
+  q.bind(1, status).bind(2, message).bind(4, run);
+  if (finished) q.bind(3, utc_now_iso());  // an unbound parameter is NULL
+  q.step();
+}
+
+void Store::add_metrics(const std::vector<MetricRow>& rows) {
+  if (rows.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN");
+  try {
+    Stmt q(db_, "INSERT INTO metrics(run_id, step, name, value) VALUES(?,?,?,?)");
+    for (const auto& r : rows) {
+      q.bind(1, r.run_id).bind(2, r.step).bind(3, r.name).bind(4, r.value);
+      q.step();
+      q.reset();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+void Store::add_probe(const ProbeRecord& p) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "INSERT INTO probes(run_id, step, kind, k, accuracy, queries, created_at) VALUES(?,?,?,?,?,?,?)");
+  q.bind(1, p.run_id).bind(2, p.step).bind(3, p.kind).bind(4, int64_t(p.k)).bind(5, p.accuracy)
+      .bind(6, p.queries).bind(7, utc_now_iso());
+  q.step();
+}
+
+void Store::set_projection(int64_t run, const std::string& kind, const std::vector<ProjectionPoint>& points) {
+  std::lock_guard<std::mutex> lock(mu_);
+  exec("BEGIN");
+  try {
+    Stmt del(db_, "DELETE FROM projections WHERE run_id=? AND kind=?");
+    del.bind(1, run).bind(2, kind);
+    del.step();
+    Stmt q(db_, "INSERT INTO projections(run_id, kind, image_index, x, y, label) VALUES(?,?,?,?,?,?)");
+    for (const auto& p : points) {
+      q.bind(1, run).bind(2, kind).bind(3, p.image_index).bind(4, double(p.x)).bind(5, double(p.y))
+          .bind(6, int64_t(p.label));
+      q.step();
+      q.reset();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<RunRecord> Store::runs() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+  std::vector<RunRecord> out;
+  while (q.step()) out.push_back(read_run(q));
+  return out;
+}
+
+std::optional<RunRecord> Store::run(int64_t id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=?").c_str());
+  q.bind(1, id);
+  if (!q.step()) return std::nullopt;
+  return read_run(q);
+}
+
+std::vector<std::string> Store::metric_names(int64_t run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT DISTINCT name FROM metrics WHERE run_id=? ORDER BY name");
+  q.bind(1, run);
+  std::vector<std::string> out;
+  while (q.step()) out.push_back(q.str(0));
+  return out;
+}
+
+std::vector<std::pair<int64_t, double>> Store::metric(int64_t run, const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT step, value FROM metrics WHERE run_id=? AND name=? ORDER BY step");
+  q.bind(1, run).bind(2, name);
+  std::vector<std::pair<int64_t, double>> out;
+  while (q.step()) out.emplace_back(q.i64(0), q.f64(1));
+  return out;
+}
+
+std::vector<ProbeRecord> Store::probes(int64_t run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT run_id, step, kind, k, accuracy, queries FROM probes WHERE run_id=? ORDER BY id");
+  q.bind(1, run);
+  std::vector<ProbeRecord> out;
+  while (q.step()) out.push_back({q.i64(0), q.i64(1), q.str(2), int(q.i64(3)), q.f64(4), q.i64(5)});
+  return out;
+}
+
+std::vector<ProjectionPoint> Store::projection(int64_t run, const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT image_index, x, y, label FROM projections WHERE run_id=? AND kind=? ORDER BY rowid");
+  q.bind(1, run).bind(2, kind);
+  std::vector<ProjectionPoint> out;
+  while (q.step()) out.push_back({q.i64(0), float(q.f64(1)), float(q.f64(2)), int(q.i64(3))});
+  return out;
+}
+
+std::string Store::integrity_check() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "PRAGMA integrity_check");
+  std::string out;
+  while (q.step()) out += (out.empty() ? "" : "\n") + q.str(0);
+  return out;
+}
+
+struct MetricWriter::State {
+  Store& store;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<MetricRow> pending;
+  bool stop = false, flush_requested = false;
+  std::string error;
+  uint64_t pushed = 0, written = 0;
+  std::condition_variable flushed;
+  std::thread thread;
+  explicit State(Store& s) : store(s) {}
+};
+
+MetricWriter::MetricWriter(Store& store) : s_(std::make_unique<State>(store)) {
+  s_->thread = std::thread([s = s_.get()] {
+    std::unique_lock<std::mutex> lock(s->mu);
+    while (true) {
+      s->cv.wait_for(lock, std::chrono::milliseconds(500), [s] { return s->stop || s->flush_requested || s->pending.size() >= 20000; });
+      s->flush_requested = false;
+      std::vector<MetricRow> batch;
+      batch.swap(s->pending);
+      const uint64_t upto = s->pushed;
+      const bool stopping = s->stop;
+      lock.unlock();
+      try {
+        if (!batch.empty()) s->store.add_metrics(batch);
+      } catch (const std::exception& e) {
+        // Keep training: the rows are lost, but the run and its checkpoints are not.
+        std::lock_guard<std::mutex> relock(s->mu);
+        s->error = e.what();
+      }
+      lock.lock();
+      s->written = upto;
+      s->flushed.notify_all();
+      if (stopping && s->pending.empty()) break;
+    }
+  });
+}
+
+MetricWriter::~MetricWriter() {
+  {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    s_->stop = true;
+  }
+  s_->cv.notify_all();
+  s_->thread.join();
+}
+
+void MetricWriter::push(MetricRow row) {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  s_->pending.push_back(std::move(row));
+  ++s_->pushed;
+}
+
+void MetricWriter::flush() {
+  std::unique_lock<std::mutex> lock(s_->mu);
+  const uint64_t target = s_->pushed;
+  s_->flush_requested = true;
+  s_->cv.notify_all();
+  s_->flushed.wait(lock, [&] { return s_->written >= target; });
+}
+
+}  // namespace pretext

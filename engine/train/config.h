@@ -1,0 +1,41 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace pretext {
+
+// Everything that defines a run. Stored as JSON with the run so it can be reproduced exactly.
+struct TrainConfig {
+  std::string name;
+  std::string data;
+  std::string eval_data;       // labelled images for the probe; empty: a held-out part of `data`
+  std::string method = "simclr";
+  std::string backbone = "resnet-tiny";
+  std::string pipeline;        // preset name or JSON file; empty: the method's default
+  nlohmann::json pipeline_json;  // when set, used as is (the studio hands over its exact document)
+  nlohmann::json method_params = nlohmann::json::object();
+  std::string device = "auto";
+  int epochs = 1;
+  int64_t steps = 0;           // > 0 overrides epochs
+  int batch = 128;
+  std::string optimizer = "sgd";
+  double lr = 0;               // 0: base_lr * batch / 256
+  double base_lr = 0.06;       // SGD on CIFAR-10, as Lightly's CIFAR-10 benchmark
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  double warmup_fraction = 0.05;
+  uint64_t seed = 0;
+  int threads = 0;             // 0: all cores
+  size_t limit = 0;            // use at most this many training images
+  int resize = 0;
+  int knn_k = 200;
+  double knn_t = 0.1;
+  size_t probe_queries = 1000; // held-out queries when no eval_data is given
+  int diag_every = 20;         // steps between collapse diagnostics (0: never)
+  int diag_batch = 256;        // images in the fixed diagnostics batch
+
+  nlohmann::json to_json() const;
+  static TrainConfig from_json(const nlohmann::json& j);
+};
+
+}  // namespace pretext

@@ -1,0 +1,297 @@
+#include "engine/train/trainer.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+#include "engine/augment/batch.h"
+#include "engine/core/runtime.h"
+#include "engine/core/seed.h"
+#include "engine/data/image_set.h"
+#include "engine/eval/diagnostics.h"
+#include "engine/eval/features.h"
+#include "engine/eval/knn.h"
+#include "engine/eval/pca.h"
+#include "engine/methods/method.h"
+#include "engine/models/backbone.h"
+#include "engine/store/store.h"
+#include "engine/train/optim.h"
+
+namespace pretext {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<size_t> epoch_order(size_t n, uint64_t seed, int64_t epoch) {
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  Rng rng(mix_seed(seed, 0x5eed0fe9ull, static_cast<uint64_t>(epoch)));
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[static_cast<size_t>(rng.integer(0, int64_t(i) - 1))]);
+  return order;
+}
+
+torch::Tensor labels_tensor(const ImageSet& set, const std::vector<size_t>& idx) {
+  std::vector<int64_t> l;
+  for (size_t i : idx) l.push_back(set.labels.empty() ? -1 : set.labels[i]);
+  return torch::tensor(l, torch::kLong);
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainConfig config, EventSink& sink, std::string db_path, std::string ui_version)
+    : cfg_(std::move(config)), sink_(sink), db_path_(std::move(db_path)), ui_version_(std::move(ui_version)) {}
+
+Trainer::~Trainer() {
+  request_stop();
+  wait();
+}
+
+void Trainer::start() {
+  running_ = true;
+  thread_ = std::thread([this] { body(); });
+}
+
+void Trainer::run() {
+  running_ = true;
+  body();
+}
+
+void Trainer::request_stop() {
+  stop_ = true;
+  set_paused(false);
+}
+
+void Trainer::set_paused(bool p) {
+  {
+    std::lock_guard<std::mutex> lock(pause_mu_);
+    paused_ = p;
+  }
+  pause_cv_.notify_all();
+}
+
+void Trainer::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Trainer::body() {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<MetricWriter> writer;
+  auto log = [&](LogEvent::Level level, const std::string& msg) { sink_.on_event(LogEvent{level, msg}); };
+  auto finish = [&](const std::string& status, const std::string& message) {
+    status_ = status;
+    if (writer) writer.reset();  // flushes
+    if (store && run_id_ > 0) {
+      try {
+        store->set_status(run_id_, status, message, true);
+      } catch (const std::exception& e) {
+        log(LogEvent::Level::Error, std::string("could not record the run's end: ") + e.what());
+      }
+    }
+    running_ = false;
+    sink_.on_event(RunFinished{run_id_, status, message});
+  };
+
+  try {
+    init_threads(cfg_.threads);
+    const std::string device_name = resolve_device(cfg_.device);
+    const torch::Device device(device_name);
+    log(LogEvent::Level::Info, "device: " + describe_device(device_name));
+
+    LoadOptions lo;
+    lo.limit = cfg_.limit;
+    lo.resize = cfg_.resize;
+    ImageSet data = load_images(cfg_.data, lo);
+    for (const auto& b : data.bad) log(LogEvent::Level::Warning, "skipped " + b.path + ": " + b.reason);
+    log(LogEvent::Level::Info, "data: " + std::to_string(data.size()) + " images " + std::to_string(data.width) + "x" +
+                                   std::to_string(data.height) + "x" + std::to_string(data.channels) + " from " +
+                                   cfg_.data);
+
+    const MethodInfo& info = method_info(cfg_.method);
+    const Pipeline pipeline = cfg_.pipeline_json.is_object()
+                                  ? Pipeline::from_json(cfg_.pipeline_json)
+                                  : Pipeline::load(cfg_.pipeline.empty() ? info.pipeline : cfg_.pipeline);
+    ChannelStats stats = channel_stats(data);
+    if (!pipeline.mean.empty()) stats = {pipeline.mean, pipeline.std};
+
+    // Probe split: an explicit labelled set, else a fixed held-out part of the training images.
+    ImageSet eval_set;
+    std::vector<size_t> bank_idx, query_idx;
+    const bool external_eval = !cfg_.eval_data.empty();
+    if (external_eval) {
+      LoadOptions el;
+      el.resize = data.height;
+      eval_set = load_images(cfg_.eval_data, el);
+      for (size_t i = 0; i < data.size(); ++i) bank_idx.push_back(i);
+      for (size_t i = 0; i < eval_set.size(); ++i) query_idx.push_back(i);
+    } else if (data.has_labels()) {
+      const size_t q = std::min(cfg_.probe_queries, data.size() / 5);
+      const auto picked = spread_indices(data.size(), q);
+      std::vector<bool> is_query(data.size(), false);
+      for (size_t i : picked) is_query[i] = true;
+      for (size_t i = 0; i < data.size(); ++i) (is_query[i] ? query_idx : bank_idx).push_back(i);
+    }
+
+    const int batch = std::max(2, std::min<int>(cfg_.batch, static_cast<int>(data.size())));
+    const int64_t steps_per_epoch = std::max<int64_t>(1, static_cast<int64_t>(data.size()) / batch);
+    const int64_t total = cfg_.steps > 0 ? cfg_.steps : steps_per_epoch * std::max(1, cfg_.epochs);
+    const double peak_lr = cfg_.lr > 0 ? cfg_.lr : cfg_.base_lr * batch / 256.0;
+    const auto warmup = static_cast<int64_t>(cfg_.warmup_fraction * total);
+
+    torch::manual_seed(cfg_.seed);
+    auto method = make_method(cfg_.method, cfg_.method_params, make_backbone(cfg_.backbone, data.channels));
+    method->to(device);
+    auto opt = make_optimizer(cfg_.optimizer, method->parameters(), peak_lr, cfg_.momentum, cfg_.weight_decay);
+
+    // A fixed batch (same images, same augmentation draws) so diagnostics are comparable over time.
+    std::vector<size_t> diag_idx = spread_indices(data.size(), static_cast<size_t>(std::max(2, cfg_.diag_batch)));
+    if (diag_idx.size() < 2) diag_idx.clear();
+    std::vector<torch::Tensor> diag_views;
+    if (cfg_.diag_every > 0 && !diag_idx.empty()) {
+      diag_views = augment_batch(data, diag_idx, pipeline, 2, mix_seed(cfg_.seed, 0xd1a9), 0, stats);
+      for (auto& v : diag_views) v = v.to(device);
+    }
+
+    nlohmann::json stored = cfg_.to_json();
+    stored["pipeline_json"] = pipeline.to_json();
+    stored["method_params_resolved"] = info.defaults;
+    stored["method_params_resolved"].update(cfg_.method_params);
+    if (!db_path_.empty()) {
+      store = std::make_unique<Store>(db_path_);
+      RunRecord r;
+      r.name = cfg_.name.empty() ? cfg_.method + " " + utc_now_iso() : cfg_.name;
+      r.method = cfg_.method;
+      r.backbone = cfg_.backbone;
+      r.config = stored.dump();
+      r.seed = static_cast<int64_t>(cfg_.seed);
+      r.dataset = cfg_.data;
+      r.device = device_name;
+      const Versions v = versions();
+      r.commit = v.commit;
+      r.torch_version = v.torch;
+      r.opencv_version = v.opencv;
+      r.ui_version = ui_version_;
+      run_id_ = store->create_run(r);
+      writer = std::make_unique<MetricWriter>(*store);
+    }
+    sink_.on_event(RunStarted{run_id_, describe_device(device_name), total, static_cast<int64_t>(data.size())});
+
+    std::vector<size_t> order;
+    int64_t order_epoch = -1;
+    const auto t0 = Clock::now();
+    int64_t step = 0;
+    for (; step < total && !stop_; ++step) {
+      {
+        std::unique_lock<std::mutex> lock(pause_mu_);
+        pause_cv_.wait(lock, [&] { return !paused_ || stop_; });
+      }
+      if (stop_) break;
+      const auto ts = Clock::now();
+      const int64_t epoch = step / steps_per_epoch;
+      if (epoch != order_epoch) {
+        order = epoch_order(data.size(), cfg_.seed, epoch);
+        order_epoch = epoch;
+      }
+      const int64_t pos = (step % steps_per_epoch) * batch;
+      std::vector<size_t> idx(order.begin() + pos, order.begin() + pos + batch);
+      auto views = augment_batch(data, idx, pipeline, info.views, cfg_.seed, epoch, stats);
+      for (auto& v : views) v = v.to(device, /*non_blocking=*/true);
+
+      const double lr = warmup_cosine(peak_lr, step, total, warmup);
+      set_learning_rate(*opt, lr);
+      method->train();
+      opt->zero_grad();
+      LossOutput out = method->compute(views);
+      const double loss = out.total.item<double>();
+      if (!std::isfinite(loss)) {
+        finish("failed", "loss became " + std::to_string(loss) + " at step " + std::to_string(step + 1) +
+                             " (try a lower learning rate)");
+        return;
+      }
+      out.total.backward();
+      opt->step();
+      method->after_step(step + 1, total);
+
+      const double dt = std::chrono::duration<double>(Clock::now() - ts).count();
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+      StepEvent ev;
+      ev.run_id = run_id_;
+      ev.step = step + 1;
+      ev.total_steps = total;
+      ev.epoch = static_cast<int>(epoch);
+      ev.loss = loss;
+      ev.lr = lr;
+      ev.images_per_s = batch / std::max(1e-9, dt);
+      ev.eta_s = elapsed / double(step + 1) * double(total - step - 1);
+      for (auto& [name, value] : out.components) ev.components.emplace_back(name, value.item<double>());
+      if (writer) {
+        writer->push({run_id_, step + 1, "loss", loss});
+        writer->push({run_id_, step + 1, "lr", lr});
+        writer->push({run_id_, step + 1, "images_per_s", ev.images_per_s});
+        for (auto& [name, value] : ev.components) writer->push({run_id_, step + 1, "loss/" + name, value});
+      }
+      sink_.on_event(ev);
+
+      if (!diag_views.empty() && ((step + 1) % cfg_.diag_every == 0 || step + 1 == total)) {
+        torch::NoGradGuard no_grad;
+        method->eval();
+        DiagnosticsEvent d = diagnose(method->embed(diag_views[0]), method->embed(diag_views[1]), run_id_, step + 1);
+        method->train();
+        if (writer) {
+          writer->push({run_id_, step + 1, "diag/z_std", d.z_std});
+          writer->push({run_id_, step + 1, "diag/rankme", d.rankme});
+          writer->push({run_id_, step + 1, "diag/alignment", d.alignment});
+          writer->push({run_id_, step + 1, "diag/uniformity", d.uniformity});
+        }
+        sink_.on_event(d);
+      }
+    }
+    const bool stopped = step < total;
+
+    // Evaluation: kNN probe and a PCA projection of the embeddings.
+    method->eval();
+    auto encode = [&](const torch::Tensor& x) { return method->features(x); };
+    const ImageSet& qset = external_eval ? eval_set : data;
+    if (!query_idx.empty() && !bank_idx.empty()) {
+      log(LogEvent::Level::Info, "probe: extracting features of " + std::to_string(bank_idx.size()) + " + " +
+                                     std::to_string(query_idx.size()) + " images");
+      auto bank = extract_features(encode, data, bank_idx, stats, device);
+      auto query = extract_features(encode, qset, query_idx, stats, device);
+      const KnnResult r = knn_classify(bank, labels_tensor(data, bank_idx), query, labels_tensor(qset, query_idx),
+                                       cfg_.knn_k, cfg_.knn_t);
+      knn_accuracy_ = r.accuracy;
+      if (store) store->add_probe({run_id_, step, "knn", r.k, r.accuracy, r.queries});
+      sink_.on_event(ProbeEvent{run_id_, step, "knn", r.k, r.accuracy, r.queries});
+
+      const auto shown = spread_indices(query_idx.size(), 2000);
+      std::vector<int64_t> rows(shown.begin(), shown.end());
+      auto xy = pca_project(query.index_select(0, torch::tensor(rows, torch::kLong)), 2).contiguous();
+      ProjectionEvent pe;
+      pe.run_id = run_id_;
+      pe.kind = "pca";
+      pe.class_names = qset.class_names;
+      std::vector<ProjectionPoint> points;
+      const float* p = xy.data_ptr<float>();
+      for (size_t j = 0; j < shown.size(); ++j) {
+        const size_t img = query_idx[shown[j]];
+        const int label = qset.labels.empty() ? -1 : qset.labels[img];
+        pe.xy.push_back(p[2 * j]);
+        pe.xy.push_back(p[2 * j + 1]);
+        pe.labels.push_back(label);
+        pe.image_indices.push_back(static_cast<int64_t>(img));
+        points.push_back({static_cast<int64_t>(img), p[2 * j], p[2 * j + 1], label});
+      }
+      if (store) store->set_projection(run_id_, "pca", points);
+      sink_.on_event(pe);
+    } else {
+      log(LogEvent::Level::Info, "probe skipped: the data has no labels (give --eval-data with class folders)");
+    }
+    finish(stopped ? "stopped" : "finished", stopped ? "stopped at step " + std::to_string(step) : "");
+  } catch (const std::exception& e) {
+    log(LogEvent::Level::Error, e.what());
+    finish("failed", e.what());
+  }
+}
+
+}  // namespace pretext

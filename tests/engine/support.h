@@ -1,0 +1,22 @@
+#pragma once
+#include <filesystem>
+#include <string>
+
+namespace pretext::test {
+
+// A fresh empty folder under the system temp dir, removed when the object dies.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::string str(const std::string& child = "") const { return (path_ / child).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Fashion-MNIST from Debian's dataset-fashion-mnist package, or "" when it is not installed.
+std::string fashion_mnist_train_images();
+
+}  // namespace pretext::test

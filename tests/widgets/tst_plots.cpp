@@ -1,0 +1,79 @@
+#include <QtTest>
+
+#include "widgets/curve_plot.h"
+#include "widgets/palette.h"
+#include "widgets/qcp.h"
+#include "widgets/scatter_plot.h"
+#include "widgets/view_grid.h"
+
+using namespace pretext;
+
+class TestPlots : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void curveAppendsAndRescales() {
+    CurvePlot plot("loss");
+    plot.resize(400, 300);
+    for (int i = 1; i <= 1000; ++i) plot.addPoint(i, 5.0 / i);
+    QCOMPARE(plot.pointCount(), 1000);
+    plot.replotNow();
+    QVERIFY(plot.plot()->xAxis->range().upper >= 1000);
+    QVERIFY(plot.plot()->yAxis->range().lower <= 0.005 + 1e-9);
+    const QImage img = plot.grab().toImage();
+    QVERIFY(!img.isNull());
+    // The curve is drawn in its colour somewhere on the widget.
+    bool found = false;
+    for (int y = 0; y < img.height() && !found; ++y)
+      for (int x = 0; x < img.width() && !found; ++x) found = img.pixelColor(x, y) == QColor(0x4e79a7);
+    QVERIFY(found);
+    plot.clear();
+    QCOMPARE(plot.pointCount(), 0);
+  }
+
+  void scatterGroupsByClass() {
+    ScatterPlot s;
+    s.resize(300, 300);
+    QVector<QPointF> pts{{0, 0}, {1, 1}, {2, 2}, {3, 3}};
+    s.setPoints(pts, {0, 1, 1, -1}, {"cat", "dog"});
+    QCOMPARE(s.pointCount(), 4);
+    QCOMPARE(s.plot()->graphCount(), 3);  // unlabelled, cat, dog
+    QStringList names;
+    for (int i = 0; i < s.plot()->graphCount(); ++i) names << s.plot()->graph(i)->name();
+    QVERIFY(names.contains("cat"));
+    QVERIFY(names.contains("dog"));
+    QVERIFY(names.contains("unlabelled"));
+    QCOMPARE(s.plot()->graph(names.indexOf("dog"))->dataCount(), 2);
+  }
+
+  void viewGridPaintsImagesUnsmoothed() {
+    ViewGrid g;
+    g.resize(300, 100);
+    QImage red(2, 2, QImage::Format_RGB888);
+    red.fill(Qt::red);
+    QImage blue(2, 2, QImage::Format_RGB888);
+    blue.fill(Qt::blue);
+    g.setRows({{red, blue, red}}, {"original", "view 1", "view 2"});
+    QCOMPARE(g.rowCount(), 1);
+    QCOMPARE(g.columnCount(), 3);
+    const QImage shot = g.grab().toImage();
+    int reds = 0, blues = 0;
+    for (int y = 0; y < shot.height(); ++y)
+      for (int x = 0; x < shot.width(); ++x) {
+        const QColor c = shot.pixelColor(x, y);
+        reds += c == QColor(Qt::red);
+        blues += c == QColor(Qt::blue);
+      }
+    QVERIFY(reds > 0);
+    QVERIFY(blues > 0);
+    QVERIFY(reds > blues);  // two red cells, one blue
+  }
+
+  void paletteIsStable() {
+    QCOMPARE(class_color(0), class_color(10));
+    QVERIFY(class_color(0) != class_color(1));
+    QCOMPARE(class_color(-1), QColor(0x80, 0x80, 0x80));
+  }
+};
+
+QTEST_MAIN(TestPlots)
+#include "tst_plots.moc"
