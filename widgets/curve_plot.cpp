@@ -1,43 +1,116 @@
 #include "widgets/curve_plot.h"
 
 #include <QVBoxLayout>
+#include <cmath>
 
+#include "widgets/palette.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
 
-CurvePlot::CurvePlot(const QString& y_label, QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
+    : QWidget(parent), plot_(new QCustomPlot(this)), reference_y_(std::nan("")) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
-  graph_ = plot_->addGraph();
-  graph_->setPen(QPen(QColor(0x4e79a7), 1.5));
-  graph_->setAdaptiveSampling(true);  // draws every extreme, so spikes are never hidden
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot_->setMinimumSize(240, 160);
+  plot_->legend->setFont(QFont(font().family(), 8));
+  plot_->legend->setBrush(QColor(255, 255, 255, 200));
+  plot_->setMinimumSize(200, 140);
   timer_.setInterval(33);
   timer_.setSingleShot(true);
   connect(&timer_, &QTimer::timeout, this, [this] { replotNow(); });
 }
 
+CurvePlot::Series& CurvePlot::series(const QString& name) {
+  auto it = series_.find(name);
+  if (it != series_.end()) return *it;
+  Series s;
+  s.graph = plot_->addGraph();
+  s.graph->setPen(QPen(class_color(series_.size()), 1.5));
+  s.graph->setAdaptiveSampling(true);
+  s.graph->setName(name);
+  if (name.isEmpty()) s.graph->removeFromLegend();
+  plot_->legend->setVisible(!name.isEmpty() || series_.size() > 1);
+  return *series_.insert(name, s);
+}
+
 void CurvePlot::clear() {
-  graph_->data()->clear();
+  for (auto& s : series_) plot_->removeGraph(s.graph);
+  series_.clear();
+  plot_->legend->setVisible(false);
+  dirty_ = true;
   scheduleReplot();
 }
 
-void CurvePlot::addPoint(double x, double y) {
-  graph_->addData(x, y);
+void CurvePlot::addPoint(const QString& name, double x, double y) {
+  Series& s = series(name);
+  s.x.push_back(x);
+  s.y.push_back(y);
+  if (smoothing_ > 0) {
+    const double prev = s.graph->dataCount() ? (s.graph->data()->constEnd() - 1)->value : y;
+    s.graph->addData(x, smoothing_ * prev + (1 - smoothing_) * y);
+  } else {
+    s.graph->addData(x, y);
+  }
   scheduleReplot();
 }
 
-void CurvePlot::setSeries(const QVector<double>& x, const QVector<double>& y) {
-  graph_->setData(x, y, /*alreadySorted=*/true);
+void CurvePlot::setSeries(const QString& name, const QVector<double>& x, const QVector<double>& y) {
+  Series& s = series(name);
+  s.x = x;
+  s.y = y;
+  rebuild(s);
   scheduleReplot();
 }
 
-int CurvePlot::pointCount() const { return graph_->dataCount(); }
+void CurvePlot::rebuild(Series& s) {
+  QVector<double> shown = s.y;
+  if (smoothing_ > 0) {
+    for (int i = 1; i < shown.size(); ++i) shown[i] = smoothing_ * shown[i - 1] + (1 - smoothing_) * s.y[i];
+  }
+  s.graph->setData(s.x, shown, /*alreadySorted=*/true);
+}
+
+void CurvePlot::setReferenceLine(double y, const QString& label) {
+  reference_y_ = y;
+  if (std::isnan(y)) {
+    if (reference_) plot_->removeGraph(reference_);
+    reference_ = nullptr;
+  } else {
+    if (!reference_) {
+      reference_ = plot_->addGraph();
+      reference_->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    }
+    reference_->setName(label);
+  }
+  scheduleReplot();
+}
+
+int CurvePlot::pointCount(const QString& name) const {
+  if (!name.isNull()) {
+    auto it = series_.find(name);
+    return it == series_.end() ? 0 : it->x.size();
+  }
+  int n = 0;
+  for (const auto& s : series_) n += s.x.size();
+  return n;
+}
+
+void CurvePlot::setLogY(bool log) {
+  plot_->yAxis->setScaleType(log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+  plot_->yAxis->setTicker(log ? QSharedPointer<QCPAxisTicker>(new QCPAxisTickerLog)
+                              : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  scheduleReplot();
+}
+
+void CurvePlot::setSmoothing(double alpha) {
+  smoothing_ = std::clamp(alpha, 0.0, 0.999);
+  for (auto& s : series_) rebuild(s);
+  scheduleReplot();
+}
 
 void CurvePlot::scheduleReplot() {
   dirty_ = true;
@@ -48,6 +121,14 @@ void CurvePlot::replotNow() {
   if (!dirty_) return;
   dirty_ = false;
   plot_->rescaleAxes();
+  if (reference_) {
+    // The reference spans the data's x range and is kept in view.
+    const QCPRange xr = plot_->xAxis->range();
+    reference_->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{reference_y_, reference_y_});
+    QCPRange yr = plot_->yAxis->range();
+    yr.expand(reference_y_);
+    plot_->yAxis->setRange(yr);
+  }
   plot_->replot(QCustomPlot::rpImmediateRefresh);
 }
 

@@ -16,6 +16,10 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   plot_->yAxis->setLabel(tr("PC 2"));
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->legend->setFont(QFont(font().family(), 8));
+  // The legend gets its own column beside the axes so it never hides points.
+  plot_->plotLayout()->addElement(0, 1, plot_->legend);
+  plot_->plotLayout()->setColumnStretchFactor(1, 0.001);
+  plot_->legend->setBorderPen(Qt::NoPen);
   plot_->setMinimumSize(240, 160);
 }
 

@@ -1,5 +1,6 @@
 #include "widgets/view_grid.h"
 
+#include <QMouseEvent>
 #include <QPainter>
 
 namespace pretext {
@@ -17,6 +18,15 @@ void ViewGrid::setRows(const QVector<QVector<QImage>>& rows, const QStringList& 
 
 QSize ViewGrid::sizeHint() const { return {3 * 96, 4 * 96}; }
 
+QRect ViewGrid::cellRect(int r, int c) const {
+  const int cols = std::max(1, columnCount()), nrows = std::max(1, rowCount());
+  const int title_h = titles_.isEmpty() ? 0 : fontMetrics().height() + 4;
+  const int gap = 4;
+  const int cell = std::max(8, std::min((width() - gap * (cols + 1)) / cols, (height() - title_h - gap * (nrows + 1)) / nrows));
+  const int x0 = (width() - (cell * cols + gap * (cols - 1))) / 2;
+  return {x0 + c * (cell + gap), title_h + gap + r * (cell + gap), cell, cell};
+}
+
 void ViewGrid::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.fillRect(rect(), palette().base());
@@ -25,20 +35,29 @@ void ViewGrid::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, tr("Open a dataset to preview its augmented views"));
     return;
   }
-  const int cols = columnCount(), nrows = rows_.size();
-  const int title_h = titles_.isEmpty() ? 0 : fontMetrics().height() + 4;
-  const int gap = 4;
-  const int cell = std::max(8, std::min((width() - gap * (cols + 1)) / cols, (height() - title_h - gap * (nrows + 1)) / nrows));
-  const int x0 = (width() - (cell * cols + gap * (cols - 1))) / 2;
   p.setPen(palette().color(QPalette::Text));
-  for (int c = 0; c < cols && c < titles_.size(); ++c)
-    p.drawText(QRect(x0 + c * (cell + gap), 0, cell, title_h), Qt::AlignCenter, titles_[c]);
+  for (int c = 0; c < columnCount() && c < titles_.size(); ++c) {
+    const QRect cell = cellRect(0, c);
+    p.drawText(QRect(cell.x(), 0, cell.width(), cell.y() - 2), Qt::AlignCenter, titles_[c]);
+  }
   p.setRenderHint(QPainter::SmoothPixmapTransform, false);
-  for (int r = 0; r < nrows; ++r)
-    for (int c = 0; c < rows_[r].size(); ++c) {
-      const QRect target(x0 + c * (cell + gap), title_h + gap + r * (cell + gap), cell, cell);
-      p.drawImage(target, rows_[r][c]);
-    }
+  for (int r = 0; r < rowCount(); ++r)
+    for (int c = 0; c < rows_[r].size(); ++c) p.drawImage(cellRect(r, c), rows_[r][c]);
+  if (selected_.x() >= 0 && selected_.y() < rowCount()) {
+    p.setPen(QPen(palette().color(QPalette::Highlight), 3));
+    p.drawRect(cellRect(selected_.y(), selected_.x()).adjusted(-2, -2, 1, 1));
+  }
+}
+
+void ViewGrid::mousePressEvent(QMouseEvent* e) {
+  for (int r = 0; r < rowCount(); ++r)
+    for (int c = 0; c < rows_[r].size(); ++c)
+      if (cellRect(r, c).contains(e->pos())) {
+        selected_ = {c, r};
+        update();
+        Q_EMIT cellClicked(r, c);
+        return;
+      }
 }
 
 }  // namespace pretext

@@ -18,13 +18,19 @@ class ViewGrid : public QWidget {
   int columnCount() const { return rows_.isEmpty() ? 0 : rows_.first().size(); }
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override { return {160, 120}; }
+  QRect cellRect(int row, int col) const;
+
+ Q_SIGNALS:
+  void cellClicked(int row, int col);
 
  protected:
   void paintEvent(QPaintEvent*) override;
+  void mousePressEvent(QMouseEvent* e) override;
 
  private:
   QVector<QVector<QImage>> rows_;
   QStringList titles_;
+  QPoint selected_{-1, -1};
 };
 
 }  // namespace pretext

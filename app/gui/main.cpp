@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <QIcon>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QStandardPaths>
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("Pretext");
   QApplication::setOrganizationName("Pretext");
+  QApplication::setWindowIcon(QIcon(":/icons/pretext.svg"));
   QApplication::setApplicationVersion(QString::fromStdString(pretext::versions().pretext));
 
   QCommandLineParser parser;
@@ -19,12 +21,15 @@ int main(int argc, char** argv) {
   QCommandLineOption data({"d", "data"}, "Folder of images or IDX file to open.", "path");
   QCommandLineOption db("db", "Experiment database (default: in the user's data folder).", "file");
   QCommandLineOption method("method", "SSL method.", "name", "simclr");
-  QCommandLineOption epochs("epochs", "Epochs.", "n", "2");
+  QCommandLineOption epochs("epochs", "Epochs.", "n", "3");
   QCommandLineOption steps("steps", "Optimiser steps (overrides epochs).", "n", "0");
   QCommandLineOption limit("limit", "Use at most this many training images.", "n", "0");
+  QCommandLineOption backbone("backbone", "Backbone.", "name");
+  QCommandLineOption page("page", "Page to show: data, studio, train, runs, log.", "name");
+  QCommandLineOption compare("compare", "Run ids to compare on the runs page, e.g. 1,2,3.", "ids");
   QCommandLineOption autostart("autostart", "Start training as soon as the data is open.");
   QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
-  parser.addOptions({data, db, method, epochs, steps, limit, autostart, screenshot});
+  parser.addOptions({data, db, method, backbone, epochs, steps, limit, page, compare, autostart, screenshot});
   parser.process(app);
 
   pretext::WindowOptions o;
@@ -39,6 +44,9 @@ int main(int argc, char** argv) {
   o.epochs = parser.value(epochs).toInt();
   o.steps = parser.value(steps).toInt();
   o.limit = parser.value(limit).toInt();
+  o.backbone = parser.value(backbone);
+  o.page = parser.value(page);
+  o.compare = parser.value(compare);
   o.autostart = parser.isSet(autostart);
   o.screenshot = parser.value(screenshot);
 

@@ -38,6 +38,10 @@ void TrainingController::start(const TrainConfig& config, const QString& db_path
   trainer_->start();
 }
 
+void TrainingController::setPaused(bool paused) {
+  if (trainer_) trainer_->set_paused(paused);
+}
+
 void TrainingController::stop() {
   if (trainer_) trainer_->request_stop();  // takes effect after the current step; never blocks the UI
 }
@@ -50,6 +54,8 @@ void TrainingController::deliver(const Event& e) {
           Q_EMIT runStarted(ev.run_id, QString::fromStdString(ev.device), ev.total_steps);
         } else if constexpr (std::is_same_v<T, StepEvent>) {
           Q_EMIT stepDone(ev.run_id, ev.step, ev.total_steps, ev.epoch, ev.loss, ev.lr, ev.images_per_s, ev.eta_s);
+        } else if constexpr (std::is_same_v<T, DiagnosticsEvent>) {
+          Q_EMIT diagnostics(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
           Q_EMIT probeDone(ev.run_id, QString::fromStdString(ev.kind), ev.k, ev.accuracy, ev.queries);
         } else if constexpr (std::is_same_v<T, ProjectionEvent>) {

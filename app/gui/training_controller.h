@@ -21,6 +21,7 @@ class TrainingController : public QObject {
   ~TrainingController() override;
 
   bool isRunning() const;
+  void setPaused(bool paused);
   void start(const TrainConfig& config, const QString& db_path);
   void stop();
 
@@ -28,6 +29,7 @@ class TrainingController : public QObject {
   void runStarted(qint64 run, const QString& device, qint64 total_steps);
   void stepDone(qint64 run, qint64 step, qint64 total, int epoch, double loss, double lr, double images_per_s,
                 double eta_s);
+  void diagnostics(qint64 run, const pretext::DiagnosticsEvent& event);
   void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
   void projectionReady(qint64 run, const QVector<QPointF>& points, const QVector<int>& labels,
                        const QStringList& class_names);

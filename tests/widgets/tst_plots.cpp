@@ -68,6 +68,23 @@ class TestPlots : public QObject {
     QVERIFY(reds > blues);  // two red cells, one blue
   }
 
+  void curveSeriesSmoothingAndReference() {
+    CurvePlot plot("v");
+    plot.addPoint("a", 1, 1);
+    plot.addPoint("a", 2, 3);
+    plot.addPoint("b", 1, 5);
+    QCOMPARE(plot.pointCount("a"), 2);
+    QCOMPARE(plot.pointCount(), 3);
+    QCOMPARE(plot.seriesNames(), (QStringList{"a", "b"}));
+    plot.setSmoothing(0.5);  // EMA: 1, 0.5*1 + 0.5*3 = 2
+    QCOMPARE(plot.plot()->graph(0)->data()->at(1)->value, 2.0);
+    plot.setSmoothing(0);
+    QCOMPARE(plot.plot()->graph(0)->data()->at(1)->value, 3.0);
+    plot.setReferenceLine(10, "ref");
+    plot.replotNow();
+    QVERIFY(plot.plot()->yAxis->range().upper >= 10);
+  }
+
   void paletteIsStable() {
     QCOMPARE(class_color(0), class_color(10));
     QVERIFY(class_color(0) != class_color(1));

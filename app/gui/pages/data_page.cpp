@@ -1,0 +1,126 @@
+#include "app/gui/pages/data_page.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include "app/gui/app_state.h"
+#include "app/gui/image_convert.h"
+#include "engine/data/image_mat.h"
+#include "widgets/bar_chart.h"
+#include "widgets/thumbnail_grid.h"
+
+namespace pretext {
+
+DataPage::DataPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  path_ = new QLineEdit;
+  path_->setPlaceholderText(tr("folder of images, or an IDX file — or drop a folder on the window"));
+  auto* folder = new QPushButton(tr("Open folder…"));
+  auto* file = new QPushButton(tr("Open file…"));
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Dataset")));
+  bar->addWidget(path_, 1);
+  bar->addWidget(folder);
+  bar->addWidget(file);
+  summary_ = new QLabel(tr("No dataset open."));
+  summary_->setWordWrap(true);
+  class_filter_ = new QComboBox;
+  class_filter_->addItem(tr("all classes"), -1);
+  grid_ = new ThumbnailGrid;
+  auto* grid_box = new QGroupBox(tr("Images"));
+  auto* gl = new QVBoxLayout(grid_box);
+  auto* filter_row = new QHBoxLayout;
+  filter_row->addWidget(new QLabel(tr("Show")));
+  filter_row->addWidget(class_filter_);
+  filter_row->addStretch(1);
+  gl->addLayout(filter_row);
+  gl->addWidget(grid_, 1);
+
+  counts_ = new BarChart(tr("images"));
+  bad_ = new QTableWidget(0, 2);
+  bad_->setHorizontalHeaderLabels({tr("File"), tr("Reason")});
+  bad_->horizontalHeader()->setStretchLastSection(true);
+  bad_->verticalHeader()->hide();
+  auto* counts_box = new QGroupBox(tr("Images per class"));
+  (new QVBoxLayout(counts_box))->addWidget(counts_);
+  auto* bad_box = new QGroupBox(tr("Skipped files"));
+  (new QVBoxLayout(bad_box))->addWidget(bad_);
+  auto* side = new QSplitter(Qt::Vertical);
+  side->addWidget(counts_box);
+  side->addWidget(bad_box);
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(grid_box);
+  split->addWidget(side);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 2);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(bar);
+  layout->addWidget(summary_);
+  layout->addWidget(split, 1);
+
+  connect(path_, &QLineEdit::returnPressed, this, [this] { state_->openDataset(path_->text()); });
+  connect(folder, &QPushButton::clicked, this, [this] {
+    const QString d = QFileDialog::getExistingDirectory(this, tr("Open a folder of images"), path_->text());
+    if (!d.isEmpty()) state_->openDataset(d);
+  });
+  connect(file, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Open an image file set"), path_->text(),
+                                                   tr("IDX files (*-ubyte *.gz);;All files (*)"));
+    if (!f.isEmpty()) state_->openDataset(f);
+  });
+  connect(class_filter_, &QComboBox::currentIndexChanged, this,
+          [this] { grid_->thumbnails()->setClassFilter(class_filter_->currentData().toInt()); });
+  connect(state_, &AppState::datasetLoading, this, [this](const QString& p) {
+    path_->setText(p);
+    summary_->setText(tr("Loading %1…").arg(p));
+  });
+  connect(state_, &AppState::datasetFailed, this,
+          [this](const QString& m) { summary_->setText(tr("Cannot open: %1").arg(m)); });
+  connect(state_, &AppState::datasetLoaded, this, &DataPage::showDataset);
+}
+
+void DataPage::showDataset() {
+  const auto set = state_->sample();
+  if (!set) return;
+  summary_->setText(tr("<b>%1</b> — %2 images shown, %3×%4, %5 channel(s), %6 classes, %7 files skipped")
+                        .arg(QString::fromStdString(set->origin).toHtmlEscaped())
+                        .arg(set->size())
+                        .arg(set->width)
+                        .arg(set->height)
+                        .arg(set->channels)
+                        .arg(set->class_names.size())
+                        .arg(set->bad.size()));
+  QStringList names;
+  for (const auto& n : set->class_names) names << QString::fromStdString(n);
+  QVector<int> labels(set->labels.begin(), set->labels.end());
+  // The provider keeps the set alive and converts only the thumbnails the view asks for.
+  grid_->thumbnails()->setSource(static_cast<int>(set->size()), [set](int i) { return to_qimage(image_mat(*set, size_t(i))); },
+                                 labels, names);
+  class_filter_->blockSignals(true);
+  class_filter_->clear();
+  class_filter_->addItem(tr("all classes"), -1);
+  for (int c = 0; c < names.size(); ++c) class_filter_->addItem(names[c], c);
+  class_filter_->blockSignals(false);
+
+  QVector<double> counts(names.size(), 0);
+  for (int l : set->labels)
+    if (l >= 0 && l < counts.size()) counts[l] += 1;
+  counts_->setBars(names, counts);
+  bad_->setRowCount(static_cast<int>(set->bad.size()));
+  for (int i = 0; i < static_cast<int>(set->bad.size()); ++i) {
+    bad_->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(set->bad[i].path)));
+    bad_->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(set->bad[i].reason)));
+  }
+}
+
+}  // namespace pretext

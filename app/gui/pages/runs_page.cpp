@@ -1,0 +1,308 @@
+#include "app/gui/pages/runs_page.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <map>
+#include <set>
+
+#include "app/gui/app_state.h"
+#include "engine/store/store.h"
+#include "widgets/curve_plot.h"
+
+namespace pretext {
+namespace {
+
+enum Column { kId, kName, kMethod, kStatus, kKnn, kCreated, kColumns };
+
+// Flattens nested JSON into "a.b.c" -> value text, so two configs can be compared key by key.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
+  } else {
+    out[prefix] = j.dump();
+  }
+}
+
+}  // namespace
+
+RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  search_ = new QLineEdit;
+  search_->setPlaceholderText(tr("Search name, method, dataset…"));
+  search_->setClearButtonEnabled(true);
+  status_ = new QComboBox;
+  status_->addItems({tr("any status"), "running", "finished", "stopped", "failed", "interrupted"});
+  method_ = new QComboBox;
+  method_->addItem(tr("any method"));
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(search_, 1);
+  filters->addWidget(status_);
+  filters->addWidget(method_);
+  list_ = new QTreeWidget;
+  list_->setHeaderLabels({tr("Run"), tr("Name"), tr("Method"), tr("Status"), tr("kNN"), tr("Created")});
+  list_->setRootIsDecorated(false);
+  list_->setSortingEnabled(true);
+  list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  auto* rerun = new QPushButton(tr("Re-run with this config"));
+  auto* compare_button = new QPushButton(tr("Compare checked"));
+  auto* actions = new QHBoxLayout;
+  actions->addWidget(rerun);
+  actions->addStretch(1);
+  actions->addWidget(compare_button);
+  auto* left = new QWidget;
+  auto* ll = new QVBoxLayout(left);
+  ll->setContentsMargins(0, 0, 0, 0);
+  ll->addLayout(filters);
+  ll->addWidget(list_, 1);
+  ll->addLayout(actions);
+
+  details_ = new QPlainTextEdit;
+  details_->setReadOnly(true);
+  details_->setFont(QFont("monospace", 9));
+
+  metric_ = new QComboBox;
+  smoothing_ = new QSlider(Qt::Horizontal);
+  smoothing_->setRange(0, 99);
+  log_ = new QCheckBox(tr("log y"));
+  curves_ = new CurvePlot(tr("value"));
+  probes_ = new QTableWidget(0, 4);
+  probes_->setHorizontalHeaderLabels({tr("Run"), tr("Probe"), tr("k"), tr("Accuracy")});
+  probes_->horizontalHeader()->setStretchLastSection(true);
+  diff_ = new QTableWidget(0, 0);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Metric")));
+  bar->addWidget(metric_, 1);
+  bar->addWidget(new QLabel(tr("Smoothing")));
+  bar->addWidget(smoothing_, 1);
+  bar->addWidget(log_);
+  auto* compare_page = new QWidget;
+  auto* cl = new QVBoxLayout(compare_page);
+  cl->addLayout(bar);
+  auto* lower = new QSplitter(Qt::Horizontal);
+  auto* pbox = new QGroupBox(tr("Probes"));
+  (new QVBoxLayout(pbox))->addWidget(probes_);
+  auto* dbox = new QGroupBox(tr("Config differences"));
+  (new QVBoxLayout(dbox))->addWidget(diff_);
+  lower->addWidget(pbox);
+  lower->addWidget(dbox);
+  auto* vs = new QSplitter(Qt::Vertical);
+  vs->addWidget(curves_);
+  vs->addWidget(lower);
+  vs->setStretchFactor(0, 3);
+  vs->setStretchFactor(1, 2);
+  cl->addWidget(vs, 1);
+
+  auto* tabs = new QTabWidget;
+  tabs->addTab(details_, tr("Details"));
+  tabs->addTab(compare_page, tr("Compare"));
+
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(left);
+  split->addWidget(tabs);
+  split->setStretchFactor(1, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(split);
+
+  connect(search_, &QLineEdit::textChanged, this, &RunsPage::applyFilter);
+  connect(status_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
+  connect(method_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
+  connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    if (item) showDetails(item->data(kId, Qt::UserRole).toLongLong());
+  });
+  connect(compare_button, &QPushButton::clicked, this, [this, tabs] {
+    compare();
+    tabs->setCurrentIndex(1);
+  });
+  connect(metric_, &QComboBox::currentTextChanged, this, &RunsPage::compare);
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { curves_->setSmoothing(v / 100.0); });
+  connect(log_, &QCheckBox::toggled, this, [this](bool on) { curves_->setLogY(on); });
+  connect(rerun, &QPushButton::clicked, this, [this] {
+    if (selected_ <= 0) return;
+    try {
+      Store store(state_->dbPath().toStdString(), true);
+      if (auto r = store.run(selected_)) Q_EMIT rerunRequested(TrainConfig::from_json(nlohmann::json::parse(r->config)));
+    } catch (const std::exception& e) {
+      details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
+    }
+  });
+  connect(state_, &AppState::runsChanged, this, &RunsPage::reload);
+  reload();
+}
+
+void RunsPage::reload() {
+  const QList<qint64> checked = checkedRuns();
+  list_->clear();
+  if (!QFile::exists(state_->dbPath())) return;
+  std::set<std::string> methods;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    for (const auto& r : store.runs()) {
+      const auto probes = store.probes(r.id);
+      auto* item = new QTreeWidgetItem;
+      item->setData(kId, Qt::DisplayRole, qint64(r.id));
+      item->setData(kId, Qt::UserRole, qint64(r.id));
+      item->setCheckState(kId, checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
+      item->setText(kName, QString::fromStdString(r.name));
+      item->setText(kMethod, QString::fromStdString(r.method));
+      item->setText(kStatus, QString::fromStdString(r.status));
+      item->setText(kKnn, probes.empty() ? QStringLiteral("–") : QString::number(100 * probes.back().accuracy, 'f', 1) + " %");
+      item->setText(kCreated, QString::fromStdString(r.created_at));
+      item->setToolTip(kName, QString::fromStdString(r.dataset));
+      list_->addTopLevelItem(item);
+      methods.insert(r.method);
+    }
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot read %1: %2").arg(state_->dbPath(), e.what()));
+  }
+  const QString current = method_->currentText();
+  method_->blockSignals(true);
+  while (method_->count() > 1) method_->removeItem(1);
+  for (const auto& m : methods) method_->addItem(QString::fromStdString(m));
+  method_->setCurrentText(current);
+  method_->blockSignals(false);
+  list_->sortByColumn(kId, Qt::DescendingOrder);
+  applyFilter();
+}
+
+void RunsPage::applyFilter() {
+  const QString text = search_->text();
+  for (int i = 0; i < list_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* it = list_->topLevelItem(i);
+    bool show = text.isEmpty();
+    for (int c = 0; c < kColumns && !show; ++c)
+      show = it->text(c).contains(text, Qt::CaseInsensitive) || it->toolTip(c).contains(text, Qt::CaseInsensitive);
+    if (status_->currentIndex() > 0) show = show && it->text(kStatus) == status_->currentText();
+    if (method_->currentIndex() > 0) show = show && it->text(kMethod) == method_->currentText();
+    it->setHidden(!show);
+  }
+}
+
+QList<qint64> RunsPage::checkedRuns() const {
+  QList<qint64> ids;
+  for (int i = 0; i < list_->topLevelItemCount(); ++i)
+    if (list_->topLevelItem(i)->checkState(kId) == Qt::Checked) ids << list_->topLevelItem(i)->data(kId, Qt::UserRole).toLongLong();
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+void RunsPage::checkRuns(const QList<qint64>& ids) {
+  for (int i = 0; i < list_->topLevelItemCount(); ++i) {
+    QTreeWidgetItem* it = list_->topLevelItem(i);
+    it->setCheckState(kId, ids.contains(it->data(kId, Qt::UserRole).toLongLong()) ? Qt::Checked : Qt::Unchecked);
+  }
+  compare();
+}
+
+void RunsPage::showDetails(qint64 run) {
+  selected_ = run;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    const auto r = store.run(run);
+    if (!r) return;
+    QString text;
+    text += tr("Run %1: %2\n").arg(r->id).arg(QString::fromStdString(r->name));
+    text += tr("Status: %1 %2\n").arg(QString::fromStdString(r->status), QString::fromStdString(r->message));
+    text += tr("Method: %1   Backbone: %2   Seed: %3   Device: %4\n")
+                .arg(QString::fromStdString(r->method), QString::fromStdString(r->backbone))
+                .arg(r->seed)
+                .arg(QString::fromStdString(r->device));
+    text += tr("Dataset: %1\n").arg(QString::fromStdString(r->dataset));
+    text += tr("Created %1, finished %2\n").arg(QString::fromStdString(r->created_at), QString::fromStdString(r->finished_at));
+    text += tr("Versions: Pretext %1, LibTorch %2, OpenCV %3, %4\n")
+                .arg(QString::fromStdString(r->commit), QString::fromStdString(r->torch_version),
+                     QString::fromStdString(r->opencv_version), QString::fromStdString(r->ui_version));
+    for (const auto& p : store.probes(run))
+      text += tr("Probe %1 (k=%2): %3 % on %4 images\n").arg(QString::fromStdString(p.kind)).arg(p.k)
+                  .arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries);
+    text += "\n" + QString::fromStdString(nlohmann::json::parse(r->config).dump(2));
+    details_->setPlainText(text);
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot read run %1: %2").arg(run).arg(e.what()));
+  }
+}
+
+void RunsPage::compare() {
+  const QList<qint64> ids = checkedRuns();
+  if (ids.isEmpty()) return;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    // Metric choices: every metric any checked run has.
+    std::set<std::string> names;
+    for (qint64 id : ids)
+      for (const auto& n : store.metric_names(id)) names.insert(n);
+    const QString wanted = metric_->currentText().isEmpty() ? QStringLiteral("loss") : metric_->currentText();
+    metric_->blockSignals(true);
+    metric_->clear();
+    for (const auto& n : names) metric_->addItem(QString::fromStdString(n));
+    metric_->setCurrentText(wanted);
+    metric_->blockSignals(false);
+
+    curves_->clear();
+    probes_->setRowCount(0);
+    std::vector<std::map<std::string, std::string>> configs;
+    for (qint64 id : ids) {
+      const auto r = store.run(id);
+      if (!r) continue;
+      QVector<double> x, y;
+      for (const auto& [step, v] : store.metric(id, metric_->currentText().toStdString())) {
+        x.push_back(double(step));
+        y.push_back(v);
+      }
+      curves_->setSeries(tr("run %1 (%2)").arg(id).arg(QString::fromStdString(r->method)), x, y);
+      for (const auto& p : store.probes(id)) {
+        const int row = probes_->rowCount();
+        probes_->insertRow(row);
+        probes_->setItem(row, 0, new QTableWidgetItem(QString::number(id)));
+        probes_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(p.kind)));
+        probes_->setItem(row, 2, new QTableWidgetItem(QString::number(p.k)));
+        probes_->setItem(row, 3, new QTableWidgetItem(QString::number(100 * p.accuracy, 'f', 2) + " %"));
+      }
+      std::map<std::string, std::string> flat;
+      auto cfg = nlohmann::json::parse(r->config);
+      cfg.erase("pipeline_json");  // long; differences show in "pipeline" and the studio
+      flatten(cfg, "", flat);
+      configs.push_back(flat);
+    }
+    curves_->replotNow();
+    // Config diff: keys whose values are not the same in every run.
+    std::set<std::string> keys;
+    for (const auto& c : configs)
+      for (const auto& [k, v] : c) keys.insert(k);
+    diff_->clear();
+    diff_->setColumnCount(1 + static_cast<int>(configs.size()));
+    QStringList headers{tr("Key")};
+    for (qint64 id : ids) headers << tr("run %1").arg(id);
+    diff_->setHorizontalHeaderLabels(headers);
+    diff_->setRowCount(0);
+    for (const auto& k : keys) {
+      std::set<std::string> values;
+      for (const auto& c : configs) values.insert(c.count(k) ? c.at(k) : "—");
+      if (values.size() < 2) continue;
+      const int row = diff_->rowCount();
+      diff_->insertRow(row);
+      diff_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(k)));
+      for (size_t c = 0; c < configs.size(); ++c)
+        diff_->setItem(row, 1 + static_cast<int>(c),
+                       new QTableWidgetItem(QString::fromStdString(configs[c].count(k) ? configs[c].at(k) : "—")));
+    }
+    diff_->resizeColumnsToContents();
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot compare: %1").arg(e.what()));
+  }
+}
+
+}  // namespace pretext

@@ -1,0 +1,53 @@
+#pragma once
+// Every stored run: search and filter, details, and a side-by-side comparison of the checked runs
+// (overlaid curves, probe table, config diff).
+#include <QWidget>
+
+#include "engine/train/config.h"
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+class QSlider;
+class QTableWidget;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace pretext {
+
+class AppState;
+class CurvePlot;
+
+class RunsPage : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RunsPage(AppState* state, QWidget* parent = nullptr);
+  void reload();
+  void checkRuns(const QList<qint64>& ids);  // for scripted comparisons
+
+ Q_SIGNALS:
+  void rerunRequested(const pretext::TrainConfig& config);
+
+ private:
+  void applyFilter();
+  void showDetails(qint64 run);
+  void compare();
+  QList<qint64> checkedRuns() const;
+
+  AppState* state_;
+  QLineEdit* search_;
+  QComboBox* status_;
+  QComboBox* method_;
+  QTreeWidget* list_;
+  QPlainTextEdit* details_;
+  QComboBox* metric_;
+  QSlider* smoothing_;
+  QCheckBox* log_;
+  CurvePlot* curves_;
+  QTableWidget* probes_;
+  QTableWidget* diff_;
+  qint64 selected_ = 0;
+};
+
+}  // namespace pretext

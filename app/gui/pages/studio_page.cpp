@@ -1,0 +1,248 @@
+#include "app/gui/pages/studio_page.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "app/gui/app_state.h"
+#include "app/gui/image_convert.h"
+#include "engine/augment/pipeline.h"
+#include "engine/data/image_mat.h"
+#include "widgets/pipeline_editor.h"
+#include "widgets/view_grid.h"
+
+namespace pretext {
+namespace {
+
+QJsonObject to_qjson(const nlohmann::json& j) { return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object(); }
+nlohmann::json from_qjson(const QJsonObject& o) {
+  return nlohmann::json::parse(QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString());
+}
+
+QString describe(const OpTrace& t) {
+  QString s = QString::fromStdString(t.op) + (t.applied ? "  ✓" : "  –");
+  for (const auto& [k, v] : t.values) s += QString("  %1=%2").arg(QString::fromStdString(k)).arg(v, 0, 'g', 4);
+  return s;
+}
+
+StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<size_t>& picked, const nlohmann::json& doc,
+                  int views, quint64 seed) {
+  StudioGrid g;
+  try {
+    const Pipeline pipeline = Pipeline::from_json(doc);
+    for (size_t i : picked) {
+      const cv::Mat img = image_mat(*set, i);
+      QVector<QImage> row{to_qimage(img)};
+      const int label = set->labels.empty() ? -1 : set->labels[i];
+      QVector<QString> traces{QObject::tr("image #%1 %2").arg(i).arg(
+          label >= 0 && label < int(set->class_names.size()) ? QString::fromStdString(set->class_names[label]) : QString())};
+      for (int v = 0; v < views; ++v) {
+        const View view = pipeline.apply(img, static_cast<size_t>(v), seed, int64_t(i), 0);
+        row.push_back(to_qimage(view.image));
+        QStringList lines;
+        for (const auto& t : view.trace) lines << describe(t);
+        traces.push_back(lines.join('\n'));
+      }
+      g.images.push_back(row);
+      g.traces.push_back(traces);
+    }
+  } catch (const std::exception& e) {
+    g.error = QString::fromUtf8(e.what());
+  }
+  return g;
+}
+
+}  // namespace
+
+StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  preset_ = new QComboBox;
+  compare_ = new QComboBox;
+  compare_->addItem(tr("(no comparison)"));
+  for (const auto& n : Pipeline::preset_names()) {
+    preset_->addItem(QString::fromStdString(n));
+    compare_->addItem(QString::fromStdString(n));
+  }
+  images_ = new QSpinBox;
+  images_->setRange(1, 16);
+  images_->setValue(5);
+  views_ = new QSpinBox;
+  views_->setRange(1, 8);
+  views_->setValue(2);
+  pinned_ = new QLineEdit;
+  pinned_->setPlaceholderText(tr("pin images: e.g. 3, 17, 42"));
+  auto* reseed = new QPushButton(tr("Reseed"));
+  auto* load = new QPushButton(tr("Load…"));
+  auto* save = new QPushButton(tr("Save…"));
+  auto* use = new QPushButton(tr("Use for training"));
+  use->setToolTip(tr("The Train page will run exactly this pipeline document"));
+
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(new QLabel(tr("Preset")));
+  bar->addWidget(preset_);
+  bar->addWidget(load);
+  bar->addWidget(save);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Images")));
+  bar->addWidget(images_);
+  bar->addWidget(new QLabel(tr("Views")));
+  bar->addWidget(views_);
+  bar->addWidget(pinned_, 1);
+  bar->addWidget(reseed);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Compare with")));
+  bar->addWidget(compare_);
+  bar->addWidget(use);
+
+  editor_ = new PipelineEditor;
+  editor_->setMinimumWidth(300);
+  grid_ = new ViewGrid;
+  compare_grid_ = new ViewGrid;
+  compare_grid_->hide();
+  auto* grids = new QSplitter(Qt::Horizontal);
+  auto* a_box = new QGroupBox(tr("This pipeline"));
+  (new QVBoxLayout(a_box))->addWidget(grid_);
+  auto* b_box = new QGroupBox(tr("Comparison"));
+  (new QVBoxLayout(b_box))->addWidget(compare_grid_);
+  b_box->setVisible(false);
+  grids->addWidget(a_box);
+  grids->addWidget(b_box);
+
+  zoom_image_ = new QLabel;
+  zoom_image_->setMinimumSize(220, 220);
+  zoom_image_->setAlignment(Qt::AlignCenter);
+  zoom_trace_ = new QPlainTextEdit;
+  zoom_trace_->setReadOnly(true);
+  zoom_trace_->setFont(QFont("monospace", 9));
+  auto* zoom_box = new QGroupBox(tr("Zoomed view and its op trace (click a view)"));
+  auto* zl = new QVBoxLayout(zoom_box);
+  zl->addWidget(zoom_image_, 0, Qt::AlignHCenter);
+  zl->addWidget(zoom_trace_, 1);
+  zoom_box->setMaximumWidth(320);
+  status_ = new QLabel;
+
+  auto* split = new QSplitter(Qt::Horizontal);
+  auto* editor_box = new QGroupBox(tr("Ops"));
+  (new QVBoxLayout(editor_box))->addWidget(editor_);
+  split->addWidget(editor_box);
+  split->addWidget(grids);
+  split->addWidget(zoom_box);
+  split->setStretchFactor(1, 3);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addLayout(bar);
+  layout->addWidget(split, 1);
+  layout->addWidget(status_);
+
+  debounce_.setSingleShot(true);
+  debounce_.setInterval(40);  // coalesces a slider drag into a few redraws
+  connect(&debounce_, &QTimer::timeout, this, &StudioPage::refresh);
+  connect(&watcher_, &QFutureWatcherBase::finished, this, [this, b_box] {
+    const auto [a, b] = watcher_.result();
+    QStringList titles{tr("original")};
+    for (int v = 0; v < views_->value(); ++v) titles << tr("view %1").arg(v + 1);
+    if (!a.error.isEmpty()) status_->setText(tr("Pipeline error: %1").arg(a.error));
+    else status_->setText(tr("seed %1 · %2 images × %3 views").arg(seed_).arg(a.images.size()).arg(views_->value()));
+    shown_ = a;
+    grid_->setRows(a.images, titles);
+    const bool comparing = compare_->currentIndex() > 0;
+    b_box->setVisible(comparing);
+    compare_grid_->setVisible(comparing);
+    if (comparing) compare_grid_->setRows(b.images, titles);
+    if (zoom_row_ >= 0) showZoom(zoom_row_, zoom_col_);  // the zoomed view follows parameter changes
+  });
+  connect(editor_, &PipelineEditor::changed, this, [this] { scheduleRefresh(); });
+  connect(preset_, &QComboBox::currentTextChanged, this, &StudioPage::loadPreset);
+  connect(compare_, &QComboBox::currentIndexChanged, this, [this] { scheduleRefresh(); });
+  connect(images_, &QSpinBox::valueChanged, this, [this] { scheduleRefresh(); });
+  connect(views_, &QSpinBox::valueChanged, this, [this] { scheduleRefresh(); });
+  connect(pinned_, &QLineEdit::editingFinished, this, [this] { scheduleRefresh(); });
+  connect(reseed, &QPushButton::clicked, this, [this] {
+    ++seed_;
+    scheduleRefresh();
+  });
+  connect(grid_, &ViewGrid::cellClicked, this, &StudioPage::showZoom);
+  connect(state_, &AppState::datasetLoaded, this, [this] { scheduleRefresh(); });
+  connect(use, &QPushButton::clicked, this, [this] {
+    state_->setPipelineJson(QJsonDocument(editor_->pipeline()).toJson(QJsonDocument::Compact));
+    status_->setText(tr("The Train page now uses this pipeline."));
+  });
+  connect(save, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(this, tr("Save pipeline"), "pipeline.json", tr("JSON (*.json)"));
+    if (f.isEmpty()) return;
+    QFile out(f);
+    if (out.open(QIODevice::WriteOnly)) out.write(QJsonDocument(editor_->pipeline()).toJson());
+    else status_->setText(tr("Cannot write %1").arg(f));
+  });
+  connect(load, &QPushButton::clicked, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(this, tr("Load pipeline"), QString(), tr("JSON (*.json)"));
+    if (!f.isEmpty()) loadPreset(f);
+  });
+  loadPreset("simclr-cifar");
+}
+
+void StudioPage::loadPreset(const QString& name) {
+  try {
+    editor_->setPipeline(to_qjson(Pipeline::load(name.toStdString()).to_json()));
+    scheduleRefresh();
+  } catch (const std::exception& e) {
+    status_->setText(tr("Cannot load %1: %2").arg(name, e.what()));
+  }
+}
+
+std::vector<size_t> StudioPage::chosenImages() const {
+  auto set = state_->sample();
+  std::vector<size_t> picked;
+  for (const QString& part : pinned_->text().split(',', Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const qulonglong i = part.trimmed().toULongLong(&ok);
+    if (ok && i < set->size()) picked.push_back(i);
+  }
+  for (size_t i : spread_indices(set->size(), static_cast<size_t>(images_->value()))) {
+    if (picked.size() >= static_cast<size_t>(images_->value())) break;
+    if (std::find(picked.begin(), picked.end(), i) == picked.end()) picked.push_back(i);
+  }
+  return picked;
+}
+
+void StudioPage::refresh() {
+  auto set = state_->sample();
+  if (!set) return;
+  const auto picked = chosenImages();
+  const nlohmann::json a = from_qjson(editor_->pipeline());
+  nlohmann::json b;
+  if (compare_->currentIndex() > 0) {
+    try {
+      b = Pipeline::load(compare_->currentText().toStdString()).to_json();
+    } catch (const std::exception&) {
+    }
+  }
+  const int views = views_->value();
+  const quint64 seed = seed_;
+  // Augmentation runs on a worker; the grids update together when it is done.
+  watcher_.setFuture(QtConcurrent::run([set, picked, a, b, views, seed] {
+    return qMakePair(render_grid(set, picked, a, views, seed), b.is_null() ? StudioGrid{} : render_grid(set, picked, b, views, seed));
+  }));
+}
+
+void StudioPage::showZoom(int row, int col) {
+  if (row >= shown_.images.size() || col >= shown_.images[row].size()) return;
+  zoom_row_ = row;
+  zoom_col_ = col;
+  const QImage img = shown_.images[row][col];
+  zoom_image_->setPixmap(QPixmap::fromImage(img.scaled(216, 216, Qt::KeepAspectRatio, Qt::FastTransformation)));
+  QString text = shown_.traces[row][0];
+  if (col > 0) text += "\n" + tr("view %1:").arg(col) + "\n" + shown_.traces[row][col];
+  zoom_trace_->setPlainText(text);
+}
+
+}  // namespace pretext

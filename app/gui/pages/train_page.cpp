@@ -1,0 +1,391 @@
+#include "app/gui/pages/train_page.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGridLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+#include "app/gui/app_state.h"
+#include "app/gui/image_convert.h"
+#include "app/gui/training_controller.h"
+#include "engine/augment/pipeline.h"
+#include "engine/data/image_mat.h"
+#include "engine/methods/method_info.h"
+#include "widgets/curve_plot.h"
+#include "widgets/heatmap_plot.h"
+#include "widgets/histogram_plot.h"
+#include "widgets/scatter_plot.h"
+#include "widgets/view_grid.h"
+
+namespace pretext {
+namespace {
+
+struct Preset {
+  const char* name;
+  const char* method;
+  const char* backbone;
+  int epochs, batch, limit;
+  const char* device;
+};
+
+// "Classroom" learns visibly in under three minutes on a 2-core laptop CPU (Fashion-MNIST demo):
+// a tiny ResNet on 6,000 images for 3 epochs.
+const Preset kPresets[] = {
+    {"Custom", nullptr, nullptr, 0, 0, 0, nullptr},
+    {"Classroom (CPU, < 3 min)", "simclr", "resnet-tiny", 3, 128, 6000, "cpu"},
+    {"CIFAR-10 ResNet-18 (GPU)", "simclr", "resnet18", 200, 512, 0, "auto"},
+};
+
+QTableWidgetItem* readonly_item(const QString& text) {
+  auto* item = new QTableWidgetItem(text);
+  item->setFlags(item->flags() & ~Qt::ItemIsEditable);
+  return item;
+}
+
+QGroupBox* boxed(const QString& title, QWidget* w) {
+  auto* box = new QGroupBox(title);
+  auto* l = new QVBoxLayout(box);
+  l->setContentsMargins(4, 4, 4, 4);
+  l->addWidget(w);
+  return box;
+}
+
+}  // namespace
+
+TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* parent)
+    : QWidget(parent), state_(state), controller_(controller) {
+  auto* launcher = new QWidget;
+  buildLauncher(launcher);
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(launcher);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumWidth(300);
+  scroll->setMaximumWidth(340);
+
+  loss_ = new CurvePlot(tr("loss"));
+  lr_plot_ = new CurvePlot(tr("learning rate"));
+  speed_ = new CurvePlot(tr("images / s"));
+  auto* curves = new QTabWidget;
+  curves->addTab(loss_, tr("Loss"));
+  curves->addTab(lr_plot_, tr("LR"));
+  curves->addTab(speed_, tr("Throughput"));
+
+  zstd_ = new CurvePlot(tr("z-std"));
+  rank_ = new CurvePlot(tr("RankMe"));
+  align_ = new CurvePlot(tr("value"));
+  hist_ = new HistogramPlot(tr("cosine similarity"), -1, 1);
+  corr_ = new HeatmapPlot;
+  warning_ = new QLabel;
+  warning_->setWordWrap(true);
+  warning_->setStyleSheet("QLabel { color: white; background: #c0392b; padding: 4px; font-weight: bold; }");
+  warning_->hide();
+
+  auto* diag = new QWidget;
+  auto* dg = new QGridLayout(diag);
+  dg->setContentsMargins(0, 0, 0, 0);
+  dg->addWidget(warning_, 0, 0, 1, 3);
+  dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_), 1, 0);
+  dg->addWidget(boxed(tr("Effective rank (RankMe)"), rank_), 1, 1);
+  dg->addWidget(boxed(tr("Alignment / uniformity"), align_), 1, 2);
+  dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_), 2, 0, 1, 2);
+  dg->addWidget(boxed(tr("Cross-correlation (first dims)"), corr_), 2, 2);
+
+  auto* center = new QSplitter(Qt::Vertical);
+  center->addWidget(boxed(tr("Training curves"), curves));
+  center->addWidget(boxed(tr("Diagnostics (fixed probe batch)"), diag));
+  center->setStretchFactor(0, 2);
+  center->setStretchFactor(1, 3);
+
+  views_ = new ViewGrid;
+  scatter_ = new ScatterPlot;
+  probe_ = new QLabel(tr("kNN probe: after the run"));
+  auto* right = new QWidget;
+  auto* rl = new QVBoxLayout(right);
+  rl->setContentsMargins(0, 0, 0, 0);
+  rl->addWidget(boxed(tr("Two views being trained on"), views_), 2);
+  auto* emb = boxed(tr("Embeddings (PCA, coloured by label)"), scatter_);
+  emb->layout()->addWidget(probe_);
+  rl->addWidget(emb, 3);
+
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(scroll);
+  split->addWidget(center);
+  split->addWidget(right);
+  split->setStretchFactor(1, 3);
+  split->setStretchFactor(2, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(split);
+
+  connect(state_, &AppState::datasetLoaded, this, [this] {
+    refreshViews();
+    setRunning(controller_->isRunning());
+  });
+  connect(state_, &AppState::pipelineChanged, this, [this] {
+    pipeline_label_->setText(state_->pipelineJson().isEmpty() ? tr("method default") : tr("from the studio"));
+    refreshViews();
+  });
+  connect(&views_watcher_, &QFutureWatcherBase::finished, this,
+          [this] { views_->setRows(views_watcher_.result(), {tr("image"), tr("view 1"), tr("view 2")}); });
+  connect(controller_, &TrainingController::runStarted, this, [this](qint64, const QString&, qint64) {
+    loss_->clear();
+    lr_plot_->clear();
+    speed_->clear();
+    zstd_->clear();
+    rank_->clear();
+    align_->clear();
+    scatter_->clear();
+    warning_->hide();
+    best_rank_ = 0;
+    probe_->setText(tr("kNN probe: after the run"));
+  });
+  connect(controller_, &TrainingController::stepDone, this,
+          [this](qint64, qint64 step, qint64 total, int, double loss, double lr, double ips, double) {
+            onStep(step, total, loss, lr, ips);
+          });
+  connect(controller_, &TrainingController::diagnostics, this,
+          [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
+  connect(controller_, &TrainingController::probeDone, this,
+          [this](qint64, const QString& kind, int k, double acc, qint64 n) {
+            probe_->setText(tr("%1 probe (k=%2, T=0.1): <b>%3 %</b> on %4 held-out images")
+                                .arg(kind).arg(k).arg(100 * acc, 0, 'f', 1).arg(n));
+          });
+  connect(controller_, &TrainingController::projectionReady, this,
+          [this](qint64, const QVector<QPointF>& p, const QVector<int>& l, const QStringList& names) {
+            scatter_->setPoints(p, l, names);
+          });
+  connect(controller_, &TrainingController::runFinished, this, [this](qint64 run, const QString& status, const QString&) {
+    setRunning(false);
+    loss_->replotNow();
+    Q_EMIT runEnded(run, status);
+  });
+}
+
+void TrainPage::buildLauncher(QWidget* host) {
+  auto* form = new QFormLayout(host);
+  preset_ = new QComboBox;
+  for (const auto& p : kPresets) preset_->addItem(tr(p.name));
+  form->addRow(tr("Preset"), preset_);
+  method_ = new QComboBox;
+  for (const auto& m : method_infos()) method_->addItem(QString::fromStdString(m.name));
+  form->addRow(tr("Method"), method_);
+  backbone_ = new QComboBox;
+  for (const auto& b : backbone_names()) backbone_->addItem(QString::fromStdString(b));
+  form->addRow(tr("Backbone"), backbone_);
+  pipeline_label_ = new QLabel(tr("method default"));
+  form->addRow(tr("Pipeline"), pipeline_label_);
+  epochs_ = new QSpinBox;
+  epochs_->setRange(1, 100000);
+  form->addRow(tr("Epochs"), epochs_);
+  steps_ = new QSpinBox;
+  steps_->setRange(0, 10000000);
+  steps_->setSpecialValueText(tr("from epochs"));
+  form->addRow(tr("Steps"), steps_);
+  batch_ = new QSpinBox;
+  batch_->setRange(2, 8192);
+  form->addRow(tr("Batch"), batch_);
+  limit_ = new QSpinBox;
+  limit_->setRange(0, 10000000);
+  limit_->setSpecialValueText(tr("all images"));
+  form->addRow(tr("Images"), limit_);
+  optimizer_ = new QComboBox;
+  optimizer_->addItems({"sgd"});
+  form->addRow(tr("Optimizer"), optimizer_);
+  lr_ = new QDoubleSpinBox;
+  lr_->setDecimals(5);
+  lr_->setRange(0, 10);
+  lr_->setSingleStep(0.01);
+  lr_->setSpecialValueText(tr("auto (0.06·B/256)"));
+  form->addRow(tr("Learning rate"), lr_);
+  device_ = new QComboBox;
+  device_->addItems({"auto", "cpu", "cuda"});
+  form->addRow(tr("Device"), device_);
+  seed_ = new QSpinBox;
+  seed_->setRange(0, 1 << 30);
+  form->addRow(tr("Seed"), seed_);
+  params_ = new QTableWidget(0, 2);
+  params_->setHorizontalHeaderLabels({tr("Hyper-parameter"), tr("Value")});
+  params_->horizontalHeader()->setStretchLastSection(true);
+  params_->verticalHeader()->hide();
+  params_->setMinimumHeight(120);
+  form->addRow(params_);
+  start_ = new QPushButton(tr("Start"));
+  pause_ = new QPushButton(tr("Pause"));
+  pause_->setCheckable(true);
+  stop_ = new QPushButton(tr("Stop"));
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(start_);
+  buttons->addWidget(pause_);
+  buttons->addWidget(stop_);
+  form->addRow(buttons);
+
+  TrainConfig defaults;
+  defaults.epochs = 3;
+  applyConfig(defaults);
+  setRunning(false);
+
+  connect(preset_, &QComboBox::currentIndexChanged, this, &TrainPage::applyPreset);
+  connect(method_, &QComboBox::currentTextChanged, this, [this] {
+    fillMethodParams();
+    refreshViews();
+  });
+  connect(start_, &QPushButton::clicked, this, &TrainPage::start);
+  connect(pause_, &QPushButton::toggled, this, [this](bool on) {
+    controller_->setPaused(on);
+    pause_->setText(on ? tr("Resume") : tr("Pause"));
+  });
+  connect(stop_, &QPushButton::clicked, this, [this] {
+    stop_->setEnabled(false);
+    controller_->stop();  // after the current step; the run is still evaluated
+  });
+}
+
+void TrainPage::applyPreset(int index) {
+  if (index <= 0 || index >= static_cast<int>(std::size(kPresets))) return;
+  const Preset& p = kPresets[index];
+  method_->setCurrentText(p.method);
+  backbone_->setCurrentText(p.backbone);
+  epochs_->setValue(p.epochs);
+  steps_->setValue(0);
+  batch_->setValue(p.batch);
+  limit_->setValue(p.limit);
+  device_->setCurrentText(p.device);
+  lr_->setValue(0);
+}
+
+void TrainPage::applyConfig(const TrainConfig& c) {
+  method_->setCurrentText(QString::fromStdString(c.method));
+  backbone_->setCurrentText(QString::fromStdString(c.backbone));
+  epochs_->setValue(c.epochs);
+  steps_->setValue(static_cast<int>(c.steps));
+  batch_->setValue(c.batch);
+  limit_->setValue(static_cast<int>(c.limit));
+  lr_->setValue(c.lr);
+  device_->setCurrentText(QString::fromStdString(c.device));
+  seed_->setValue(static_cast<int>(c.seed));
+  fillMethodParams();
+  for (int r = 0; r < params_->rowCount(); ++r) {
+    const std::string key = params_->item(r, 0)->text().toStdString();
+    if (c.method_params.contains(key)) params_->item(r, 1)->setText(QString::fromStdString(c.method_params[key].dump()));
+  }
+}
+
+void TrainPage::fillMethodParams() {
+  params_->setRowCount(0);
+  try {
+    const MethodInfo& m = method_info(method_->currentText().toStdString());
+    for (auto it = m.defaults.begin(); it != m.defaults.end(); ++it) {
+      const int r = params_->rowCount();
+      params_->insertRow(r);
+      params_->setItem(r, 0, readonly_item(QString::fromStdString(it.key())));
+      params_->setItem(r, 1, new QTableWidgetItem(QString::fromStdString(it.value().dump())));
+    }
+  } catch (const std::exception&) {
+  }
+}
+
+TrainConfig TrainPage::config() const {
+  TrainConfig c;
+  c.data = state_->dataPath().toStdString();
+  c.method = method_->currentText().toStdString();
+  c.backbone = backbone_->currentText().toStdString();
+  c.epochs = epochs_->value();
+  c.steps = steps_->value();
+  c.batch = batch_->value();
+  c.limit = static_cast<size_t>(limit_->value());
+  c.lr = lr_->value();
+  c.optimizer = optimizer_->currentText().toStdString();
+  c.device = device_->currentText().toStdString();
+  c.seed = static_cast<uint64_t>(seed_->value());
+  if (!state_->pipelineJson().isEmpty()) c.pipeline_json = nlohmann::json::parse(state_->pipelineJson().toStdString());
+  const MethodInfo& m = method_info(c.method);
+  for (int r = 0; r < params_->rowCount(); ++r) {
+    const std::string key = params_->item(r, 0)->text().toStdString();
+    const std::string text = params_->item(r, 1)->text().toStdString();
+    // Only values that differ from the defaults are stored as overrides.
+    const auto value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!value.is_discarded() && (!m.defaults.contains(key) || m.defaults[key] != value)) c.method_params[key] = value;
+  }
+  return c;
+}
+
+void TrainPage::start() {
+  if (controller_->isRunning() || state_->dataPath().isEmpty()) return;
+  setRunning(true);
+  controller_->start(config(), state_->dbPath());
+}
+
+void TrainPage::setRunning(bool running) {
+  start_->setEnabled(!running && !state_->dataPath().isEmpty());
+  pause_->setEnabled(running);
+  stop_->setEnabled(running);
+  if (!running) {
+    pause_->setChecked(false);
+  }
+  for (QWidget* w : std::initializer_list<QWidget*>{preset_, method_, backbone_, epochs_, steps_, batch_, limit_,
+                                                    optimizer_, lr_, device_, seed_, params_})
+    w->setEnabled(!running);
+}
+
+void TrainPage::refreshViews() {
+  auto set = state_->sample();
+  if (!set) return;
+  std::string doc = state_->pipelineJson().toStdString();
+  std::string preset;
+  try {
+    preset = method_info(method_->currentText().toStdString()).pipeline;
+  } catch (const std::exception&) {
+    return;
+  }
+  views_watcher_.setFuture(QtConcurrent::run([set, doc, preset] {
+    const Pipeline p = doc.empty() ? Pipeline::load(preset) : Pipeline::from_json(nlohmann::json::parse(doc));
+    QVector<QVector<QImage>> rows;
+    for (size_t i : spread_indices(set->size(), 3)) {
+      const cv::Mat img = image_mat(*set, i);
+      QVector<QImage> row{to_qimage(img)};
+      for (size_t v = 0; v < 2; ++v) row.push_back(to_qimage(p.apply(img, v, 0, int64_t(i), 0).image));
+      rows.push_back(row);
+    }
+    return rows;
+  }));
+}
+
+void TrainPage::onStep(qint64 step, qint64, double loss, double lr, double ips) {
+  loss_->addPoint(double(step), loss);
+  lr_plot_->addPoint(double(step), lr);
+  speed_->addPoint(double(step), ips);
+}
+
+void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {
+  const double x = double(e.step);
+  zstd_->addPoint(x, e.z_std);
+  zstd_->setReferenceLine(e.z_std_healthy, tr("healthy"));
+  rank_->addPoint(x, e.rankme);
+  align_->addPoint(tr("alignment"), x, e.alignment);
+  align_->addPoint(tr("uniformity"), x, e.uniformity);
+  hist_->setSeries({{tr("positive pairs"), QVector<double>(e.positive_hist.begin(), e.positive_hist.end())},
+                    {tr("negative pairs"), QVector<double>(e.negative_hist.begin(), e.negative_hist.end())}});
+  corr_->setMatrix(e.corr_dim, QVector<float>(e.cross_corr.begin(), e.cross_corr.end()));
+  best_rank_ = std::max(best_rank_, e.rankme);
+  // Collapse shows first as embeddings bunching up (z-std far below 1/sqrt(d)) or losing dimensions.
+  QStringList why;
+  if (e.z_std < 0.2 * e.z_std_healthy) why << tr("z-std %1 is far below the healthy %2").arg(e.z_std, 0, 'g', 3).arg(e.z_std_healthy, 0, 'g', 3);
+  if (best_rank_ > 4 && e.rankme < 0.25 * best_rank_) why << tr("effective rank fell from %1 to %2").arg(best_rank_, 0, 'f', 1).arg(e.rankme, 0, 'f', 1);
+  warning_->setVisible(!why.isEmpty());
+  if (!why.isEmpty()) warning_->setText(tr("Possible collapse at step %1: %2").arg(e.step).arg(why.join("; ")));
+}
+
+}  // namespace pretext

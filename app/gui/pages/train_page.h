@@ -1,0 +1,84 @@
+#pragma once
+// The run launcher and everything that moves while a run trains: loss curves, collapse diagnostics,
+// the views being trained on, and the embeddings with the probe accuracy once it ends.
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include "engine/core/events.h"
+#include "engine/train/config.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace pretext {
+
+class AppState;
+class CurvePlot;
+class HeatmapPlot;
+class HistogramPlot;
+class ScatterPlot;
+class TrainingController;
+class ViewGrid;
+
+class TrainPage : public QWidget {
+  Q_OBJECT
+ public:
+  TrainPage(AppState* state, TrainingController* controller, QWidget* parent = nullptr);
+
+  // Fills the form (used by the command line, the presets and "re-run").
+  void applyConfig(const TrainConfig& cfg);
+  TrainConfig config() const;
+  void start();
+
+ Q_SIGNALS:
+  void runEnded(qint64 run, const QString& status);
+
+ private:
+  void buildLauncher(QWidget* host);
+  void applyPreset(int index);
+  void fillMethodParams();
+  void refreshViews();
+  void onStep(qint64 step, qint64 total, double loss, double lr, double ips);
+  void onDiagnostics(const DiagnosticsEvent& e);
+  void setRunning(bool running);
+
+  AppState* state_;
+  TrainingController* controller_;
+  QComboBox* preset_;
+  QComboBox* method_;
+  QComboBox* backbone_;
+  QComboBox* device_;
+  QComboBox* optimizer_;
+  QSpinBox* epochs_;
+  QSpinBox* steps_;
+  QSpinBox* batch_;
+  QSpinBox* limit_;
+  QDoubleSpinBox* lr_;
+  QSpinBox* seed_;
+  QTableWidget* params_;
+  QLabel* pipeline_label_;
+  QPushButton* start_;
+  QPushButton* pause_;
+  QPushButton* stop_;
+  QLabel* warning_;
+  QLabel* probe_;
+  CurvePlot* loss_;
+  CurvePlot* lr_plot_;
+  CurvePlot* speed_;
+  CurvePlot* zstd_;
+  CurvePlot* rank_;
+  CurvePlot* align_;
+  HistogramPlot* hist_;
+  HeatmapPlot* corr_;
+  ViewGrid* views_;
+  ScatterPlot* scatter_;
+  QFutureWatcher<QVector<QVector<QImage>>> views_watcher_;
+  double best_rank_ = 0;
+};
+
+}  // namespace pretext

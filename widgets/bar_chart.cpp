@@ -1,0 +1,40 @@
+#include "widgets/bar_chart.h"
+
+#include <QVBoxLayout>
+
+#include "widgets/palette.h"
+#include "widgets/qcp.h"
+
+namespace pretext {
+
+BarChart::BarChart(const QString& y_label, QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(plot_);
+  plot_->yAxis->setLabel(y_label);
+  plot_->setMinimumSize(200, 140);
+}
+
+void BarChart::setBars(const QStringList& labels, const QVector<double>& values) {
+  plot_->clearPlottables();
+  auto* bars = new QCPBars(plot_->xAxis, plot_->yAxis);
+  QVector<double> ticks;
+  QSharedPointer<QCPAxisTickerText> text(new QCPAxisTickerText);
+  for (int i = 0; i < values.size(); ++i) {
+    ticks << i + 1;
+    text->addTick(i + 1, i < labels.size() ? labels[i] : QString());
+  }
+  bars->setData(ticks, values, true);
+  bars->setBrush(class_color(0));
+  bars->setPen(QPen(class_color(0).darker(130)));
+  plot_->xAxis->setTicker(text);
+  plot_->xAxis->setTickLabelRotation(values.size() > 6 ? 45 : 0);
+  plot_->xAxis->setRange(0.3, values.size() + 0.7);
+  double top = 0;
+  for (double v : values) top = std::max(top, v);
+  plot_->yAxis->setRange(0, top > 0 ? top * 1.1 : 1);
+  count_ = values.size();
+  plot_->replot();
+}
+
+}  // namespace pretext

@@ -1,0 +1,41 @@
+#include "widgets/heatmap_plot.h"
+
+#include <QVBoxLayout>
+
+#include "widgets/qcp.h"
+
+namespace pretext {
+
+HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPlot(this)) {
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(plot_);
+  map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+  auto* scale = new QCPColorScale(plot_);
+  plot_->plotLayout()->addElement(0, 1, scale);
+  map_->setColorScale(scale);
+  map_->setGradient(QCPColorGradient::gpPolar);  // diverging: 0 is neutral, +-1 saturated
+  map_->setDataRange(QCPRange(-1, 1));
+  plot_->yAxis->setRangeReversed(true);  // row 0 at the top, as a matrix is read
+  plot_->xAxis->setLabel(tr("view 2 dim"));
+  plot_->yAxis->setLabel(tr("view 1 dim"));
+  plot_->setMinimumSize(200, 160);
+}
+
+void HeatmapPlot::setMatrix(int n, const QVector<float>& v) {
+  n_ = n;
+  map_->data()->setSize(n, n);
+  map_->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
+  for (int r = 0; r < n; ++r)
+    for (int c = 0; c < n; ++c) map_->data()->setCell(c, r, r * n + c < v.size() ? v[r * n + c] : 0);
+  plot_->xAxis->setRange(-0.5, n - 0.5);
+  plot_->yAxis->setRange(-0.5, n - 0.5);
+  plot_->replot();
+  // Square cells: one x unit spans as many pixels as one y unit.
+  plot_->xAxis->setScaleRatio(plot_->yAxis, 1.0);
+  plot_->replot();
+}
+
+double HeatmapPlot::value(int row, int col) const { return map_->data()->cell(col, row); }
+
+}  // namespace pretext
