@@ -27,9 +27,10 @@ int main(int argc, char** argv) {
   QCommandLineOption backbone("backbone", "Backbone.", "name");
   QCommandLineOption page("page", "Page to show: data, studio, train, runs, log.", "name");
   QCommandLineOption compare("compare", "Run ids to compare on the runs page, e.g. 1,2,3.", "ids");
+  QCommandLineOption pipeline("pipeline", "Augmentation preset or JSON file for the studio and training.", "name");
   QCommandLineOption autostart("autostart", "Start training as soon as the data is open.");
   QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
-  parser.addOptions({data, db, method, backbone, epochs, steps, limit, page, compare, autostart, screenshot});
+  parser.addOptions({data, db, method, backbone, epochs, steps, limit, page, compare, pipeline, autostart, screenshot});
   parser.process(app);
 
   pretext::WindowOptions o;
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   o.backbone = parser.value(backbone);
   o.page = parser.value(page);
   o.compare = parser.value(compare);
+  o.pipeline = parser.value(pipeline);
   o.autostart = parser.isSet(autostart);
   o.screenshot = parser.value(screenshot);
 

@@ -5,6 +5,7 @@
 #include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -22,6 +23,7 @@
 #include "app/gui/pages/studio_page.h"
 #include "app/gui/pages/train_page.h"
 #include "app/gui/training_controller.h"
+#include "widgets/pipeline_editor.h"
 #include "engine/core/runtime.h"
 
 namespace pretext {
@@ -115,6 +117,10 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   initial.limit = static_cast<size_t>(opt_.limit);
   train_page_->applyConfig(initial);
 
+  if (!opt_.pipeline.isEmpty()) {
+    studio_page_->loadPreset(opt_.pipeline);
+    state_->setPipelineJson(QJsonDocument(studio_page_->editor()->pipeline()).toJson(QJsonDocument::Compact));
+  }
   if (!opt_.page.isEmpty()) showPage(opt_.page);
   if (!opt_.compare.isEmpty()) {
     QList<qint64> ids;

@@ -27,6 +27,7 @@ struct WindowOptions {
   bool autostart = false;
   QString page;        // data, studio, train, runs, log
   QString compare;     // comma-separated run ids to compare on the runs page
+  QString pipeline;    // preset name or JSON file to open in the studio and train with
   QString screenshot;  // save a PNG of the window once the run has finished (or once the data is shown)
 };
 

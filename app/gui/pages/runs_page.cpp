@@ -22,6 +22,7 @@
 #include "app/gui/app_state.h"
 #include "engine/store/store.h"
 #include "widgets/curve_plot.h"
+#include "widgets/qcp.h"
 
 namespace pretext {
 namespace {
@@ -105,7 +106,8 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   vs->setStretchFactor(1, 2);
   cl->addWidget(vs, 1);
 
-  auto* tabs = new QTabWidget;
+  tabs_ = new QTabWidget;
+  auto* tabs = tabs_;
   tabs->addTab(details_, tr("Details"));
   tabs->addTab(compare_page, tr("Compare"));
 
@@ -113,6 +115,7 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   split->addWidget(left);
   split->addWidget(tabs);
   split->setStretchFactor(1, 2);
+  split->setSizes({520, 900});
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
   layout->addWidget(split);
@@ -205,6 +208,7 @@ void RunsPage::checkRuns(const QList<qint64>& ids) {
     it->setCheckState(kId, ids.contains(it->data(kId, Qt::UserRole).toLongLong()) ? Qt::Checked : Qt::Unchecked);
   }
   compare();
+  tabs_->setCurrentIndex(1);
 }
 
 void RunsPage::showDetails(qint64 run) {
@@ -262,7 +266,7 @@ void RunsPage::compare() {
         x.push_back(double(step));
         y.push_back(v);
       }
-      curves_->setSeries(tr("run %1 (%2)").arg(id).arg(QString::fromStdString(r->method)), x, y);
+      curves_->setSeries(tr("%1 · %2 · %3").arg(id).arg(QString::fromStdString(r->method), QString::fromStdString(r->name)), x, y);
       for (const auto& p : store.probes(id)) {
         const int row = probes_->rowCount();
         probes_->insertRow(row);
@@ -277,6 +281,7 @@ void RunsPage::compare() {
       flatten(cfg, "", flat);
       configs.push_back(flat);
     }
+    curves_->plot()->yAxis->setLabel(metric_->currentText());
     curves_->replotNow();
     // Config diff: keys whose values are not the same in every run.
     std::set<std::string> keys;

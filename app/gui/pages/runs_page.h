@@ -10,6 +10,7 @@ class QComboBox;
 class QLineEdit;
 class QPlainTextEdit;
 class QSlider;
+class QTabWidget;
 class QTableWidget;
 class QTreeWidget;
 class QTreeWidgetItem;
@@ -47,6 +48,7 @@ class RunsPage : public QWidget {
   CurvePlot* curves_;
   QTableWidget* probes_;
   QTableWidget* diff_;
+  QTabWidget* tabs_;
   qint64 selected_ = 0;
 };
 

@@ -193,6 +193,11 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
 void StudioPage::loadPreset(const QString& name) {
   try {
     editor_->setPipeline(to_qjson(Pipeline::load(name.toStdString()).to_json()));
+    // A file loaded from disk joins the list so the combo always names what is shown.
+    if (preset_->findText(name) < 0) preset_->addItem(name);
+    preset_->blockSignals(true);
+    preset_->setCurrentText(name);
+    preset_->blockSignals(false);
     scheduleRefresh();
   } catch (const std::exception& e) {
     status_->setText(tr("Cannot load %1: %2").arg(name, e.what()));

@@ -54,7 +54,7 @@ class StudioPage : public QWidget {
   QTimer debounce_;
   QFutureWatcher<QPair<StudioGrid, StudioGrid>> watcher_;
   StudioGrid shown_;
-  int zoom_row_ = -1, zoom_col_ = -1;
+  int zoom_row_ = 0, zoom_col_ = 1;  // the first view is zoomed until the user picks another
 };
 
 }  // namespace pretext
