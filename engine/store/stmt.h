@@ -22,6 +22,11 @@ class Stmt {
   Stmt& bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
   Stmt& bind(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
   Stmt& bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT); return *this; }
+  // No copy: the caller keeps v alive until the next step() (the batch insert's hot path).
+  Stmt& bind_static(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
   bool step() {
     const int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
