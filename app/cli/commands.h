@@ -19,6 +19,9 @@ using Commands = std::vector<Command>;
 void add_train(CLI::App& app, Commands& out);
 void add_methods(CLI::App& app, Commands& out);
 void add_runs(CLI::App& app, Commands& out);
+void add_export(CLI::App& app, Commands& out);
+void add_eval(CLI::App& app, Commands& out);
+void add_project(CLI::App& app, Commands& out);
 
 constexpr const char* kDefaultDb = "pretext.db";
 

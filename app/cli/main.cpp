@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   pretext::cli::add_train(app, commands);
   pretext::cli::add_methods(app, commands);
   pretext::cli::add_runs(app, commands);
+  pretext::cli::add_export(app, commands);
+  pretext::cli::add_eval(app, commands);
+  pretext::cli::add_project(app, commands);
 
   try {
     app.parse(argc, argv);

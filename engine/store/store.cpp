@@ -1,5 +1,7 @@
 #include "engine/store/store.h"
 
+#include "engine/store/stmt.h"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -28,48 +30,28 @@ CREATE TABLE projections(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE C
   image_index INTEGER, x REAL, y REAL, label INTEGER);
 CREATE INDEX projections_by_run ON projections(run_id, kind);
 )sql",
+    // v2. checkpoints has exactly the columns the trainer's checkpoint code creates (IF NOT EXISTS:
+    // whichever runs first makes it); it has no foreign key, so delete_run removes its rows itself.
+    R"sql(
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+CREATE TABLE run_tags(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, tag TEXT NOT NULL,
+  PRIMARY KEY(run_id, tag)) WITHOUT ROWID;
+CREATE INDEX run_tags_by_tag ON run_tags(tag);
+CREATE TABLE datasets(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, fingerprint TEXT, images INTEGER,
+  classes INTEGER, width INTEGER, height INTEGER, channels INTEGER, created_at TEXT);
+CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, created_at TEXT);
+CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
+CREATE VIEW diagnostics AS SELECT run_id, step, substr(name, 6) AS name, value FROM metrics WHERE name LIKE 'diag/%';
+CREATE INDEX runs_by_method ON runs(method);
+)sql",
 };
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
 
-class Stmt {
- public:
-  Stmt(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-  }
-  ~Stmt() { sqlite3_finalize(s_); }
-  Stmt& bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
-  Stmt& bind(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
-  Stmt& bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT); return *this; }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(sqlite3_db_handle(s_)));
-  }
-  void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
-  int64_t i64(int c) { return sqlite3_column_int64(s_, c); }
-  double f64(int c) { return sqlite3_column_double(s_, c); }
-  std::string str(int c) {
-    const auto* t = sqlite3_column_text(s_, c);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
-
-RunRecord read_run(Stmt& q) {
-  RunRecord r;
-  r.id = q.i64(0); r.name = q.str(1); r.method = q.str(2); r.backbone = q.str(3); r.status = q.str(4);
-  r.config = q.str(5); r.seed = q.i64(6); r.dataset = q.str(7); r.device = q.str(8); r.created_at = q.str(9);
-  r.finished_at = q.str(10); r.commit = q.str(11); r.torch_version = q.str(12); r.opencv_version = q.str(13);
-  r.ui_version = q.str(14); r.message = q.str(15);
-  return r;
+int user_version(sqlite3* db) {
+  Stmt q(db, "PRAGMA user_version");
+  q.step();
+  return static_cast<int>(q.i64(0));
 }
-
-const char* kRunColumns =
-    "id, name, method, backbone, status, config, seed, dataset, device, created_at, finished_at, commit_hash, "
-    "torch_version, opencv_version, ui_version, message";
 
 }  // namespace
 
@@ -82,7 +64,15 @@ std::string utc_now_iso() {
   return buf;
 }
 
-Store::Store(const std::string& path, bool read_only) {
+Store::Store(const std::string& path, bool read_only) : path_(path) {
+  if (read_only) {
+    // Bring an older database to this schema once, so the read-only queries below find their columns.
+    sqlite3* probe = nullptr;
+    const bool older = sqlite3_open_v2(path.c_str(), &probe, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+                       user_version(probe) < kSchemaVersion;
+    sqlite3_close(probe);
+    if (older) Store upgrade(path, false);
+  }
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
@@ -96,6 +86,9 @@ Store::Store(const std::string& path, bool read_only) {
     // NORMAL in WAL mode: a power cut can lose the last commits but never corrupts the file.
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    // The metrics index outgrows SQLite's 2 MB default cache within a long run; a miss there costs a
+    // page read per insert. 64 MB is a bound, not an allocation.
+    exec("PRAGMA cache_size=-65536");
     migrate();
   }
 }
@@ -113,15 +106,11 @@ void Store::exec(const char* sql) {
 
 int Store::schema_version() {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, "PRAGMA user_version");
-  q.step();
-  return static_cast<int>(q.i64(0));
+  return user_version(db_);
 }
 
 void Store::migrate() {
-  Stmt q(db_, "PRAGMA user_version");
-  q.step();
-  int v = static_cast<int>(q.i64(0));
+  int v = user_version(db_);
   if (v > kSchemaVersion)
     throw std::runtime_error("database schema v" + std::to_string(v) + " is newer than this Pretext (v" +
                              std::to_string(kSchemaVersion) + ")");
@@ -166,7 +155,7 @@ void Store::add_metrics(const std::vector<MetricRow>& rows) {
   try {
     Stmt q(db_, "INSERT INTO metrics(run_id, step, name, value) VALUES(?,?,?,?)");
     for (const auto& r : rows) {
-      q.bind(1, r.run_id).bind(2, r.step).bind(3, r.name).bind(4, r.value);
+      q.bind(1, r.run_id).bind(2, r.step).bind_static(3, r.name).bind(4, r.value);
       q.step();
       q.reset();
     }
@@ -211,6 +200,7 @@ std::vector<RunRecord> Store::runs() {
   Stmt q(db_, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
   std::vector<RunRecord> out;
   while (q.step()) out.push_back(read_run(q));
+  for (auto& r : out) r.tags = tags_of(r.id);
   return out;
 }
 
@@ -219,7 +209,9 @@ std::optional<RunRecord> Store::run(int64_t id) {
   Stmt q(db_, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id=?").c_str());
   q.bind(1, id);
   if (!q.step()) return std::nullopt;
-  return read_run(q);
+  RunRecord r = read_run(q);
+  r.tags = tags_of(id);
+  return r;
 }
 
 std::vector<std::string> Store::metric_names(int64_t run) {
@@ -266,6 +258,10 @@ std::string Store::integrity_check() {
   return out;
 }
 
+namespace {
+constexpr size_t kBatchRows = 50000;
+}
+
 struct MetricWriter::State {
   Store& store;
   std::mutex mu;
@@ -273,7 +269,8 @@ struct MetricWriter::State {
   std::vector<MetricRow> pending;
   bool stop = false, flush_requested = false;
   std::string error;
-  uint64_t pushed = 0, written = 0;
+  uint64_t pushed = 0, written = 0;  // written: handled (committed or dropped), for flush()
+  uint64_t committed = 0;
   std::condition_variable flushed;
   std::thread thread;
   explicit State(Store& s) : store(s) {}
@@ -283,21 +280,27 @@ MetricWriter::MetricWriter(Store& store) : s_(std::make_unique<State>(store)) {
   s_->thread = std::thread([s = s_.get()] {
     std::unique_lock<std::mutex> lock(s->mu);
     while (true) {
-      s->cv.wait_for(lock, std::chrono::milliseconds(500), [s] { return s->stop || s->flush_requested || s->pending.size() >= 20000; });
+      // Half a second keeps the "committed at least once a second" promise even when a batch
+      // takes a while to write; a full batch goes at once so memory stays bounded.
+      s->cv.wait_for(lock, std::chrono::milliseconds(500),
+                     [s] { return s->stop || s->flush_requested || s->pending.size() >= kBatchRows; });
       s->flush_requested = false;
       std::vector<MetricRow> batch;
       batch.swap(s->pending);
       const uint64_t upto = s->pushed;
       const bool stopping = s->stop;
       lock.unlock();
+      bool ok = true;
       try {
         if (!batch.empty()) s->store.add_metrics(batch);
       } catch (const std::exception& e) {
         // Keep training: the rows are lost, but the run and its checkpoints are not.
         std::lock_guard<std::mutex> relock(s->mu);
         s->error = e.what();
+        ok = false;
       }
       lock.lock();
+      if (ok) s->committed += batch.size();
       s->written = upto;
       s->flushed.notify_all();
       if (stopping && s->pending.empty()) break;
@@ -315,9 +318,24 @@ MetricWriter::~MetricWriter() {
 }
 
 void MetricWriter::push(MetricRow row) {
+  bool full = false;
+  {
+    std::lock_guard<std::mutex> lock(s_->mu);
+    s_->pending.push_back(std::move(row));
+    ++s_->pushed;
+    full = s_->pending.size() == kBatchRows;
+  }
+  if (full) s_->cv.notify_all();
+}
+
+std::string MetricWriter::error() const {
   std::lock_guard<std::mutex> lock(s_->mu);
-  s_->pending.push_back(std::move(row));
-  ++s_->pushed;
+  return s_->error;
+}
+
+uint64_t MetricWriter::rows_written() const {
+  std::lock_guard<std::mutex> lock(s_->mu);
+  return s_->committed;
 }
 
 void MetricWriter::flush() {

@@ -17,6 +17,26 @@ struct RunRecord {
   std::string name, method, backbone, status, config, dataset, device;
   int64_t seed = 0;
   std::string created_at, finished_at, commit, torch_version, opencv_version, ui_version, message;
+  std::string notes;              // v2: free text the user writes about the run
+  std::vector<std::string> tags;  // v2: sorted; filled by runs()/run()/list_runs()
+};
+
+// What list_runs() keeps; empty fields match everything. text matches (case-insensitively, as a
+// substring) the name, notes, method, backbone, dataset or a tag.
+struct RunFilter {
+  std::string method, dataset, tag, status, text;
+};
+
+struct DatasetRecord {
+  int64_t id = 0;
+  std::string path, fingerprint;  // fingerprint: dataset_fingerprint() of the decoded images
+  int64_t images = 0, classes = 0, width = 0, height = 0, channels = 0;
+  std::string created_at;
+};
+
+struct CheckpointRecord {
+  int64_t run_id = 0, step = 0;
+  std::string path, created_at;
 };
 
 struct MetricRow {
@@ -42,9 +62,12 @@ struct ProjectionPoint {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // v1: runs, metrics, probes, projections. v2: run notes, tags, datasets, checkpoints, a
+  // diagnostics view over the "diag/" metrics.
+  static constexpr int kSchemaVersion = 2;
 
-  // Opens (and creates and migrates, unless read_only) the database at path.
+  // Opens (and creates and migrates) the database at path. A read-only Store on an older schema
+  // migrates it first through a short-lived writable connection, so that readers see one schema.
   explicit Store(const std::string& path, bool read_only = false);
   ~Store();
   Store(const Store&) = delete;
@@ -66,14 +89,45 @@ class Store {
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
   std::string integrity_check();
 
+  // Run management (what the runs page calls). Each throws std::runtime_error for an unknown run.
+  std::vector<RunRecord> list_runs(const RunFilter& filter);
+  void rename_run(int64_t run, const std::string& name);
+  void add_tag(int64_t run, const std::string& tag);     // no-op when already tagged
+  void remove_tag(int64_t run, const std::string& tag);  // no-op when not tagged
+  std::vector<std::string> all_tags();                   // every tag in use, sorted
+  void set_notes(int64_t run, const std::string& notes);
+  // Deletes the run's rows (metrics, probes, projections, tags, checkpoints) in one transaction,
+  // then its folder run_dir(path(), run). Refuses a run whose status is "running" unless force.
+  void delete_run(int64_t run, bool force = false);
+  // The run's stored configuration (JSON text) for re-running it; throws for an unknown run.
+  std::string run_config(int64_t run);
+  // Last value of every metric of a run, by name.
+  std::vector<MetricRow> last_metrics(int64_t run);
+  std::vector<CheckpointRecord> checkpoints(int64_t run);
+
+  // Datasets: keyed by path; the same path with a new fingerprint updates the record.
+  int64_t upsert_dataset(const DatasetRecord& d);
+  std::vector<DatasetRecord> datasets();
+
+  const std::string& path() const { return path_; }
   sqlite3* handle() { return db_; }
 
  private:
   void exec(const char* sql);
   void migrate();
+  void require_run(int64_t run);  // caller holds mu_
+  std::vector<std::string> tags_of(int64_t run);  // caller holds mu_
+  std::string path_;
   sqlite3* db_ = nullptr;
   std::mutex mu_;
 };
+
+// The folder that holds a run's files (checkpoints, exported backbone): "<db>.runs/<id>".
+std::string run_dir(const std::string& db_path, int64_t run);
+
+// Parses "12" as a run id, anything else as an exact run name (which must be unique).
+// Throws std::runtime_error with a message for the user when nothing or several runs match.
+int64_t resolve_run(Store& store, const std::string& id_or_name);
 
 // Batches metric rows into transactions on its own thread, committing at least once a second, so
 // the training loop never waits on the disk.
@@ -82,7 +136,10 @@ class MetricWriter {
   explicit MetricWriter(Store& store);
   ~MetricWriter();  // flushes
   void push(MetricRow row);
-  void flush();
+  void flush();  // returns when every row pushed before the call is committed
+  // The last insert error ("" when none). Rows of a failed batch are dropped; training goes on.
+  std::string error() const;
+  uint64_t rows_written() const;  // committed so far
 
  private:
   struct State;

@@ -14,6 +14,7 @@
 #include "engine/eval/features.h"
 #include "engine/eval/knn.h"
 #include "engine/eval/pca.h"
+#include "engine/export/safetensors.h"
 #include "engine/methods/method.h"
 #include "engine/models/backbone.h"
 #include "engine/store/store.h"
@@ -287,6 +288,7 @@ void Trainer::body() {
     } else {
       log(LogEvent::Level::Info, "probe skipped: the data has no labels (give --eval-data with class folders)");
     }
+    if (store) log(LogEvent::Level::Info, "backbone saved to " + save_run_backbone(*method->backbone, db_path_, run_id_, cfg_.backbone));
     finish(stopped ? "stopped" : "finished", stopped ? "stopped at step " + std::to_string(step) : "");
   } catch (const std::exception& e) {
     log(LogEvent::Level::Error, e.what());

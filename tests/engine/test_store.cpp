@@ -3,6 +3,11 @@
 
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "engine/store/compare.h"
+#include "engine/store/dataset_fingerprint.h"
 #include "engine/store/store.h"
 #include "support.h"
 
@@ -76,4 +81,221 @@ TEST(store, RefusesNewerSchema) {
     ASSERT_EQ(SQLITE_OK, sqlite3_exec(s.handle(), "PRAGMA user_version=99", nullptr, nullptr, nullptr));
   }
   EXPECT_THROW(Store(dir.str("n.db")), std::runtime_error);
+}
+
+namespace {
+
+int64_t add_run(Store& s, const std::string& name, const std::string& method, const std::string& dataset,
+                const std::string& status, const std::string& config = "{}") {
+  RunRecord r;
+  r.name = name;
+  r.method = method;
+  r.dataset = dataset;
+  r.status = status;
+  r.config = config;
+  return s.create_run(r);
+}
+
+std::vector<int64_t> ids(const std::vector<RunRecord>& runs) {
+  std::vector<int64_t> out;
+  for (const auto& r : runs) out.push_back(r.id);
+  return out;
+}
+
+}  // namespace
+
+TEST(store, ListFiltersByMethodDatasetTagStatusAndText) {
+  test::TempDir dir;
+  Store s(dir.str("f.db"));
+  const int64_t a = add_run(s, "cifar baseline", "simclr", "/d/cifar", "finished");
+  const int64_t b = add_run(s, "byol try", "byol", "/d/cifar", "failed");
+  const int64_t c = add_run(s, "fmnist 50%_run", "simclr", "/d/fmnist", "finished");
+  s.add_tag(a, "paper");
+  s.add_tag(c, "paper");
+  s.add_tag(c, "ablation");
+  s.add_tag(c, "ablation");  // twice: still one
+  s.set_notes(b, "diverged at lr 3");
+  EXPECT_EQ(ids(s.list_runs({})), (std::vector<int64_t>{a, b, c}));
+  EXPECT_EQ(ids(s.list_runs({"simclr", "", "", "", ""})), (std::vector<int64_t>{a, c}));
+  EXPECT_EQ(ids(s.list_runs({"", "/d/cifar", "", "", ""})), (std::vector<int64_t>{a, b}));
+  EXPECT_EQ(ids(s.list_runs({"", "", "paper", "", ""})), (std::vector<int64_t>{a, c}));
+  EXPECT_EQ(ids(s.list_runs({"", "", "", "failed", ""})), (std::vector<int64_t>{b}));
+  EXPECT_EQ(ids(s.list_runs({"simclr", "", "paper", "finished", "fmnist"})), (std::vector<int64_t>{c}));
+  EXPECT_EQ(ids(s.list_runs({"", "", "", "", "DIVERGED"})), (std::vector<int64_t>{b}));  // notes, any case
+  EXPECT_EQ(ids(s.list_runs({"", "", "", "", "ablat"})), (std::vector<int64_t>{c}));     // a tag
+  // LIKE wildcards in the search text are literal characters.
+  EXPECT_EQ(ids(s.list_runs({"", "", "", "", "50%_"})), (std::vector<int64_t>{c}));
+  EXPECT_TRUE(s.list_runs({"", "", "", "", "5_%"}).empty());
+  EXPECT_EQ(s.run(c)->tags, (std::vector<std::string>{"ablation", "paper"}));
+  EXPECT_EQ(s.all_tags(), (std::vector<std::string>{"ablation", "paper"}));
+  s.remove_tag(c, "paper");
+  EXPECT_EQ(ids(s.list_runs({"", "", "paper", "", ""})), (std::vector<int64_t>{a}));
+}
+
+TEST(store, RenameNotesAndUnknownRuns) {
+  test::TempDir dir;
+  Store s(dir.str("r.db"));
+  const int64_t a = add_run(s, "x", "simclr", "", "finished", R"({"lr":0.5})");
+  s.rename_run(a, "renamed");
+  s.set_notes(a, "line one\nline two");
+  EXPECT_EQ(s.run(a)->name, "renamed");
+  EXPECT_EQ(s.run(a)->notes, "line one\nline two");
+  EXPECT_EQ(s.run_config(a), R"({"lr":0.5})");
+  EXPECT_THROW(s.rename_run(a, ""), std::runtime_error);
+  EXPECT_THROW(s.rename_run(99, "y"), std::runtime_error);
+  EXPECT_THROW(s.add_tag(99, "t"), std::runtime_error);
+  EXPECT_THROW(s.set_notes(99, "t"), std::runtime_error);
+  EXPECT_THROW(s.run_config(99), std::runtime_error);
+  EXPECT_EQ(resolve_run(s, "renamed"), a);
+  EXPECT_EQ(resolve_run(s, std::to_string(a)), a);
+  EXPECT_THROW(resolve_run(s, "nope"), std::runtime_error);
+  add_run(s, "renamed", "simclr", "", "finished");
+  EXPECT_THROW(resolve_run(s, "renamed"), std::runtime_error);  // ambiguous
+}
+
+TEST(store, DeleteRemovesRowsAndFilesOfThatRunOnly) {
+  test::TempDir dir;
+  const std::string db = dir.str("d.db");
+  Store s(db);
+  const int64_t a = add_run(s, "a", "simclr", "", "finished");
+  const int64_t b = add_run(s, "b", "simclr", "", "finished");
+  const int64_t live = add_run(s, "live", "simclr", "", "running");
+  for (int64_t id : {a, b}) {
+    s.add_metrics({{id, 1, "loss", 1.0}, {id, 2, "loss", 0.5}});
+    s.add_probe({id, 2, "knn", 200, 0.5, 10});
+    s.set_projection(id, "pca", {{0, 0, 0, 0}});
+    s.add_tag(id, "t");
+    sqlite3_exec(s.handle(),
+                 ("INSERT INTO checkpoints VALUES(" + std::to_string(id) + ", 2, 'ck', '')").c_str(), nullptr, nullptr,
+                 nullptr);
+    std::filesystem::create_directories(run_dir(db, id) + "/sub");
+    std::ofstream(run_dir(db, id) + "/sub/backbone.safetensors") << "x";
+  }
+  s.delete_run(a);
+  EXPECT_FALSE(s.run(a));
+  EXPECT_TRUE(s.metric(a, "loss").empty());
+  EXPECT_TRUE(s.probes(a).empty());
+  EXPECT_TRUE(s.projection(a, "pca").empty());
+  EXPECT_TRUE(s.checkpoints(a).empty());
+  EXPECT_FALSE(std::filesystem::exists(run_dir(db, a)));
+  // The other run is untouched.
+  EXPECT_EQ(s.metric(b, "loss").size(), 2u);
+  EXPECT_EQ(s.checkpoints(b).size(), 1u);
+  EXPECT_EQ(s.run(b)->tags.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(run_dir(db, b) + "/sub/backbone.safetensors"));
+  // A running run needs force; an unknown one is an error.
+  EXPECT_THROW(s.delete_run(live), std::runtime_error);
+  EXPECT_TRUE(s.run(live));
+  s.delete_run(live, /*force=*/true);
+  EXPECT_FALSE(s.run(live));
+  EXPECT_THROW(s.delete_run(a), std::runtime_error);
+  EXPECT_EQ(s.integrity_check(), "ok");
+}
+
+TEST(store, LastMetricsAndDatasets) {
+  test::TempDir dir;
+  Store s(dir.str("m.db"));
+  const int64_t a = add_run(s, "a", "simclr", "", "finished");
+  s.add_metrics({{a, 3, "loss", 0.3}, {a, 1, "loss", 0.9}, {a, 2, "lr", 0.1}, {a, 7, "loss", 0.2}, {a, 5, "loss", 0.25}});
+  const auto last = s.last_metrics(a);
+  ASSERT_EQ(last.size(), 2u);
+  EXPECT_EQ(last[0].name, "loss");
+  EXPECT_EQ(last[0].step, 7);
+  EXPECT_DOUBLE_EQ(last[0].value, 0.2);
+  EXPECT_EQ(last[1].name, "lr");
+  EXPECT_DOUBLE_EQ(last[1].value, 0.1);
+
+  DatasetRecord d;
+  d.path = "/d/cifar";
+  d.fingerprint = "aaa";
+  d.images = 50000;
+  d.classes = 10;
+  const int64_t id = s.upsert_dataset(d);
+  d.fingerprint = "bbb";
+  d.images = 49999;
+  EXPECT_EQ(s.upsert_dataset(d), id);  // same path: updated, not duplicated
+  const auto all = s.datasets();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].fingerprint, "bbb");
+  EXPECT_EQ(all[0].images, 49999);
+  EXPECT_EQ(all[0].classes, 10);
+}
+
+TEST(store, CompareSeriesProbesAndConfigDiff) {
+  test::TempDir dir;
+  Store s(dir.str("c.db"));
+  const int64_t a = add_run(s, "a", "simclr", "", "finished",
+                            R"({"lr":0.5,"batch":256,"method_params":{"temperature":0.5,"dim":128},"tags":[1,2]})");
+  const int64_t b = add_run(s, "b", "simclr", "", "finished",
+                            R"({"lr":0.25,"batch":256,"method_params":{"temperature":0.2,"dim":128},"tags":[1,3],"extra":true})");
+  s.add_metrics({{a, 1, "loss", 2.0}, {a, 2, "loss", 1.0}, {b, 1, "loss", 3.0}});
+  s.add_probe({a, 2, "knn", 200, 0.5, 10});
+  s.add_probe({a, 2, "knn", 200, 0.6, 10});  // a later probe of the same kind wins
+  s.add_probe({b, 1, "linear", 0, 0.7, 10});
+
+  const auto series = metric_series(s, {a, b}, "loss");
+  ASSERT_EQ(series.size(), 2u);
+  EXPECT_EQ(series[0].steps, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(series[1].values, (std::vector<double>{3.0}));
+  EXPECT_EQ(common_metric_names(s, {a, b}), std::vector<std::string>{"loss"});
+
+  const auto probes = probe_table(s, {a, b});
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].kind, "knn");
+  ASSERT_TRUE(probes[0].accuracy[0]);
+  EXPECT_DOUBLE_EQ(*probes[0].accuracy[0], 0.6);
+  EXPECT_FALSE(probes[0].accuracy[1]);
+  EXPECT_EQ(probes[1].kind, "linear");
+  EXPECT_FALSE(probes[1].accuracy[0]);
+  EXPECT_DOUBLE_EQ(*probes[1].accuracy[1], 0.7);
+
+  const auto diff = config_diff(nlohmann::json::parse(s.run_config(a)), nlohmann::json::parse(s.run_config(b)));
+  ASSERT_EQ(diff.size(), 4u);  // sorted by key; equal keys (batch, dim) are left out
+  EXPECT_EQ(diff[0].key, "/extra");
+  EXPECT_TRUE(diff[0].a.is_null());
+  EXPECT_EQ(diff[0].b, true);
+  EXPECT_EQ(diff[1].key, "/lr");
+  EXPECT_EQ(diff[1].a, 0.5);
+  EXPECT_EQ(diff[1].b, 0.25);
+  EXPECT_EQ(diff[2].key, "/method_params/temperature");
+  EXPECT_EQ(diff[3].key, "/tags");
+  EXPECT_EQ(diff[3].b, nlohmann::json::parse("[1,3]"));
+  const auto rows = config_diff(s, {a, b, a});
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[1].values.size(), 3u);
+  EXPECT_EQ(rows[1].values[2], 0.5);
+  // A key with '/' stays one key (JSON pointer escaping).
+  EXPECT_EQ(config_diff(nlohmann::json::parse(R"({"a/b":1})"), nlohmann::json::parse(R"({"a/b":2})"))[0].key, "/a~1b");
+}
+
+TEST(store, SmoothingIsADebiasedMovingAverage) {
+  // By hand with weight 0.5: s1 = 0.5*2 / 0.5 = 2; s2 = (0.5*1 + 0.5*4) / 0.75 = 10/3.
+  const auto s = smooth_ema({2.0, 4.0}, 0.5);
+  EXPECT_DOUBLE_EQ(s[0], 2.0);
+  EXPECT_DOUBLE_EQ(s[1], 10.0 / 3.0);
+  EXPECT_EQ(smooth_ema({1.0, 5.0}, 0.0), (std::vector<double>{1.0, 5.0}));
+  EXPECT_THROW(smooth_ema({1.0}, 1.0), std::invalid_argument);
+}
+
+TEST(store, DatasetFingerprintFollowsTheContent) {
+  ImageSet a;
+  a.height = a.width = 2;
+  a.channels = 1;
+  a.pixels = {1, 2, 3, 4, 5, 6, 7, 8};
+  a.labels = {0, 1};
+  a.sources = {"x#0", "x#1"};
+  ImageSet b = a;
+  b.sources = {"elsewhere/0.png", "elsewhere/1.png"};  // same content, other files
+  EXPECT_EQ(dataset_fingerprint(a), dataset_fingerprint(b));
+  EXPECT_EQ(dataset_fingerprint(a).size(), 16u);
+  b.pixels[7] = 9;
+  EXPECT_NE(dataset_fingerprint(a), dataset_fingerprint(b));
+  b = a;
+  b.labels = {1, 0};
+  EXPECT_NE(dataset_fingerprint(a), dataset_fingerprint(b));
+  const DatasetRecord d = describe_dataset(a, "/d/x");
+  EXPECT_EQ(d.images, 2);
+  EXPECT_EQ(d.classes, 2);
+  EXPECT_EQ(d.channels, 1);
+  EXPECT_EQ(d.fingerprint, dataset_fingerprint(a));
 }

@@ -1,0 +1,68 @@
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "app/cli/commands.h"
+#include "app/cli/progress.h"
+#include "engine/core/runtime.h"
+#include "engine/export/run_model.h"
+
+namespace pretext::cli {
+namespace {
+
+struct ProjectArgs {
+  std::string db = kDefaultDb, run, method = "pca", out;
+  RunDataOptions data;
+  int threads = 0;
+};
+
+int run_project(const ProjectArgs& a) {
+  if (!std::filesystem::exists(a.db)) {
+    std::fprintf(stderr, "error: no database %s (give --db)\n", a.db.c_str());
+    return 2;
+  }
+  init_threads(a.threads);
+  Store store(a.db);
+  const int64_t id = resolve_run(store, a.run);
+  const uint64_t seed = store.run(id)->seed;
+  std::vector<ProjectionPoint> points;
+  {
+    Progress progress(a.method);
+    const RunEmbeddings e =
+        run_embeddings(store, id, a.data, [&](double f, const std::string& what) { progress.update(0.2 * f, what); });
+    points = project_embeddings(e.table, a.method, seed,
+                                [&](double f, const std::string& what) { progress.update(0.2 + 0.8 * f, what); });
+    progress.update(1.0, std::to_string(points.size()) + " points");
+  }
+  store.set_projection(id, a.method, points);
+  if (!a.out.empty()) {
+    std::ofstream f(a.out);
+    if (!f) throw std::runtime_error("cannot write " + a.out);
+    f << "index,x,y,label\n";
+    for (const auto& p : points) f << p.image_index << ',' << p.x << ',' << p.y << ',' << p.label << '\n';
+    if (!f.flush()) throw std::runtime_error("cannot write " + a.out);
+  }
+  std::printf("run %lld: %s projection of %zu points stored%s%s\n", static_cast<long long>(id), a.method.c_str(),
+              points.size(), a.out.empty() ? "" : " and written to ", a.out.c_str());
+  return 0;
+}
+
+}  // namespace
+
+void add_project(CLI::App& app, Commands& out) {
+  auto a = std::make_shared<ProjectArgs>();
+  auto* cmd = app.add_subcommand("project", "2-D projection (PCA or t-SNE) of a run's embeddings, stored with the run");
+  cmd->add_option("RUN", a->run, "Run id or name")->required();
+  cmd->add_option("--method", a->method, "pca or tsne")->capture_default_str()->check(CLI::IsMember({"pca", "tsne"}));
+  cmd->add_option("--db", a->db, "SQLite experiment database")->capture_default_str();
+  cmd->add_option("--data", a->data.data, "Training images (default: the run's)");
+  cmd->add_option("--eval-data", a->data.eval_data, "Images to project (default: the run's probe queries)");
+  cmd->add_option("--limit", a->data.limit, "At most this many points (0 = all; t-SNE is O(N^2))")->capture_default_str();
+  cmd->add_option("--out", a->out, "Also write the points as CSV (index,x,y,label)");
+  cmd->add_option("--device", a->data.device, "auto, cpu or cuda[:N]")->capture_default_str();
+  cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
+  out.push_back({cmd, [a] { return run_project(*a); }});
+}
+
+}  // namespace pretext::cli

@@ -1,0 +1,55 @@
+#pragma once
+// Work on a finished run from its saved backbone (<db>.runs/<id>/backbone.safetensors) and the data
+// it was trained on: what `pretext-cli eval|project|export` and the GUI call. This header is free
+// of LibTorch so that front ends can include it.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/data/image_set.h"
+#include "engine/export/tables.h"
+#include "engine/store/store.h"
+
+namespace pretext {
+
+struct RunDataOptions {
+  std::string data;       // training images (the kNN bank); empty: the run's
+  std::string eval_data;  // query images; empty: the run's eval data, else its held-out part
+  std::string device = "auto";
+  size_t limit = 2000;    // embeddings/projections: at most this many points (0: all)
+};
+
+// (fraction done, what is happening)
+using ProgressFn = std::function<void(double, const std::string&)>;
+
+struct EvalResult {
+  double accuracy = 0;
+  int64_t queries = 0, bank = 0;
+  int k = 0;
+};
+
+// The run's weighted kNN probe (k and T from its config) recomputed from the saved backbone on the
+// data loaded as the trainer loads it (same limit, resize, held-out split and normalisation), so on
+// the run's own data it reproduces the stored probe. Throws with a message for the user when the run
+// has no saved backbone or the data has no labels.
+EvalResult evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
+
+struct RunEmbeddings {
+  EmbeddingTable table;  // L2-normalised backbone features of evenly spread query images
+  ImageSet images;       // the set table.image_index points into (for sprites and thumbnails)
+};
+RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
+
+// 2-D projection of a table: "pca" or "tsne" (exact t-SNE, perplexity 30).
+std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
+                                                const ProgressFn& progress = {});
+
+// Copies the run's backbone.safetensors to out after checking it loads into the run's backbone.
+// Returns the number of tensors.
+size_t export_run_weights(Store& store, int64_t run, const std::string& out);
+
+// The saved backbone of a run ("" when it has none).
+std::string run_weights_path(Store& store, int64_t run);
+
+}  // namespace pretext

@@ -1,0 +1,119 @@
+#include "engine/store/compare.h"
+
+#include <map>
+#include <set>
+#include <stdexcept>
+
+namespace pretext {
+namespace {
+
+// Leaves (non-object values) by JSON pointer. An empty object is a leaf, so {} vs missing shows.
+void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, nlohmann::json>& out) {
+  if (j.is_object() && !j.empty()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      std::string key = it.key();
+      // JSON pointer escaping (RFC 6901), so a key with '/' stays one key.
+      for (size_t p = 0; (p = key.find('~', p)) != std::string::npos; p += 2) key.replace(p, 1, "~0");
+      for (size_t p = 0; (p = key.find('/', p)) != std::string::npos; p += 2) key.replace(p, 1, "~1");
+      flatten(it.value(), prefix + "/" + key, out);
+    }
+  } else {
+    out[prefix.empty() ? "/" : prefix] = j;
+  }
+}
+
+}  // namespace
+
+std::vector<MetricSeries> metric_series(Store& store, const std::vector<int64_t>& runs, const std::string& metric) {
+  std::vector<MetricSeries> out;
+  for (int64_t id : runs) {
+    const auto r = store.run(id);
+    if (!r) throw std::runtime_error("no run " + std::to_string(id));
+    MetricSeries s;
+    s.run_id = id;
+    s.run_name = r->name;
+    s.metric = metric;
+    for (const auto& [step, value] : store.metric(id, metric)) {
+      s.steps.push_back(step);
+      s.values.push_back(value);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> common_metric_names(Store& store, const std::vector<int64_t>& runs) {
+  std::set<std::string> names;
+  for (int64_t id : runs)
+    for (auto& n : store.metric_names(id)) names.insert(n);
+  return {names.begin(), names.end()};
+}
+
+std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs) {
+  std::map<std::pair<std::string, int>, std::vector<std::optional<double>>> rows;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    for (const auto& p : store.probes(runs[i])) {  // ordered by insertion: the last one wins
+      auto& row = rows[{p.kind, p.k}];
+      row.resize(runs.size());
+      row[i] = p.accuracy;
+    }
+  }
+  std::vector<ProbeRow> out;
+  for (auto& [key, acc] : rows) out.push_back({key.first, key.second, acc});
+  return out;
+}
+
+std::vector<ConfigDiffRow> config_diff(const std::vector<nlohmann::json>& configs) {
+  std::vector<std::map<std::string, nlohmann::json>> flat(configs.size());
+  std::set<std::string> keys;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    flatten(configs[i], "", flat[i]);
+    for (auto& [k, v] : flat[i]) keys.insert(k);
+  }
+  std::vector<ConfigDiffRow> out;
+  for (const auto& k : keys) {
+    ConfigDiffRow row{k, {}};
+    bool differs = false;
+    for (size_t i = 0; i < flat.size(); ++i) {
+      auto it = flat[i].find(k);
+      row.values.push_back(it == flat[i].end() ? nlohmann::json() : it->second);
+      if (i > 0 && row.values[i] != row.values[0]) differs = true;
+    }
+    if (differs) out.push_back(std::move(row));
+  }
+  return out;
+}
+
+std::vector<ConfigDifference> config_diff(const nlohmann::json& a, const nlohmann::json& b) {
+  std::vector<ConfigDifference> out;
+  for (auto& row : config_diff(std::vector<nlohmann::json>{a, b})) out.push_back({row.key, row.values[0], row.values[1]});
+  return out;
+}
+
+std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>& runs) {
+  std::vector<nlohmann::json> configs;
+  for (int64_t id : runs) {
+    const std::string text = store.run_config(id);
+    try {
+      configs.push_back(nlohmann::json::parse(text));
+    } catch (const std::exception& e) {
+      throw std::runtime_error("run " + std::to_string(id) + " has an unreadable config: " + e.what());
+    }
+  }
+  return config_diff(configs);
+}
+
+std::vector<double> smooth_ema(const std::vector<double>& values, double weight) {
+  if (weight < 0 || weight >= 1) throw std::invalid_argument("smoothing weight must be in [0, 1)");
+  std::vector<double> out;
+  out.reserve(values.size());
+  double last = 0, debias = 0;
+  for (double v : values) {
+    last = last * weight + (1 - weight) * v;
+    debias = debias * weight + (1 - weight);
+    out.push_back(last / debias);
+  }
+  return out;
+}
+
+}  // namespace pretext

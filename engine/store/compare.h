@@ -1,0 +1,56 @@
+#pragma once
+// Comparing runs: what the compare view of the runs page shows (overlaid curves, a probe table side
+// by side, a config diff). Plain data out; no LibTorch, no Qt.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/store/store.h"
+
+namespace pretext {
+
+struct MetricSeries {
+  int64_t run_id = 0;
+  std::string run_name, metric;
+  std::vector<int64_t> steps;
+  std::vector<double> values;
+};
+
+// One series per run (in the order given); a run without that metric gets an empty series.
+std::vector<MetricSeries> metric_series(Store& store, const std::vector<int64_t>& runs, const std::string& metric);
+
+// Metric names that at least one of the runs has, sorted.
+std::vector<std::string> common_metric_names(Store& store, const std::vector<int64_t>& runs);
+
+// Probe results side by side: one row per (kind, k), one cell per run (the run's last probe of
+// that kind and k; empty when it has none).
+struct ProbeRow {
+  std::string kind;
+  int k = 0;
+  std::vector<std::optional<double>> accuracy;  // aligned with the runs given
+};
+std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs);
+
+// Config diff. Keys are JSON pointers into the configs ("/method_params/temperature"); objects are
+// compared key by key, arrays and scalars as values. A key one side lacks shows as null there.
+struct ConfigDifference {
+  std::string key;
+  nlohmann::json a, b;
+};
+std::vector<ConfigDifference> config_diff(const nlohmann::json& a, const nlohmann::json& b);
+
+// The same over several configs: the keys where not all of them agree, one value per config.
+struct ConfigDiffRow {
+  std::string key;
+  std::vector<nlohmann::json> values;
+};
+std::vector<ConfigDiffRow> config_diff(const std::vector<nlohmann::json>& configs);
+
+// Loads the runs' stored configs and diffs them. Throws for an unknown run or an unparsable config.
+std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>& runs);
+
+// Smoothing for curves, as TensorBoard's slider: debiased exponential moving average, weight in [0, 1).
+std::vector<double> smooth_ema(const std::vector<double>& values, double weight);
+
+}  // namespace pretext

@@ -1,0 +1,140 @@
+// ctest-labels: unit
+// A database written by schema v1 (the DDL below is v1 exactly as released) must open with the
+// current Store, keep every row, and gain the v2 features.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include "engine/store/compare.h"
+#include "engine/store/store.h"
+#include "support.h"
+
+using namespace pretext;
+
+namespace {
+
+const char* kV1Schema = R"sql(
+CREATE TABLE runs(
+  id INTEGER PRIMARY KEY, name TEXT NOT NULL, method TEXT NOT NULL, backbone TEXT, status TEXT NOT NULL,
+  config TEXT NOT NULL, seed INTEGER, dataset TEXT, device TEXT, created_at TEXT, finished_at TEXT,
+  commit_hash TEXT, torch_version TEXT, opencv_version TEXT, ui_version TEXT, message TEXT);
+CREATE TABLE metrics(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, name TEXT NOT NULL, value REAL);
+CREATE INDEX metrics_by_run ON metrics(run_id, name, step);
+CREATE TABLE probes(id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER, kind TEXT NOT NULL, k INTEGER, accuracy REAL, queries INTEGER, created_at TEXT);
+CREATE TABLE projections(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+  image_index INTEGER, x REAL, y REAL, label INTEGER);
+CREATE INDEX projections_by_run ON projections(run_id, kind);
+INSERT INTO runs VALUES(1, 'old run', 'simclr', 'resnet-tiny', 'finished', '{"epochs":3,"seed":5}', 5,
+  '/data/a', 'cpu', '2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z', 'abc123', '2.15.0', '4.6.0', '', '');
+INSERT INTO runs VALUES(2, 'crashed', 'simclr', 'resnet18', 'running', '{"epochs":9,"seed":5}', 5,
+  '/data/b', 'cuda', '2026-01-02T00:00:00Z', NULL, 'abc123', '2.15.0', '4.6.0', '6.4.2', '');
+INSERT INTO metrics VALUES(1, 1, 'loss', 5.5), (1, 2, 'loss', 5.25), (1, 2, 'diag/rankme', 12.5), (2, 1, 'loss', 6.0);
+INSERT INTO probes VALUES(1, 1, 2, 'knn', 200, 0.625, 1000, '2026-01-01T01:00:00Z');
+INSERT INTO projections VALUES(1, 'pca', 7, 0.5, -0.5, 3);
+PRAGMA user_version=1;
+)sql";
+
+void make_v1(const std::string& path, const char* extra = "") {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_open(path.c_str(), &db));
+  char* err = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(db, kV1Schema, nullptr, nullptr, &err)) << (err ? err : "");
+  ASSERT_EQ(SQLITE_OK, sqlite3_exec(db, extra, nullptr, nullptr, &err)) << (err ? err : "");
+  sqlite3_close(db);
+}
+
+std::vector<std::string> columns(Store& s, const std::string& table) {
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(s.handle(), ("PRAGMA table_info(" + table + ")").c_str(), -1, &q, nullptr);
+  std::vector<std::string> out;
+  while (sqlite3_step(q) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 1)));
+  sqlite3_finalize(q);
+  return out;
+}
+
+}  // namespace
+
+TEST(migrations, V1DatabaseKeepsItsRowsAndGainsV2) {
+  test::TempDir dir;
+  const std::string db = dir.str("v1.db");
+  make_v1(db);
+  Store s(db);
+  EXPECT_EQ(s.schema_version(), 2);
+
+  const auto runs = s.runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].name, "old run");
+  EXPECT_EQ(runs[0].config, R"({"epochs":3,"seed":5})");
+  EXPECT_EQ(runs[0].commit, "abc123");
+  EXPECT_EQ(runs[0].finished_at, "2026-01-01T01:00:00Z");
+  EXPECT_EQ(runs[0].notes, "");
+  EXPECT_TRUE(runs[0].tags.empty());
+  EXPECT_EQ(runs[1].status, "running");
+  EXPECT_EQ(runs[1].ui_version, "6.4.2");
+  const auto loss = s.metric(1, "loss");
+  ASSERT_EQ(loss.size(), 2u);
+  EXPECT_DOUBLE_EQ(loss[1].second, 5.25);
+  ASSERT_EQ(s.probes(1).size(), 1u);
+  EXPECT_DOUBLE_EQ(s.probes(1)[0].accuracy, 0.625);
+  ASSERT_EQ(s.projection(1, "pca").size(), 1u);
+  EXPECT_EQ(s.projection(1, "pca")[0].label, 3);
+
+  // v2 features on the migrated rows.
+  s.add_tag(1, "baseline");
+  s.set_notes(1, "kept from v1");
+  s.rename_run(2, "crashed run");
+  EXPECT_EQ(s.run(1)->tags, std::vector<std::string>{"baseline"});
+  EXPECT_EQ(s.run(1)->notes, "kept from v1");
+  EXPECT_EQ(s.run(2)->name, "crashed run");
+  EXPECT_EQ(columns(s, "checkpoints"), (std::vector<std::string>{"run_id", "step", "path", "created_at"}));
+  EXPECT_EQ(columns(s, "datasets").size(), 9u);
+
+  // The diagnostics view shows the diag/ metrics without their prefix.
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(SQLITE_OK, sqlite3_prepare_v2(s.handle(), "SELECT run_id, step, name, value FROM diagnostics", -1, &q, nullptr));
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(q, 0), 1);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 2))), "rankme");
+  EXPECT_DOUBLE_EQ(sqlite3_column_double(q, 3), 12.5);
+  EXPECT_EQ(sqlite3_step(q), SQLITE_DONE);
+  sqlite3_finalize(q);
+  EXPECT_EQ(s.integrity_check(), "ok");
+}
+
+TEST(migrations, ReadOnlyOpenOfV1MigratesFirst) {
+  test::TempDir dir;
+  const std::string db = dir.str("v1ro.db");
+  make_v1(db);
+  Store reader(db, /*read_only=*/true);
+  EXPECT_EQ(reader.schema_version(), 2);
+  const auto runs = reader.list_runs({});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[1].name, "crashed");
+}
+
+TEST(migrations, CheckpointsTableMadeBeforeTheMigrationIsKept) {
+  // The trainer's checkpoint code creates the table itself (IF NOT EXISTS); a v1 database it wrote
+  // to must still migrate, keeping its rows.
+  test::TempDir dir;
+  const std::string db = dir.str("v1ck.db");
+  make_v1(db,
+          "CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, created_at TEXT);"
+          "INSERT INTO checkpoints VALUES(2, 500, '/x/ckpt-500.pt', '2026-01-02T00:10:00Z');");
+  Store s(db);
+  EXPECT_EQ(s.schema_version(), 2);
+  const auto c = s.checkpoints(2);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].step, 500);
+  EXPECT_EQ(c[0].path, "/x/ckpt-500.pt");
+}
+
+TEST(migrations, FreshDatabaseEqualsMigratedSchema) {
+  test::TempDir dir;
+  make_v1(dir.str("a.db"));
+  Store migrated(dir.str("a.db"));
+  Store fresh(dir.str("b.db"));
+  for (const char* table : {"runs", "metrics", "probes", "projections", "run_tags", "datasets", "checkpoints"})
+    EXPECT_EQ(columns(migrated, table), columns(fresh, table)) << table;
+}
