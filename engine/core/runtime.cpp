@@ -15,6 +15,9 @@
 
 namespace pretext {
 
+const char* build_commit();   // generated/build_info.cpp
+const char* build_version();
+
 int init_threads(int n) {
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
@@ -45,8 +48,8 @@ std::string describe_device(const std::string& device) {
 
 Versions versions() {
   Versions v;
-  v.pretext = PRETEXT_VERSION;
-  v.commit = PRETEXT_GIT_COMMIT;
+  v.pretext = build_version();
+  v.commit = build_commit();
 #ifdef TORCH_VERSION
   v.torch = TORCH_VERSION;
 #else

@@ -14,11 +14,6 @@
 
 using namespace pretext;
 
-namespace {
-struct NullSink : EventSink {
-  void on_event(const Event&) override {}
-};
-}  // namespace
 
 TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
   const std::string data = test::fashion_mnist_train_images();
