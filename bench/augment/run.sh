@@ -11,8 +11,9 @@ secs=${2:-4}
 py=${PRETEXT_PYTHON:-$root/.venv/bin/python}
 [ -x "$py" ] || py=/work/main/.venv/bin/python
 
-ninja -C "$build" augment_bench >/dev/null
 bench="$build/bench/augment/augment_bench"
+# PRETEXT_BENCH_NOBUILD=1 uses the binary as it is (while another ninja holds the build folder).
+if [ "${PRETEXT_BENCH_NOBUILD:-0}" != 1 ] || [ ! -x "$bench" ]; then ninja -C "$build" augment_bench >/dev/null; fi
 
 # The peers' venv sees the project's torch (no second 4 GB download) through a .pth file and gets
 # torchvision, Pillow and NumPy from PyPI. torchvision 0.30 pairs with torch 2.15; where the index has

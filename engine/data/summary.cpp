@@ -18,7 +18,10 @@ DatasetSummary summarize(const ImageSet& set, size_t max_images) {
   s.bad = set.bad;
   s.memory_mapped = set.pixels.mapped();
   for (const auto& o : set.original) {
-    ++s.original_sizes[std::to_string(o.height) + "x" + std::to_string(o.width)];
+    std::string size = std::to_string(o.height);  // appended, not chained: GCC 12 warns falsely on a + b + c
+    size += 'x';
+    size += std::to_string(o.width);
+    ++s.original_sizes[size];
     std::string kind = o.channels == 1 ? "grey" : o.channels == 2 ? "grey+alpha" : o.channels == 3 ? "RGB" : "RGBA";
     if (o.bits != 8) kind += " " + std::to_string(o.bits) + "-bit";
     ++s.original_channels[kind];
