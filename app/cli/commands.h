@@ -22,6 +22,8 @@ void add_runs(CLI::App& app, Commands& out);
 void add_export(CLI::App& app, Commands& out);
 void add_eval(CLI::App& app, Commands& out);
 void add_project(CLI::App& app, Commands& out);
+void add_inspect(CLI::App& app, Commands& out);
+void add_preview(CLI::App& app, Commands& out);
 
 constexpr const char* kDefaultDb = "pretext.db";
 

@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   pretext::cli::add_export(app, commands);
   pretext::cli::add_eval(app, commands);
   pretext::cli::add_project(app, commands);
+  pretext::cli::add_inspect(app, commands);
+  pretext::cli::add_preview(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "engine/core/parallel.h"
+#include "engine/augment/loader.h"
 
 namespace pretext {
 
@@ -59,14 +59,7 @@ torch::Tensor dataset_tensor(const ImageSet& set, const std::vector<size_t>& ind
 std::vector<torch::Tensor> augment_batch(const ImageSet& set, const std::vector<size_t>& indices,
                                          const Pipeline& pipeline, size_t n_views, uint64_t seed, int64_t epoch,
                                          const ChannelStats& stats) {
-  std::vector<std::vector<cv::Mat>> views(n_views, std::vector<cv::Mat>(indices.size()));
-  parallel_for(indices.size() * n_views, [&](size_t t) {
-    const size_t b = t / n_views, v = t % n_views;
-    views[v][b] = pipeline.apply(image_mat(set, indices[b]), v, seed, static_cast<int64_t>(indices[b]), epoch).image;
-  });
-  std::vector<torch::Tensor> out;
-  for (auto& v : views) out.push_back(images_to_tensor(v, stats));
-  return out;
+  return make_batch(set, indices, pipeline, n_views, seed, epoch, stats, 0).views;
 }
 
 }  // namespace pretext

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <opencv2/imgproc.hpp>
+#include <stdexcept>
 
 namespace pretext {
 
@@ -142,6 +145,158 @@ cv::Mat solarize(const cv::Mat& img, int threshold) {
   for (int v = 0; v < 256; ++v) lut.at<uint8_t>(v) = static_cast<uint8_t>(v >= threshold ? 255 - v : v);
   cv::Mat out;
   cv::LUT(img, lut, out);
+  return out;
+}
+
+}  // namespace pretext
+
+namespace pretext {
+
+cv::Mat equalize(const cv::Mat& img) {
+  const int cn = img.channels();
+  std::vector<cv::Mat> planes;
+  cv::split(img, planes);
+  for (auto& plane : planes) {
+    int hist[256] = {0};
+    for (int y = 0; y < plane.rows; ++y) {
+      const uint8_t* p = plane.ptr<uint8_t>(y);
+      for (int x = 0; x < plane.cols; ++x) ++hist[p[x]];
+    }
+    // PIL: step = (total - count of the last non-empty bin) // 255; identity when step is 0.
+    int last = 255;
+    while (last > 0 && hist[last] == 0) --last;
+    const int total = plane.rows * plane.cols;
+    const int step = (total - hist[last]) / 255;
+    if (step == 0) continue;
+    cv::Mat lut(1, 256, CV_8U);
+    int n = step / 2;
+    for (int v = 0; v < 256; ++v) {
+      lut.at<uint8_t>(v) = static_cast<uint8_t>(std::min(255, n / step));
+      n += hist[v];
+    }
+    cv::LUT(plane, lut, plane);
+  }
+  cv::Mat out;
+  cv::merge(planes, out);
+  CV_Assert(out.channels() == cn);
+  return out;
+}
+
+cv::Mat posterize(const cv::Mat& img, int bits) {
+  bits = std::clamp(bits, 0, 8);
+  const int mask = ~((1 << (8 - bits)) - 1) & 0xff;
+  cv::Mat out;
+  cv::bitwise_and(img, cv::Scalar::all(mask), out);
+  return out;
+}
+
+cv::Mat rotate(const cv::Mat& img, double degrees, int interpolation, int fill) {
+  const cv::Point2f centre((img.cols - 1) * 0.5f, (img.rows - 1) * 0.5f);
+  const cv::Mat m = cv::getRotationMatrix2D(centre, degrees, 1.0);  // positive = counter-clockwise
+  cv::Mat out;
+  cv::warpAffine(img, out, m, img.size(), interpolation, cv::BORDER_CONSTANT, cv::Scalar::all(fill));
+  return out;
+}
+
+cv::Mat rotate90(const cv::Mat& img, int k) {
+  k = ((k % 4) + 4) % 4;
+  if (k == 0) return img.clone();
+  cv::Mat out;
+  cv::rotate(img, out, k == 1 ? cv::ROTATE_90_COUNTERCLOCKWISE : k == 2 ? cv::ROTATE_180 : cv::ROTATE_90_CLOCKWISE);
+  return out;
+}
+
+CropBox sample_erasing(int h, int w, double scale_lo, double scale_hi, double ratio_lo, double ratio_hi, Rng& rng) {
+  const double area = double(h) * w;
+  const double log_lo = std::log(ratio_lo), log_hi = std::log(ratio_hi);
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const double target = area * rng.uniform(scale_lo, scale_hi);
+    const double aspect = std::exp(rng.uniform(log_lo, log_hi));
+    const int eh = static_cast<int>(std::lround(std::sqrt(target * aspect)));
+    const int ew = static_cast<int>(std::lround(std::sqrt(target / aspect)));
+    if (!(eh < h && ew < w) || eh <= 0 || ew <= 0) continue;
+    const int top = static_cast<int>(rng.integer(0, h - eh));
+    const int left = static_cast<int>(rng.integer(0, w - ew));
+    return {top, left, eh, ew};
+  }
+  return {};
+}
+
+cv::Mat erase(const cv::Mat& img, const CropBox& b, int value) {
+  cv::Mat out = img.clone();
+  if (b.height > 0 && b.width > 0) out(cv::Rect(b.left, b.top, b.width, b.height)).setTo(cv::Scalar::all(value));
+  return out;
+}
+
+std::vector<uint8_t> sample_patch_mask(int rows, int cols, double ratio, Rng& rng) {
+  const int total = rows * cols;
+  std::vector<int> order(total);
+  for (int i = 0; i < total; ++i) order[i] = i;
+  for (int i = total - 1; i > 0; --i) std::swap(order[i], order[rng.integer(0, i)]);
+  const int keep = static_cast<int>(total * (1.0 - ratio));
+  std::vector<uint8_t> mask(total, 1);
+  for (int i = 0; i < keep; ++i) mask[order[i]] = 0;
+  return mask;
+}
+
+const std::vector<std::vector<uint8_t>>& jigsaw_permutations(int grid, int count) {
+  static std::mutex mu;
+  static std::map<std::pair<int, int>, std::vector<std::vector<uint8_t>>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& out = cache[{grid, count}];
+  if (!out.empty()) return out;
+  const int n = grid * grid;
+  if (grid < 2 || grid > 8 || count < 1) throw std::invalid_argument("jigsaw: grid must be 2..8 and count >= 1");
+  // Candidates: all n! orders when that is small (3x3: 362880) and few picks are wanted, else a
+  // fixed random sample of 50000 (the greedy scan costs picks x candidates).
+  std::vector<uint8_t> cand;
+  std::vector<uint8_t> perm(n);
+  for (int i = 0; i < n; ++i) perm[i] = static_cast<uint8_t>(i);
+  if (n <= 9 && count <= 100) {
+    do cand.insert(cand.end(), perm.begin(), perm.end());
+    while (std::next_permutation(perm.begin(), perm.end()));
+  } else {
+    Rng rng(0x5eedu + static_cast<uint64_t>(n));
+    for (int c = 0; c < 50000; ++c) {
+      for (int i = n - 1; i > 0; --i) std::swap(perm[i], perm[rng.integer(0, i)]);
+      cand.insert(cand.end(), perm.begin(), perm.end());
+    }
+  }
+  const size_t m = cand.size() / n;
+  if (static_cast<size_t>(count) > m) throw std::invalid_argument("jigsaw: more permutations asked than exist");
+  // Up to 15 tiles pack into one 64-bit word, one nibble each: the Hamming distance is then the
+  // number of non-zero nibbles of a XOR, a handful of instructions instead of a loop.
+  const bool packed = n <= 15;
+  std::vector<uint64_t> words(packed ? m : 0);
+  for (size_t i = 0; packed && i < m; ++i) {
+    uint64_t w = 0;
+    for (int t = 0; t < n; ++t) w |= uint64_t(cand[i * n + t]) << (4 * t);
+    words[i] = w;
+  }
+  std::vector<uint8_t> mind(m, 255);
+  size_t pick = static_cast<size_t>(Rng(0x1195a4).integer(0, static_cast<int64_t>(m) - 1));
+  for (int k = 0; k < count; ++k) {
+    out.emplace_back(&cand[pick * n], &cand[pick * n] + n);
+    if (packed) {
+      const uint64_t p = words[pick];
+      for (size_t i = 0; i < m; ++i) {
+        uint64_t x = words[i] ^ p;
+        x = (x | (x >> 1) | (x >> 2) | (x >> 3)) & 0x1111111111111111ull;
+        // Summing the nibble flags with one multiply: the top nibble collects them (n <= 15 keeps
+        // the sum below 16).
+        const uint8_t d = static_cast<uint8_t>((x * 0x1111111111111111ull) >> 60);
+        mind[i] = std::min(mind[i], d);
+      }
+    } else {
+      for (size_t i = 0; i < m; ++i) {
+        uint8_t d = 0;
+        for (int t = 0; t < n; ++t) d += cand[i * n + t] != cand[pick * n + t];
+        mind[i] = std::min(mind[i], d);
+      }
+    }
+    // The first candidate farthest from every pick so far.
+    pick = static_cast<size_t>(std::max_element(mind.begin(), mind.end()) - mind.begin());
+  }
   return out;
 }
 

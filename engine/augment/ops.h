@@ -41,4 +41,29 @@ cv::Mat color_jitter(const cv::Mat& img, const JitterParams& p);
 cv::Mat gaussian_blur(const cv::Mat& img, double sigma);
 cv::Mat solarize(const cv::Mat& img, int threshold);  // v >= threshold -> 255 - v
 
+// PIL ImageOps.equalize, per channel: the same lookup table PIL builds, so results match bit for bit.
+cv::Mat equalize(const cv::Mat& img);
+// Keeps the top `bits` bits of every channel value (PIL ImageOps.posterize).
+cv::Mat posterize(const cv::Mat& img, int bits);
+
+// torchvision.transforms.functional.rotate: counter-clockwise degrees about the image centre
+// ((w-1)/2, (h-1)/2), same size (expand=False), uncovered pixels set to `fill`.
+cv::Mat rotate(const cv::Mat& img, double degrees, int interpolation, int fill = 0);
+// Exact quarter turns counter-clockwise (RotNet's four classes): k in {0,1,2,3}.
+cv::Mat rotate90(const cv::Mat& img, int k);
+
+// torchvision.transforms.RandomErasing.get_params: ten tries at an area in `scale` (of the image) and
+// a log-uniform aspect in `ratio`; height 0 when no try fits (the image is left unchanged).
+CropBox sample_erasing(int h, int w, double scale_lo, double scale_hi, double ratio_lo, double ratio_hi, Rng& rng);
+cv::Mat erase(const cv::Mat& img, const CropBox& box, int value);
+
+// MAE random masking (He et al. 2021): a shuffle of the patch grid keeps the first
+// int(L * (1 - ratio)) patches. Result: one byte per patch in row-major order, 1 = masked.
+std::vector<uint8_t> sample_patch_mask(int rows, int cols, double ratio, Rng& rng);
+
+// Jigsaw permutation set (Noroozi & Favaro 2016): `count` permutations of grid*grid tiles chosen
+// greedily for maximal minimum Hamming distance, starting from a fixed seed so every run and the
+// preview share the same set. Cached per (grid, count).
+const std::vector<std::vector<uint8_t>>& jigsaw_permutations(int grid, int count);
+
 }  // namespace pretext

@@ -18,18 +18,42 @@ struct OpSpec {
 };
 
 struct ViewSpec {
-  int size = 0;  // output side; 0 = the source image's height
+  int size = 0;    // output side; 0 = the source image's height (scaled by size_ratio)
+  double size_ratio = 1.0;  // when size is 0: output side = round(source height * size_ratio)
+  int repeat = 1;  // this spec serves `repeat` consecutive views (DINO's N local crops)
   std::vector<OpSpec> ops;
+};
+
+// MAE's patch mask over the output image: rows x cols patches of `patch` pixels, row-major,
+// 1 = masked (hidden from the encoder). Empty when the view has no mae_mask op.
+struct PatchMask {
+  int rows = 0, cols = 0, patch = 0;
+  std::vector<uint8_t> masked;
+  bool empty() const { return masked.empty(); }
+};
+
+// One jigsaw tile: the cell it was cut from (in the image before shuffling) and where it sits in the
+// output image. The output holds tile tiles[d] at grid position d.
+struct JigsawTile {
+  int source_cell = 0;  // row-major index in the grid
+  cv::Rect source;      // pixels of the input the tile was cut from
+  cv::Rect placed;      // pixels of the output image it fills
 };
 
 struct View {
   cv::Mat image;  // uint8 HWC
   std::vector<OpTrace> trace;
+  PatchMask mask;                  // mae_mask
+  std::vector<JigsawTile> tiles;   // jigsaw
+  int jigsaw_grid = 0;
+  int label = -1;                  // pretext target: rotation class (rot90) or permutation index (jigsaw)
+  std::vector<double> mean, std;   // normalize op, when the view has one
 };
 
 class Pipeline {
  public:
   std::string name;
+  std::string source;  // where the defaults come from (paper, code); kept so a stored run cites it
   std::vector<ViewSpec> views;
   std::vector<double> mean, std;  // empty: use the dataset's own statistics
 
@@ -39,6 +63,11 @@ class Pipeline {
   // A built-in preset by name (see resources/presets), or a JSON file path.
   static Pipeline load(const std::string& name_or_file);
   static std::vector<std::string> preset_names();
+
+  // Views one sample yields: the sum of the specs' repeats.
+  size_t view_count() const;
+  // The spec that makes view v (v modulo view_count()).
+  const ViewSpec& spec_for_view(size_t v) const;
 
   // One view of one image. Deterministic in (seed, image_index, view, epoch); each op draws from its
   // own stream so that toggling one op in the studio leaves the others' samples unchanged.

@@ -60,7 +60,10 @@ ImageSet load_idx(const std::string& images_file, const std::string& labels_file
   const int c = a.dims.size() > 3 ? static_cast<int>(a.dims[3]) : 1;
   const size_t bytes = size_t(h) * w * c;
   ImageSet set;
+  set.pixels = PixelStore(options.mmap_above_bytes);
+  set.pixels.scratch_dir = options.scratch_dir;
   set.origin = images_file;
+  set.format = "idx";
   const size_t available = (data.size() - a.offset) / bytes;
   if (available < n) {
     set.bad.push_back({images_file, "truncated: header says " + std::to_string(n) + " images, data ends at byte offset " +
@@ -75,7 +78,9 @@ ImageSet load_idx(const std::string& images_file, const std::string& labels_file
     if (labels.size() < n) set.bad.push_back({labels_file, "only " + std::to_string(labels.size()) + " labels for " +
                                                                std::to_string(n) + " images"});
   }
+  set.scanned = n;
   const auto pick = spread_indices(n, options.limit);
+  set.original.assign(pick.size(), ImageShape{h, w, c, 8});
   const int oh = options.resize > 0 ? options.resize : h, ow = options.resize > 0 ? options.resize : w;
   set.height = oh;
   set.width = ow;

@@ -1,0 +1,72 @@
+#include "engine/augment/preview.h"
+
+#include <algorithm>
+#include <opencv2/imgproc.hpp>
+
+#include "engine/core/parallel.h"
+#include "engine/data/image_mat.h"
+
+namespace pretext {
+
+std::vector<std::vector<View>> preview_views(const ImageSet& set, const std::vector<size_t>& indices,
+                                             const Pipeline& pipeline, size_t n_views, uint64_t seed, int64_t epoch,
+                                             unsigned threads) {
+  std::vector<std::vector<View>> out(indices.size(), std::vector<View>(n_views));
+  parallel_for(indices.size() * n_views, [&](size_t t) {
+    const size_t r = t / n_views, v = t % n_views;
+    out[r][v] = pipeline.apply(image_mat(set, indices[r]), v, seed, static_cast<int64_t>(indices[r]), epoch);
+  }, threads);
+  return out;
+}
+
+namespace {
+cv::Mat to_rgb_side(const cv::Mat& img, int side) {
+  cv::Mat rgb;
+  if (img.channels() == 1) cv::cvtColor(img, rgb, cv::COLOR_GRAY2RGB);
+  else rgb = img;
+  cv::Mat out;
+  cv::resize(rgb, out, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
+  return out;
+}
+}  // namespace
+
+cv::Mat render_view(const View& v, int side) {
+  cv::Mat out = to_rgb_side(v.image, side);
+  const double sx = double(side) / v.image.cols, sy = double(side) / v.image.rows;
+  if (!v.mask.empty()) {
+    // Masked patches darkened and tinted, so the kept 25% stand out as MAE's encoder sees them.
+    for (int r = 0; r < v.mask.rows; ++r)
+      for (int c = 0; c < v.mask.cols; ++c) {
+        if (!v.mask.masked[static_cast<size_t>(r * v.mask.cols + c)]) continue;
+        const cv::Rect cell(static_cast<int>(c * v.mask.patch * sx), static_cast<int>(r * v.mask.patch * sy),
+                            std::max(1, static_cast<int>(v.mask.patch * sx)), std::max(1, static_cast<int>(v.mask.patch * sy)));
+        cv::Mat roi = out(cell & cv::Rect(0, 0, side, side));
+        cv::addWeighted(roi, 0.25, cv::Mat(roi.size(), roi.type(), cv::Scalar(40, 40, 90)), 0.75, 0, roi);
+      }
+  }
+  for (const auto& t : v.tiles) {
+    const cv::Rect r(static_cast<int>(t.placed.x * sx), static_cast<int>(t.placed.y * sy),
+                     static_cast<int>(t.placed.width * sx), static_cast<int>(t.placed.height * sy));
+    cv::rectangle(out, r, cv::Scalar(255, 200, 0), 1);
+    cv::putText(out, std::to_string(t.source_cell), r.tl() + cv::Point(2, std::min(r.height - 2, 10)),
+                cv::FONT_HERSHEY_PLAIN, 0.7, cv::Scalar(255, 255, 0), 1);
+  }
+  return out;
+}
+
+cv::Mat preview_grid(const ImageSet& set, const std::vector<size_t>& indices,
+                     const std::vector<std::vector<View>>& views, int cell) {
+  const int gap = 2;
+  const int cols = 1 + static_cast<int>(views.empty() ? 0 : views[0].size());
+  const int rows = static_cast<int>(indices.size());
+  cv::Mat grid(rows * (cell + gap) + gap, cols * (cell + gap) + gap, CV_8UC3, cv::Scalar(32, 32, 32));
+  for (int r = 0; r < rows; ++r) {
+    const int y = gap + r * (cell + gap);
+    to_rgb_side(image_mat(set, indices[r]), cell).copyTo(grid(cv::Rect(gap, y, cell, cell)));
+    for (int v = 0; v + 1 < cols; ++v)
+      render_view(views[r][v], cell).copyTo(grid(cv::Rect(gap + (v + 1) * (cell + gap), y, cell, cell)));
+  }
+  return grid;
+}
+
+}  // namespace pretext

@@ -1,0 +1,76 @@
+// ctest-labels: unit
+// Every preset parses, cites its source, round-trips, and runs on grey and colour images.
+#include <gtest/gtest.h>
+
+#include "engine/augment/pipeline.h"
+
+using namespace pretext;
+
+TEST(presets, AllParseCiteASourceAndRoundTrip) {
+  const auto names = Pipeline::preset_names();
+  for (const char* want : {"simclr", "simclr-cifar", "byol", "byol-cifar", "moco-v2", "moco-v2-cifar", "dino",
+                           "dino-cifar", "mae", "mae-cifar", "rotnet", "jigsaw"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  for (const auto& n : names) {
+    const Pipeline p = Pipeline::load(n);
+    EXPECT_EQ(p.name, n);
+    EXPECT_FALSE(p.source.empty()) << n;
+    EXPECT_EQ(Pipeline::from_json(p.to_json()).to_json(), p.to_json()) << n;
+    for (int channels : {1, 3}) {
+      cv::Mat img(40, 40, CV_8UC(channels), cv::Scalar::all(120));
+      cv::randu(img, 0, 255);
+      for (size_t v = 0; v < p.view_count(); ++v) {
+        const View out = p.apply(img, v, 7, 1, 0);
+        EXPECT_FALSE(out.image.empty()) << n << " view " << v;
+        EXPECT_EQ(out.image.channels(), channels) << n;
+      }
+    }
+  }
+}
+
+TEST(presets, ByolViewsAreAsymmetric) {
+  const Pipeline p = Pipeline::load("byol");
+  ASSERT_EQ(p.view_count(), 2u);
+  auto prob = [&](size_t v, const std::string& op) {
+    for (const auto& o : p.views[v].ops)
+      if (o.op == op) return o.p;
+    return -1.0;
+  };
+  EXPECT_EQ(prob(0, "gaussian_blur"), 1.0);
+  EXPECT_EQ(prob(1, "gaussian_blur"), 0.1);
+  EXPECT_EQ(prob(0, "solarize"), 0.0);
+  EXPECT_EQ(prob(1, "solarize"), 0.2);
+  // Over many images the first view always blurs and never solarizes; the second solarizes ~20%.
+  cv::Mat img(16, 16, CV_8UC3);
+  cv::randu(img, 0, 255);
+  int blur0 = 0, sol0 = 0, sol1 = 0;
+  for (int i = 0; i < 500; ++i) {
+    const View a = p.apply(img, 0, 1, i, 0), b = p.apply(img, 1, 1, i, 0);
+    blur0 += a.trace[4].applied;
+    sol0 += a.trace[5].applied;
+    sol1 += b.trace[5].applied;
+  }
+  EXPECT_EQ(blur0, 500);
+  EXPECT_EQ(sol0, 0);
+  EXPECT_NEAR(sol1 / 500.0, 0.2, 0.06);
+}
+
+TEST(presets, DinoHasTwoGlobalAndEightLocalCrops) {
+  const Pipeline p = Pipeline::load("dino");
+  ASSERT_EQ(p.view_count(), 10u);
+  const cv::Mat img(224, 224, CV_8UC3, cv::Scalar::all(50));
+  EXPECT_EQ(p.apply(img, 0, 0, 0, 0).image.rows, 224);
+  EXPECT_EQ(p.apply(img, 1, 0, 0, 0).image.rows, 224);
+  for (size_t v = 2; v < 10; ++v) EXPECT_EQ(p.apply(img, v, 0, 0, 0).image.rows, 96);
+}
+
+TEST(presets, BadPipelinesAreRejectedWithReasons) {
+  auto parse = [](const char* s) { return Pipeline::from_json(nlohmann::json::parse(s)); };
+  EXPECT_THROW(parse(R"({"views":[]})"), std::runtime_error);
+  EXPECT_THROW(parse(R"({"views":[{"ops":[{"op":"hflip","p":1.5}]}]})"), std::runtime_error);
+  EXPECT_THROW(parse(R"({"views":[{"repeat":0,"ops":[]}]})"), std::runtime_error);
+  EXPECT_THROW(parse(R"([1,2])"), std::runtime_error);
+  const Pipeline p = parse(R"({"views":[{"ops":[{"op":"random_resized_crop","scale":[0.9,0.1]}]}]})");
+  EXPECT_THROW(p.apply(cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(0)), 0, 0, 0, 0), std::runtime_error);
+  EXPECT_THROW(Pipeline::load("/nonexistent/pipeline.json"), std::runtime_error);
+}
