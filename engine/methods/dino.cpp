@@ -78,11 +78,15 @@ DINOImpl::DINOImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)
   copy_into_target(*backbone, *target_backbone);
   copy_into_target(*head, *target_head);
   center = register_buffer("center", torch::zeros({1, k}));
+  progress_ = register_buffer("progress", torch::zeros({2}, torch::kLong));
 }
 
 double DINOImpl::teacher_temp() const {
-  return dino_teacher_temp(warmup_teacher_temp_, teacher_temp_, step_,
-                           static_cast<int64_t>(std::llround(warmup_fraction_ * double(total_))));
+  const auto p = progress_.cpu();
+  const int64_t step = p[0].item<int64_t>(), total = p[1].item<int64_t>();
+  if (total == 0) return warmup_teacher_temp_;  // before the first step the run's length is unknown
+  return dino_teacher_temp(warmup_teacher_temp_, teacher_temp_, step,
+                           static_cast<int64_t>(std::llround(warmup_fraction_ * double(total))));
 }
 
 std::vector<torch::Tensor> DINOImpl::student_outputs(const std::vector<torch::Tensor>& views) {
@@ -121,8 +125,8 @@ LossOutput DINOImpl::compute(const std::vector<torch::Tensor>& views) {
 }
 
 void DINOImpl::after_step(int64_t step, int64_t total_steps) {
-  step_ = step;
-  total_ = total_steps;
+  progress_[0] = step;
+  progress_[1] = total_steps;
   tau_ = cosine_tau(base_tau_, final_tau_, step - 1, total_steps);
   ema_update(*backbone, *target_backbone, tau_);
   ema_update(*head, *target_head, tau_);

@@ -42,7 +42,9 @@ class DINOImpl : public MethodImpl {
   std::vector<torch::Tensor> student_outputs(const std::vector<torch::Tensor>& views);
   double student_temp_, teacher_temp_, warmup_teacher_temp_, warmup_fraction_, center_momentum_;
   double base_tau_, final_tau_, tau_;
-  int64_t step_ = 0, total_ = 0;
+  // [steps done, total steps] as a buffer, so a checkpoint restores the teacher-temperature
+  // schedule together with the weights.
+  torch::Tensor progress_;
   torch::Tensor pending_center_;
 };
 

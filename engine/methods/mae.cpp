@@ -9,9 +9,9 @@ namespace nn = torch::nn;
 PatchMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device) {
   const int64_t keep = std::max<int64_t>(1, static_cast<int64_t>(double(patches) * (1.0 - mask_ratio)));
   auto noise = torch::rand({n, patches}, torch::TensorOptions().device(device));
-  auto shuffle = noise.argsort(1);
+  auto shuffle = noise.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
   PatchMask m;
-  m.restore = shuffle.argsort(1);
+  m.restore = shuffle.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
   m.keep = shuffle.slice(1, 0, keep);
   auto mask = torch::ones({n, patches}, torch::TensorOptions().device(device));
   mask.slice(1, 0, keep).zero_();
