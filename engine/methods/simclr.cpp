@@ -23,9 +23,10 @@ nn::Sequential mlp_head(int64_t in, int64_t hidden, int64_t out, bool last_bn) {
 
 MethodInfo simclr_info() {
   // Defaults: temperature 0.5 for CIFAR-10 (Chen et al. 2020, B.9); 2048 -> 128 projection in the
-  // paper, 512 -> 128 for ResNet-18 in Lightly's CIFAR-10 benchmark (hidden = backbone width there).
+  // paper, 512 -> 128 for ResNet-18 in Lightly's CIFAR-10 benchmark (hidden = backbone width there),
+  // which trains it with SGD (lr 0.06 * batch/256, momentum 0.9, wd 5e-4).
   return {"simclr", "SimCLR: NT-Xent contrastive loss over two views", "simclr-cifar", 2,
-          {{"temperature", 0.5}, {"proj_hidden", 512}, {"proj_dim", 128}}};
+          {{"temperature", 0.5}, {"proj_hidden", 512}, {"proj_dim", 128}, {"optimizer", "sgd"}}};
 }
 
 SimCLRImpl::SimCLRImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

@@ -68,7 +68,7 @@ TEST(loader, EpochOrderIsAPermutationThatChangesPerEpoch) {
 TEST(loader, CarriesRotationTargetsMaskAndMultiCropSizes) {
   auto set = noise_set(6, 32);
   const ChannelStats stats{{0.5}, {0.5}};
-  Batch rot = make_batch(*set, {0, 1, 2}, Pipeline::load("rotnet"), 4, 1, 0, stats);
+  Batch rot = make_batch(*set, {0, 1, 2}, Pipeline::load("rotnet-views"), 4, 1, 0, stats);
   ASSERT_EQ(rot.targets.size(), 4u);
   for (int v = 0; v < 4; ++v) EXPECT_TRUE(torch::equal(rot.targets[v], torch::full({3}, v, torch::kLong)));
 

@@ -168,7 +168,7 @@ TEST(ops, MaeMaskViewCarriesTheGridAndLeavesPixels) {
 }
 
 TEST(ops, Rot90ViewLabelsMatchRotation) {
-  const Pipeline p = Pipeline::load("rotnet");
+  const Pipeline p = Pipeline::load("rotnet-views");
   ASSERT_EQ(p.view_count(), 4u);
   const cv::Mat img = noise(8, 8, 3, 11);
   for (size_t v = 0; v < 4; ++v) {

@@ -9,7 +9,8 @@ using namespace pretext;
 TEST(presets, AllParseCiteASourceAndRoundTrip) {
   const auto names = Pipeline::preset_names();
   for (const char* want : {"simclr", "simclr-cifar", "byol", "byol-cifar", "moco-v2", "moco-v2-cifar", "dino",
-                           "dino-cifar", "mae", "mae-cifar", "rotnet", "jigsaw"})
+                           "dino-cifar", "mae", "mae-cifar", "rotnet", "jigsaw", "rotnet-views", "jigsaw-tiles",
+                           "mae-mask", "dino-8local"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   for (const auto& n : names) {
     const Pipeline p = Pipeline::load(n);
@@ -56,7 +57,7 @@ TEST(presets, ByolViewsAreAsymmetric) {
 }
 
 TEST(presets, DinoHasTwoGlobalAndEightLocalCrops) {
-  const Pipeline p = Pipeline::load("dino");
+  const Pipeline p = Pipeline::load("dino-8local");
   ASSERT_EQ(p.view_count(), 10u);
   const cv::Mat img(224, 224, CV_8UC3, cv::Scalar::all(50));
   EXPECT_EQ(p.apply(img, 0, 0, 0, 0).image.rows, 224);

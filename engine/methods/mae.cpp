@@ -1,0 +1,93 @@
+#include "engine/methods/mae.h"
+
+#include "engine/methods/heads.h"
+#include "engine/methods/method.h"
+
+namespace pretext {
+namespace nn = torch::nn;
+
+PatchMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device) {
+  const int64_t keep = std::max<int64_t>(1, static_cast<int64_t>(double(patches) * (1.0 - mask_ratio)));
+  auto noise = torch::rand({n, patches}, torch::TensorOptions().device(device));
+  auto shuffle = noise.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
+  PatchMask m;
+  m.restore = shuffle.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
+  m.keep = shuffle.slice(1, 0, keep);
+  auto mask = torch::ones({n, patches}, torch::TensorOptions().device(device));
+  mask.slice(1, 0, keep).zero_();
+  m.mask = mask.gather(1, m.restore);
+  return m;
+}
+
+torch::Tensor mae_loss(const torch::Tensor& pred, const torch::Tensor& target, const torch::Tensor& mask,
+                       bool norm_pix) {
+  auto t = target;
+  if (norm_pix) {
+    const double d = double(t.size(-1));
+    auto centred = t - t.mean(-1, true);
+    t = centred / torch::sqrt(centred.pow(2).sum(-1, true) / (d - 1) + 1e-6);  // unbiased, as torch.var
+  }
+  auto per_patch = (pred - t).pow(2).mean(-1);
+  return (per_patch * mask).sum() / mask.sum();
+}
+
+MethodInfo mae_info() {
+  // Mask ratio 0.75 and normalised-pixel targets (paper, sec. 4); decoder 512 wide and 1 block deep
+  // with 16 heads as Lightly's MAE example (the paper's ablation, table 1a, shows depth 1 is enough
+  // for fine-tuning). AdamW (paper, appendix A.1: lr 1.5e-4 * batch/256, wd 0.05, betas 0.9/0.95).
+  // Needs a ViT backbone (vit-tiny, vit-small).
+  return {"mae",
+          "MAE: ViT masked autoencoder, MSE on masked patches (normalised pixels)",
+          "mae",
+          1,
+          {{"mask_ratio", 0.75}, {"decoder_dim", 512}, {"decoder_depth", 1}, {"decoder_heads", 16},
+           {"norm_pix_loss", true}, {"optimizer", "adamw"}, {"backbone", "vit-tiny"}}};
+}
+
+MAEImpl::MAEImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : mask_ratio_(param_double(p, "mask_ratio")) {
+  vit_ = std::dynamic_pointer_cast<ViTImpl>(bb);
+  if (!vit_) throw std::runtime_error("mae needs a ViT backbone: use --backbone vit-tiny (or vit-small)");
+  if (mask_ratio_ < 0.0 || mask_ratio_ >= 1.0) throw std::runtime_error("mae: mask_ratio must be in [0, 1)");
+  if (!p.contains("norm_pix_loss") || !p.at("norm_pix_loss").is_boolean())
+    throw std::runtime_error("method parameter 'norm_pix_loss' must be true or false");
+  norm_pix_ = p.at("norm_pix_loss").get<bool>();
+  const auto& o = vit_->options();
+  const int64_t dim = param_int(p, "decoder_dim"), heads = param_int(p, "decoder_heads");
+  if (dim % heads != 0) throw std::runtime_error("mae: decoder_dim must be a multiple of decoder_heads");
+  backbone = register_module("backbone", bb);
+  decoder_embed = register_module("decoder_embed", nn::Linear(o.dim, dim));
+  mask_token = register_parameter("mask_token", torch::randn({1, 1, dim}) * 0.02);
+  decoder = register_module("decoder", Transformer(o.image_size / o.patch, dim, param_int(p, "decoder_depth"), heads, 4 * dim));
+  decoder_pred = register_module("decoder_pred", nn::Linear(dim, o.patch * o.patch * o.in_channels));
+}
+
+torch::Tensor MAEImpl::reconstruct(const torch::Tensor& x, const PatchMask& m) {
+  const int64_t n = x.size(0), l = m.restore.size(1), gh = x.size(2) / vit_->options().patch,
+                gw = x.size(3) / vit_->options().patch;
+  auto y = decoder_embed(vit_->tokens(x, m.keep));  // [N, 1 + keep, d]
+  const int64_t d = y.size(2);
+  auto patches = torch::cat({y.slice(1, 1), mask_token.expand({n, l - m.keep.size(1), d})}, 1);
+  patches = patches.gather(1, m.restore.unsqueeze(-1).expand({-1, -1, d}));  // back to patch order
+  y = torch::cat({y.slice(1, 0, 1), patches}, 1) + decoder->positions(gh, gw);
+  return decoder_pred(decoder(y)).slice(1, 1);
+}
+
+LossOutput MAEImpl::compute(const std::vector<torch::Tensor>& views) {
+  const auto& x = views[0];
+  const int64_t p = vit_->options().patch, l = (x.size(2) / p) * (x.size(3) / p);
+  auto m = random_patch_mask(x.size(0), l, mask_ratio_, x.device());
+  auto pred = reconstruct(x, m);
+  auto loss = mae_loss(pred, vit_->patchify(x), m.mask, norm_pix_);
+  torch::Tensor emb;
+  {
+    // A no-grad pass over the whole image: embeddings that depended on the random mask would make
+    // the diagnostics noisy from step to step.
+    torch::NoGradGuard no_grad;
+    emb = features(x);
+  }
+  return {loss, {{"reconstruction", loss.detach()}}, emb};
+}
+
+torch::Tensor MAEImpl::features(const torch::Tensor& x) { return vit_->tokens(x).slice(1, 1).mean(1); }
+
+}  // namespace pretext

@@ -1,0 +1,19 @@
+#pragma once
+#include "engine/methods/method.h"
+
+namespace pretext {
+
+// The four rotations of a batch (Gidaris et al. 2018): [x, rot90(x), rot180(x), rot270(x)]
+// (counter-clockwise, torch::rot90 over H, W) and labels 0..3 per block.
+std::pair<torch::Tensor, torch::Tensor> rotation_batch(const torch::Tensor& x);
+
+class RotNetImpl : public MethodImpl {
+ public:
+  RotNetImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
+  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  torch::nn::Sequential classifier{nullptr};
+};
+
+MethodInfo rotnet_info();
+
+}  // namespace pretext

@@ -1,0 +1,59 @@
+// ctest-labels: unit
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <set>
+
+#include "engine/augment/pipeline.h"
+#include "engine/methods/method.h"
+#include "engine/methods/method_info.h"
+
+using namespace pretext;
+
+TEST(registry, EveryMethodIsListedWithAnExistingPreset) {
+  std::set<std::string> names;
+  for (const auto& m : method_infos()) {
+    names.insert(m.name);
+    const Pipeline p = Pipeline::load(m.pipeline);
+    EXPECT_FALSE(p.views.empty()) << m.name;
+    EXPECT_GE(m.views, 1u);
+    EXPECT_TRUE(m.defaults.contains("optimizer")) << m.name;
+  }
+  EXPECT_EQ(names, (std::set<std::string>{"simclr", "moco", "byol", "simsiam", "barlowtwins", "vicreg", "dino", "swav",
+                                          "mae", "rotnet", "jigsaw"}));
+  // DINO's preset lists its 2 global and 4 local crops; the local ones are smaller.
+  const Pipeline dino = Pipeline::load(method_info("dino").pipeline);
+  ASSERT_EQ(dino.views.size(), method_info("dino").views);
+  EXPECT_EQ(dino.views[0].size, 0);
+  EXPECT_GT(dino.views[5].size, 0);
+}
+
+TEST(registry, EveryMethodBuildsAndRunsAForwardWithItsDefaults) {
+  torch::manual_seed(0);
+  for (const auto& info : method_infos()) {
+    const bool vit = info.name == "mae";
+    auto m = make_method(info.name, nlohmann::json::object(), make_backbone(vit ? "vit-tiny" : "resnet-tiny", 1));
+    std::vector<torch::Tensor> views;
+    for (size_t v = 0; v < info.views; ++v) views.push_back(torch::randn({4, 1, v < 2 ? 28 : 16, v < 2 ? 28 : 16}));
+    m->train();
+    auto out = m->compute(views);
+    EXPECT_TRUE(std::isfinite(out.total.item<double>())) << info.name;
+    EXPECT_FALSE(out.components.empty()) << info.name;
+    EXPECT_EQ(out.embeddings.size(0), 4) << info.name;
+    EXPECT_FALSE(out.embeddings.requires_grad()) << info.name;
+    m->eval();
+    torch::NoGradGuard g;
+    EXPECT_EQ(m->embed(views[0]).size(0), 4) << info.name;
+    EXPECT_EQ(m->features(views[0]).size(0), 4) << info.name;
+  }
+}
+
+TEST(registry, UnknownNamesAndParametersAreRejected) {
+  EXPECT_THROW(method_info("simclrr"), std::runtime_error);
+  auto bb = make_backbone("resnet-tiny", 1);
+  EXPECT_THROW(make_method("byol", {{"tua", 0.9}}, bb), std::runtime_error);
+  EXPECT_THROW(make_method("byol", {{"base_tau", "high"}}, bb), std::runtime_error);
+  EXPECT_THROW(make_method("mae", nlohmann::json::object(), bb), std::runtime_error);
+  EXPECT_NO_THROW(make_method("byol", {{"base_tau", 0.9}, {"proj_hidden", 16}}, bb));
+}
