@@ -15,7 +15,7 @@
 using namespace pretext;
 
 namespace {
-struct NullSink : EventSink {
+struct QuietSink : EventSink {
   void on_event(const Event&) override {}
 };
 }  // namespace
@@ -34,7 +34,7 @@ TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
   cfg.threads = 2;
   cfg.probe_queries = 60;
   cfg.diag_every = 0;
-  NullSink sink;
+  QuietSink sink;
   Trainer trainer(cfg, sink, db);
   trainer.run();
   ASSERT_EQ(trainer.status(), "finished");
