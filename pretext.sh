@@ -77,6 +77,10 @@ case "$cmd" in
     fi ;;
   test)
     deps; build
+    # torchvision and safetensors for the export interop test (reuses .venv's torch; a few MB).
+    if ! tests/.venv/bin/python -c "import torchvision, safetensors" 2>/dev/null; then
+      tests/setup_python.sh || log "tests/.venv could not be made: the torchvision interop test will skip"
+    fi
     cd "$BUILD"
     exec ctest --output-on-failure -j "$(nproc)" --timeout 1200 "$@" ;;
   cli) exec "$BUILD/app/cli/pretext-cli" "$@" ;;
