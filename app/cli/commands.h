@@ -19,6 +19,8 @@ using Commands = std::vector<Command>;
 void add_train(CLI::App& app, Commands& out);
 void add_methods(CLI::App& app, Commands& out);
 void add_runs(CLI::App& app, Commands& out);
+void add_resume(CLI::App& app, Commands& out);
+void add_device_check(CLI::App& app, Commands& out);
 
 constexpr const char* kDefaultDb = "pretext.db";
 

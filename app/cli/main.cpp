@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   pretext::cli::add_train(app, commands);
   pretext::cli::add_methods(app, commands);
   pretext::cli::add_runs(app, commands);
+  pretext::cli::add_resume(app, commands);
+  pretext::cli::add_device_check(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -34,6 +34,11 @@ struct ProbeRecord {
   int64_t queries = 0;
 };
 
+struct CheckpointRecord {
+  int64_t run_id = 0, step = 0;
+  std::string path, created_at;
+};
+
 struct ProjectionPoint {
   int64_t image_index;
   float x, y;
@@ -66,11 +71,22 @@ class Store {
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
   std::string integrity_check();
 
+  // Checkpoints and process liveness (engine/store/checkpoints.cpp; tables created when absent).
+  void add_checkpoint(int64_t run, int64_t step, const std::string& path);
+  std::optional<CheckpointRecord> latest_checkpoint(int64_t run);
+  std::vector<CheckpointRecord> checkpoints(int64_t run);
+  void remove_checkpoint(int64_t run, int64_t step);
+  void set_run_process(int64_t run);  // this process (pid, start time, host) runs `run`
+  // Runs in status "running" whose process is gone become "interrupted"; returns their ids.
+  std::vector<int64_t> mark_interrupted();
+  void delete_metrics_after(int64_t run, int64_t step);  // a resume rewrites the steps after its checkpoint
+
   sqlite3* handle() { return db_; }
 
  private:
   void exec(const char* sql);
   void migrate();
+  bool ensure_checkpoint_tables();  // false on a read-only database without them
   sqlite3* db_ = nullptr;
   std::mutex mu_;
 };
