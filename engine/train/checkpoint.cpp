@@ -62,12 +62,30 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
 CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt,
                                const torch::Device& device) {
   if (!std::filesystem::exists(path)) throw std::runtime_error("checkpoint " + path + " does not exist");
+  // The archive replaces tensors whole, shapes included: a checkpoint of another architecture
+  // would load silently. Compare every parameter's and buffer's shape before and after.
+  std::vector<std::pair<std::string, std::vector<int64_t>>> shapes;
+  for (const auto& kv : model.named_parameters()) shapes.emplace_back(kv.key(), kv.value().sizes().vec());
+  for (const auto& kv : model.named_buffers()) shapes.emplace_back(kv.key(), kv.value().sizes().vec());
   torch::serialize::InputArchive archive, model_archive, opt_archive;
   try {
     archive.load_from(path, device);
     archive.read("model", model_archive);
     archive.read("optimizer", opt_archive);
     model.load(model_archive);
+    size_t i = 0;
+    for (const auto& kv : model.named_parameters()) {
+      if (i >= shapes.size() || kv.value().sizes().vec() != shapes[i].second)
+        throw std::runtime_error("checkpoint " + path + " does not match this run: parameter " + kv.key() +
+                                 " has another shape");
+      ++i;
+    }
+    for (const auto& kv : model.named_buffers()) {
+      if (i >= shapes.size() || kv.value().sizes().vec() != shapes[i].second)
+        throw std::runtime_error("checkpoint " + path + " does not match this run: buffer " + kv.key() +
+                                 " has another shape");
+      ++i;
+    }
     opt.load(opt_archive);
     CheckpointMeta m;
     m.format = static_cast<int>(read_i64(archive, "meta_format"));

@@ -156,8 +156,11 @@ TEST(crash, KillNineAtRandomMomentsThenResumeToTheEnd) {
     if (runs.empty()) continue;  // killed before the run row: the next try starts it again
     ASSERT_EQ(runs.size(), 1u);
     run = runs[0].id;
-    EXPECT_EQ(runs[0].status, "running");  // as the dead process left it
-    EXPECT_EQ(s.mark_interrupted(), std::vector<int64_t>{run});
+    // "running" as the dead process left it, or still "interrupted" when a blind kill struck a
+    // resume before it had claimed the run.
+    const std::string left = runs[0].status;
+    ASSERT_TRUE(left == "running" || left == "interrupted") << left;
+    EXPECT_EQ(s.mark_interrupted(), left == "running" ? std::vector<int64_t>{run} : std::vector<int64_t>{});
     EXPECT_EQ(s.run(run)->status, "interrupted");
     const auto losses = s.metric(run, "loss");
     for (size_t i = 0; i < losses.size(); ++i) {
