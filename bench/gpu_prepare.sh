@@ -77,6 +77,6 @@ cp /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz /usr/share/datase
 
 mkdir -p "$out"
 echo "packing $(du -sh "$d" | cut -f1) into $out/deps.tar.xz" >&2
-tar -C "$stage" -cf - deps | xz -T0 -9 > "$out/deps.tar.xz.tmp"
+tar -C "$stage" -cf - deps | xz -T0 -8 > "$out/deps.tar.xz.tmp"
 mv "$out/deps.tar.xz.tmp" "$out/deps.tar.xz"
 du -h "$out/deps.tar.xz"
