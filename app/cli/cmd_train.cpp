@@ -1,22 +1,15 @@
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 
 #include "app/cli/commands.h"
 #include "app/cli/console_sink.h"
+#include "app/cli/stop_on_signal.h"
 #include "engine/methods/method_info.h"
 #include "engine/train/trainer.h"
 
 namespace pretext::cli {
 namespace {
-
-Trainer* g_trainer = nullptr;
-
-void on_signal(int) {
-  // Only an atomic store: safe in a signal handler. The trainer stops after the current step.
-  if (g_trainer) g_trainer->request_stop();
-}
 
 struct TrainArgs {
   TrainConfig cfg;
@@ -43,6 +36,15 @@ int run_train(TrainArgs& a) {
     std::fprintf(stderr, "error: --data is required\n");
     return 2;
   }
+  if (cfg.amp != "off" && cfg.amp != "bf16" && cfg.amp != "fp16") {
+    std::fprintf(stderr, "error: --amp must be off, bf16 or fp16\n");
+    return 2;
+  }
+  const std::string opt = cfg.optimizer;
+  if (!opt.empty() && opt != "auto" && opt != "sgd" && opt != "lars" && opt != "adamw") {
+    std::fprintf(stderr, "error: unknown optimizer '%s' (auto, sgd, lars, adamw)\n", opt.c_str());
+    return 2;
+  }
   try {
     method_info(cfg.method);
   } catch (const std::exception& e) {
@@ -51,12 +53,14 @@ int run_train(TrainArgs& a) {
   }
   ConsoleSink sink(10);
   Trainer trainer(cfg, sink, a.db);
-  g_trainer = &trainer;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  trainer.run();
-  g_trainer = nullptr;
+  {
+    StopOnSignal on_signal(trainer);
+    trainer.run();
+  }
   if (trainer.status() == "failed") return 1;
+  if (trainer.status() == "stopped" && trainer.run_id() > 0)
+    std::printf("stopped at step %lld; continue with: pretext-cli resume %lld --db %s\n",
+                static_cast<long long>(trainer.steps_done()), static_cast<long long>(trainer.run_id()), a.db.c_str());
   if (trainer.last_knn_accuracy() >= 0) std::printf("final kNN accuracy: %.2f%%\n", 100.0 * trainer.last_knn_accuracy());
   return 0;
 }
@@ -77,6 +81,12 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
   train->add_option("--batch", cfg.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
   train->add_option("--lr", cfg.lr, "Peak learning rate (default: 0.06 * batch / 256)");
+  train->add_option("--optimizer", cfg.optimizer, "auto (the method's default), sgd, lars or adamw")->capture_default_str();
+  train->add_option("--weight-decay", cfg.weight_decay, "Weight decay")->capture_default_str();
+  train->add_option("--clip-grad-norm", cfg.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)");
+  train->add_option("--amp", cfg.amp, "Mixed precision on CUDA: off, bf16 or fp16")->capture_default_str();
+  train->add_option("--checkpoint-every", cfg.checkpoint_every, "Steps between checkpoints (also written at stop)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--seed", cfg.seed, "Random seed")->capture_default_str();
   train->add_option("--device", cfg.device, "auto, cpu or cuda[:N]")->capture_default_str();
   train->add_option("--threads", cfg.threads, "CPU threads (0 = all cores)")->capture_default_str();

@@ -24,6 +24,8 @@ void add_eval(CLI::App& app, Commands& out);
 void add_project(CLI::App& app, Commands& out);
 void add_inspect(CLI::App& app, Commands& out);
 void add_preview(CLI::App& app, Commands& out);
+void add_resume(CLI::App& app, Commands& out);
+void add_device_check(CLI::App& app, Commands& out);
 
 constexpr const char* kDefaultDb = "pretext.db";
 

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   pretext::cli::add_project(app, commands);
   pretext::cli::add_inspect(app, commands);
   pretext::cli::add_preview(app, commands);
+  pretext::cli::add_resume(app, commands);
+  pretext::cli::add_device_check(app, commands);
 
   try {
     app.parse(argc, argv);

@@ -19,6 +19,7 @@ struct StepEvent {
   double lr = 0;
   double images_per_s = 0;
   double eta_s = 0;
+  int64_t device_memory_bytes = -1;  // allocated by the device's caching allocator; -1 on the CPU
 };
 
 struct ProbeEvent {

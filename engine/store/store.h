@@ -110,6 +110,15 @@ class Store {
   std::vector<DatasetRecord> datasets();
 
   const std::string& path() const { return path_; }
+  // Checkpoints and process liveness (engine/store/checkpoints.cpp; tables created when absent).
+  void add_checkpoint(int64_t run, int64_t step, const std::string& path);
+  std::optional<CheckpointRecord> latest_checkpoint(int64_t run);
+  void remove_checkpoint(int64_t run, int64_t step);
+  void set_run_process(int64_t run);  // this process (pid, start time, host) runs `run`
+  // Runs in status "running" whose process is gone become "interrupted"; returns their ids.
+  std::vector<int64_t> mark_interrupted();
+  void delete_metrics_after(int64_t run, int64_t step);  // a resume rewrites the steps after its checkpoint
+
   sqlite3* handle() { return db_; }
 
  private:
@@ -118,6 +127,7 @@ class Store {
   void require_run(int64_t run);  // caller holds mu_
   std::vector<std::string> tags_of(int64_t run);  // caller holds mu_
   std::string path_;
+  bool ensure_checkpoint_tables();  // false on a read-only database without them
   sqlite3* db_ = nullptr;
   std::mutex mu_;
 };

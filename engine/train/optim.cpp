@@ -1,17 +1,87 @@
 #include "engine/train/optim.h"
 
+#include <torch/torch.h>  // named here so that the engine build gives this file its precompiled header
+
 #include <cmath>
 #include <stdexcept>
 
+#include "engine/methods/method_info.h"
+
 namespace pretext {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const std::string& name, std::vector<torch::Tensor> params,
-                                                        double lr, double momentum, double weight_decay) {
-  if (name == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        std::move(params), torch::optim::SGDOptions(lr).momentum(momentum).weight_decay(weight_decay));
+std::string resolve_optimizer_name(const std::string& requested, const std::string& method) {
+  if (!requested.empty() && requested != "auto") return requested;
+  try {
+    const auto& d = method_info(method).defaults;
+    if (d.is_object() && d.contains("optimizer") && d["optimizer"].is_string()) return d["optimizer"].get<std::string>();
+  } catch (const std::exception&) {
+    // An unknown method fails later with its own message; the optimiser falls back to SGD.
   }
-  throw std::runtime_error("unknown optimizer '" + name + "'");
+  return "sgd";
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerOptions& o,
+                                                        const std::vector<torch::Tensor>& params) {
+  if (o.name == "sgd") {
+    return std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(o.weight_decay));
+  }
+  if (o.name == "lars") {
+    std::vector<torch::Tensor> adapted, excluded;
+    for (const auto& p : params) (p.dim() <= 1 ? excluded : adapted).push_back(p);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    auto opts = [&](double wd) {
+      return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(o.lr).momentum(o.momentum).weight_decay(wd));
+    };
+    if (!adapted.empty()) groups.emplace_back(adapted, opts(o.weight_decay));
+    if (!excluded.empty()) groups.emplace_back(excluded, opts(0.0));
+    return std::make_unique<LARS>(std::move(groups), torch::optim::SGDOptions(o.lr).momentum(o.momentum), o.lars_eta);
+  }
+  if (o.name == "adamw") {
+    return std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(o.lr).betas({o.momentum, 0.999}).weight_decay(o.weight_decay));
+  }
+  throw std::invalid_argument("unknown optimizer '" + o.name + "' (sgd, lars, adamw)");
+}
+
+torch::Tensor LARS::step(LossClosure closure) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) {
+    at::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : param_groups()) {
+    auto& opt = static_cast<torch::optim::SGDOptions&>(group.options());
+    const double wd = opt.weight_decay(), momentum = opt.momentum(), lr = opt.lr();
+    for (auto& p : group.params()) {
+      if (!p.grad().defined()) continue;
+      torch::Tensor d = p.grad();
+      if (wd != 0) {
+        const double p_norm = p.norm().item<double>(), g_norm = d.norm().item<double>();
+        if (p_norm != 0 && g_norm != 0) {
+          const double local = eta_ * p_norm / (g_norm + p_norm * wd + eps_);
+          d = (d + wd * p) * local;
+        }
+      }
+      if (momentum != 0) {
+        auto key = p.unsafeGetTensorImpl();
+        auto it = state_.find(key);
+        if (it == state_.end()) {
+          auto st = std::make_unique<torch::optim::SGDParamState>();
+          st->momentum_buffer(d.clone().detach());
+          state_[key] = std::move(st);
+          d = static_cast<torch::optim::SGDParamState&>(*state_[key]).momentum_buffer();
+        } else {
+          auto& buf = static_cast<torch::optim::SGDParamState&>(*it->second).momentum_buffer();
+          buf.mul_(momentum).add_(d);
+          d = buf;
+        }
+      }
+      p.add_(d, -lr);
+    }
+  }
+  return loss;
 }
 
 void set_learning_rate(torch::optim::Optimizer& opt, double lr) {

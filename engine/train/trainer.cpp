@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "engine/augment/batch.h"
@@ -18,6 +19,8 @@
 #include "engine/methods/method.h"
 #include "engine/models/backbone.h"
 #include "engine/store/store.h"
+#include "engine/train/amp.h"
+#include "engine/train/checkpoint.h"
 #include "engine/train/optim.h"
 
 namespace pretext {
@@ -140,10 +143,26 @@ void Trainer::body() {
     const double peak_lr = cfg_.lr > 0 ? cfg_.lr : cfg_.base_lr * batch / 256.0;
     const auto warmup = static_cast<int64_t>(cfg_.warmup_fraction * total);
 
+    const bool cuda = device.is_cuda();
+    check_amp_mode(cfg_.amp);
+    const bool amp = cuda && cfg_.amp != "off";
+    if (!cuda && cfg_.amp != "off") log(LogEvent::Level::Info, "amp " + cfg_.amp + " ignored: mixed precision is for CUDA only");
+    const bool channels_last = cuda && cfg_.channels_last;
+
     torch::manual_seed(cfg_.seed);
     auto method = make_method(cfg_.method, cfg_.method_params, make_backbone(cfg_.backbone, data.channels));
     method->to(device);
-    auto opt = make_optimizer(cfg_.optimizer, method->parameters(), peak_lr, cfg_.momentum, cfg_.weight_decay);
+    OptimizerOptions oo;
+    oo.name = resolve_optimizer_name(cfg_.optimizer, cfg_.method);
+    oo.lr = peak_lr;
+    oo.momentum = cfg_.momentum;
+    oo.weight_decay = cfg_.weight_decay;
+    oo.lars_eta = cfg_.lars_eta;
+    auto opt = make_optimizer(oo, method->parameters());
+    log(LogEvent::Level::Info, "optimizer: " + oo.name + ", peak lr " + std::to_string(peak_lr) +
+                                   (amp ? ", amp " + cfg_.amp : "") + (channels_last ? ", channels-last" : ""));
+    std::unique_ptr<GradScaler> scaler;
+    if (amp && cfg_.amp == "fp16") scaler = std::make_unique<GradScaler>(device);
 
     // A fixed batch (same images, same augmentation draws) so diagnostics are comparable over time.
     std::vector<size_t> diag_idx = spread_indices(data.size(), static_cast<size_t>(std::max(2, cfg_.diag_batch)));
@@ -158,8 +177,38 @@ void Trainer::body() {
     stored["pipeline_json"] = pipeline.to_json();
     stored["method_params_resolved"] = info.defaults;
     stored["method_params_resolved"].update(cfg_.method_params);
+    int64_t start_step = 0;
     if (!db_path_.empty()) {
       store = std::make_unique<Store>(db_path_);
+      for (int64_t id : store->mark_interrupted())
+        log(LogEvent::Level::Warning, "run " + std::to_string(id) + " was left running by a process that is gone: marked interrupted");
+    }
+    if (resume_id_ > 0) {
+      if (!store) throw std::invalid_argument("resuming a run needs its database");
+      const auto rec = store->run(resume_id_);
+      if (!rec) throw std::invalid_argument("no run " + std::to_string(resume_id_) + " in " + db_path_);
+      if (rec->status == "running" || rec->status == "finished")
+        throw std::invalid_argument("run " + std::to_string(resume_id_) + " is " + rec->status + ": nothing to resume");
+      if (const auto ck = store->latest_checkpoint(resume_id_)) {
+        const CheckpointMeta m = load_checkpoint(ck->path, *method, *opt, device);
+        if (m.total_steps != total || m.seed != cfg_.seed)
+          throw std::invalid_argument("checkpoint " + ck->path + " was written for " + std::to_string(m.total_steps) +
+                                      " steps, seed " + std::to_string(m.seed) + "; the run now has " +
+                                      std::to_string(total) + " steps (did the data change?)");
+        start_step = m.step;
+        log(LogEvent::Level::Info, "resuming run " + std::to_string(resume_id_) + " at step " + std::to_string(m.step) +
+                                       " from " + ck->path);
+      } else {
+        log(LogEvent::Level::Info, "run " + std::to_string(resume_id_) + " has no checkpoint: starting it over");
+      }
+      // The steps after the checkpoint are recomputed; their old rows would duplicate the curve.
+      store->delete_metrics_after(resume_id_, start_step);
+      store->set_status(resume_id_, "running", "", false);
+      store->set_run_process(resume_id_);
+      run_id_ = resume_id_;
+      resumed_from_ = start_step;
+      writer = std::make_unique<MetricWriter>(*store);
+    } else if (store) {
       RunRecord r;
       r.name = cfg_.name.empty() ? cfg_.method + " " + utc_now_iso() : cfg_.name;
       r.method = cfg_.method;
@@ -174,14 +223,44 @@ void Trainer::body() {
       r.opencv_version = v.opencv;
       r.ui_version = ui_version_;
       run_id_ = store->create_run(r);
+      store->set_run_process(run_id_);
       writer = std::make_unique<MetricWriter>(*store);
     }
+    if (channels_last) {
+      // After a checkpoint load, which restores contiguous tensors.
+      torch::NoGradGuard no_grad;
+      for (auto& p : method->parameters())
+        if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+
+    int64_t last_ckpt = start_step;
+    auto save_ckpt = [&](int64_t done) {
+      if (!store || done <= 0 || done == last_ckpt) return;
+      const std::string path = checkpoint_path(db_path_, run_id_, done);
+      CheckpointMeta m;
+      m.step = done;
+      m.total_steps = total;
+      m.seed = cfg_.seed;
+      save_checkpoint(path, *method, *opt, m);
+      // Every metric row up to `done` is committed before the checkpoint is recorded, so a resume
+      // from it never leaves a gap in the curve.
+      if (writer) writer->flush();
+      store->add_checkpoint(run_id_, done, path);
+      last_ckpt = done;
+      const auto all = store->checkpoints(run_id_);
+      for (size_t i = 0; i + 2 < all.size(); ++i) {  // keep the newest two
+        std::error_code ec;
+        std::filesystem::remove(all[i].path, ec);
+        store->remove_checkpoint(run_id_, all[i].step);
+      }
+    };
     sink_.on_event(RunStarted{run_id_, describe_device(device_name), total, static_cast<int64_t>(data.size())});
 
     std::vector<size_t> order;
     int64_t order_epoch = -1;
     const auto t0 = Clock::now();
-    int64_t step = 0;
+    int64_t step = start_step;
+    steps_done_ = start_step;
     for (; step < total && !stop_; ++step) {
       {
         std::unique_lock<std::mutex> lock(pause_mu_);
@@ -197,22 +276,41 @@ void Trainer::body() {
       const int64_t pos = (step % steps_per_epoch) * batch;
       std::vector<size_t> idx(order.begin() + pos, order.begin() + pos + batch);
       auto views = augment_batch(data, idx, pipeline, info.views, cfg_.seed, epoch, stats);
-      for (auto& v : views) v = v.to(device, /*non_blocking=*/true);
+      for (auto& v : views) {
+        v = v.to(device, /*non_blocking=*/true);
+        if (channels_last) v = v.contiguous(torch::MemoryFormat::ChannelsLast);
+      }
+      // Dropout, random masks and the like draw from torch's generator: reseeding it per step makes
+      // them a function of (seed, step), so a resumed run draws what the uninterrupted one did.
+      torch::manual_seed(mix_seed(cfg_.seed, 0x70c4ull, static_cast<uint64_t>(step)));
 
       const double lr = warmup_cosine(peak_lr, step, total, warmup);
       set_learning_rate(*opt, lr);
       method->train();
       opt->zero_grad();
-      LossOutput out = method->compute(views);
+      LossOutput out;
+      {
+        AutocastScope autocast(amp, cfg_.amp == "fp16" ? at::kHalf : at::kBFloat16);
+        out = method->compute(views);
+      }
       const double loss = out.total.item<double>();
       if (!std::isfinite(loss)) {
         finish("failed", "loss became " + std::to_string(loss) + " at step " + std::to_string(step + 1) +
                              " (try a lower learning rate)");
         return;
       }
-      out.total.backward();
-      opt->step();
+      bool take_step = true;
+      if (scaler) {
+        scaler->scale(out.total.to(torch::kFloat)).backward();
+        take_step = scaler->unscale(method->parameters());
+      } else {
+        out.total.backward();
+      }
+      if (take_step && cfg_.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(method->parameters(), cfg_.clip_grad_norm);
+      if (take_step) opt->step();
+      if (scaler) scaler->update();
       method->after_step(step + 1, total);
+      steps_done_ = step + 1;
 
       const double dt = std::chrono::duration<double>(Clock::now() - ts).count();
       const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -224,13 +322,16 @@ void Trainer::body() {
       ev.loss = loss;
       ev.lr = lr;
       ev.images_per_s = batch / std::max(1e-9, dt);
-      ev.eta_s = elapsed / double(step + 1) * double(total - step - 1);
+      ev.eta_s = elapsed / double(step + 1 - start_step) * double(total - step - 1);
+      ev.device_memory_bytes = device_memory_bytes(device);
       for (auto& [name, value] : out.components) ev.components.emplace_back(name, value.item<double>());
       if (writer) {
         writer->push({run_id_, step + 1, "loss", loss});
         writer->push({run_id_, step + 1, "lr", lr});
         writer->push({run_id_, step + 1, "images_per_s", ev.images_per_s});
         for (auto& [name, value] : ev.components) writer->push({run_id_, step + 1, "loss/" + name, value});
+        if (ev.device_memory_bytes >= 0)
+          writer->push({run_id_, step + 1, "device_memory_mb", double(ev.device_memory_bytes) / (1 << 20)});
       }
       sink_.on_event(ev);
 
@@ -247,8 +348,10 @@ void Trainer::body() {
         }
         sink_.on_event(d);
       }
+      if (cfg_.checkpoint_every > 0 && (step + 1) % cfg_.checkpoint_every == 0 && step + 1 < total) save_ckpt(step + 1);
     }
     const bool stopped = step < total;
+    save_ckpt(step);  // at stop (what resume continues from) and at the end (the trained weights)
 
     // Evaluation: kNN probe and a PCA projection of the embeddings.
     method->eval();

@@ -1,0 +1,135 @@
+// ctest-labels: unit dataset-fashion-mnist
+// The trainer's control and safety: reproducible curves, pause/stop within one step, NaN stops the
+// run, checkpoints at stop. Each run is a few steps of resnet-tiny on 64 images.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "engine/store/store.h"
+#include "engine/train/trainer.h"
+#include "tiny_run.h"
+
+using namespace pretext;
+using namespace std::chrono_literals;
+
+#define NEED_FMNIST()                                                                   \
+  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
+
+TEST(trainer, SameSeedSameConfigGivesTheSameCurveOnCpu) {
+  NEED_FMNIST();
+  auto cfg = test::tiny_config(6);
+  cfg.device = "cpu";
+  test::Recorder a, b;
+  Trainer(cfg, a).run();
+  Trainer(cfg, b).run();
+  ASSERT_EQ(a.steps.size(), 6u);
+  ASSERT_EQ(a.losses(), b.losses());  // bit for bit
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(a.steps[i].lr, b.steps[i].lr);
+  cfg.seed = 12;
+  test::Recorder c;
+  Trainer(cfg, c).run();
+  EXPECT_NE(a.losses(), c.losses());  // and the seed matters
+}
+
+TEST(trainer, PauseAndStopTakeEffectWithinOneStep) {
+  NEED_FMNIST();
+  auto cfg = test::tiny_config(1000);
+  test::Recorder rec;
+  Trainer t(cfg, rec);
+  std::atomic<bool> paused_at_3{false};
+  rec.on_step = [&](const StepEvent& s) {
+    if (s.step == 3) {
+      t.set_paused(true);
+      paused_at_3 = true;
+    }
+  };
+  t.start();
+  while (!paused_at_3) std::this_thread::sleep_for(5ms);
+  std::this_thread::sleep_for(400ms);  // several steps' time
+  EXPECT_EQ(rec.step_count(), 3u);     // paused right after the step that asked
+  t.set_paused(false);
+  while (rec.step_count() < 5) std::this_thread::sleep_for(5ms);
+  t.request_stop();
+  const size_t at_stop = rec.step_count();
+  t.wait();
+  EXPECT_LE(rec.step_count(), at_stop + 1);
+  ASSERT_EQ(rec.finished.size(), 1u);
+  EXPECT_EQ(rec.finished[0].status, "stopped");
+  EXPECT_EQ(t.status(), "stopped");
+}
+
+TEST(trainer, NonFiniteLossFailsTheRunWithinOneStep) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  auto cfg = test::tiny_config(50);
+  cfg.lr = 1e30;
+  cfg.warmup_fraction = 0;
+  test::Recorder rec;
+  Trainer t(cfg, rec, dir.str("nan.db"));
+  t.run();
+  ASSERT_EQ(rec.finished.size(), 1u);
+  EXPECT_EQ(rec.finished[0].status, "failed");
+  const std::string& msg = rec.finished[0].message;
+  EXPECT_NE(msg.find("loss became"), std::string::npos) << msg;
+  // The step that produced the bad loss is named, and no step ran after it.
+  EXPECT_NE(msg.find("at step " + std::to_string(rec.steps.size() + 1)), std::string::npos) << msg;
+  EXPECT_LT(rec.steps.size(), 5u);
+  Store s(dir.str("nan.db"), true);
+  EXPECT_EQ(s.run(t.run_id())->status, "failed");
+}
+
+TEST(trainer, StopWritesACheckpointAndPeriodicOnesArePruned) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("ck.db");
+  auto cfg = test::tiny_config(100);
+  cfg.checkpoint_every = 2;
+  test::Recorder rec;
+  Trainer t(cfg, rec, db);
+  rec.on_step = [&](const StepEvent& s) {
+    if (s.step == 7) t.request_stop();
+  };
+  t.run();
+  EXPECT_EQ(t.status(), "stopped");
+  EXPECT_EQ(t.steps_done(), 7);
+  Store s(db, true);
+  const auto cks = s.checkpoints(t.run_id());
+  ASSERT_EQ(cks.size(), 2u);  // 6 (periodic) and 7 (at stop); 2 and 4 pruned
+  EXPECT_EQ(cks[0].step, 6);
+  EXPECT_EQ(cks[1].step, 7);
+  for (const auto& c : cks) EXPECT_TRUE(std::filesystem::exists(c.path)) << c.path;
+  EXPECT_FALSE(std::filesystem::exists(db + ".runs/" + std::to_string(t.run_id()) + "/ckpt-4.pt"));
+  EXPECT_EQ(s.run(t.run_id())->status, "stopped");
+  EXPECT_EQ(s.metric(t.run_id(), "loss").size(), 7u);
+}
+
+TEST(trainer, AmpIsIgnoredOnTheCpuAndBadValuesAreRefused) {
+  NEED_FMNIST();
+  auto cfg = test::tiny_config(2);
+  cfg.device = "cpu";
+  cfg.amp = "bf16";
+  cfg.optimizer = "adamw";
+  cfg.lr = 1e-3;
+  cfg.clip_grad_norm = 1.0;
+  test::Recorder rec;
+  Trainer(cfg, rec).run();
+  ASSERT_EQ(rec.finished.size(), 1u);
+  EXPECT_EQ(rec.finished[0].status, "finished") << rec.finished[0].message;
+  bool noted = false, named = false;
+  for (const auto& l : rec.logs) {
+    noted |= l.message.find("amp bf16 ignored") != std::string::npos;
+    named |= l.message.find("optimizer: adamw") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+  EXPECT_TRUE(named);
+  for (const auto& s : rec.steps) EXPECT_EQ(s.device_memory_bytes, -1);
+
+  cfg.amp = "fp8";
+  test::Recorder bad;
+  Trainer(cfg, bad).run();
+  ASSERT_EQ(bad.finished.size(), 1u);
+  EXPECT_EQ(bad.finished[0].status, "failed");
+  EXPECT_NE(bad.finished[0].message.find("amp must be"), std::string::npos);
+}
