@@ -3,6 +3,7 @@
 #include <QVBoxLayout>
 
 #include "widgets/palette.h"
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
@@ -11,6 +12,7 @@ BarChart::BarChart(const QString& y_label, QWidget* parent) : QWidget(parent), p
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
+  enable_plot_export(plot_);
   plot_->yAxis->setLabel(y_label);
   plot_->setMinimumSize(200, 140);
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "widgets/palette.h"
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
@@ -13,6 +14,7 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
+  enable_plot_export(plot_);
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);

@@ -2,6 +2,7 @@
 
 #include <QVBoxLayout>
 
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
@@ -10,6 +11,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
+  enable_plot_export(plot_);
   map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
   auto* scale = new QCPColorScale(plot_);
   plot_->plotLayout()->addElement(0, 1, scale);

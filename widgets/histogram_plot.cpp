@@ -3,6 +3,7 @@
 #include <QVBoxLayout>
 
 #include "widgets/palette.h"
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
@@ -12,6 +13,7 @@ HistogramPlot::HistogramPlot(const QString& x_label, double lo, double hi, QWidg
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
+  enable_plot_export(plot_);
   plot_->xAxis->setLabel(x_label);
   plot_->yAxis->setLabel(tr("fraction"));
   plot_->xAxis->setRange(lo, hi);

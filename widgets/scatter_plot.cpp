@@ -4,6 +4,7 @@
 #include <QVBoxLayout>
 
 #include "widgets/palette.h"
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
 namespace pretext {
@@ -12,6 +13,7 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
+  enable_plot_export(plot_);
   plot_->xAxis->setLabel(tr("PC 1"));
   plot_->yAxis->setLabel(tr("PC 2"));
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);

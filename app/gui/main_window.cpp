@@ -100,6 +100,15 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
     state_->notifyRunsChanged();
     if (!opt_.screenshot.isEmpty()) saveScreenshotLater();
   });
+  connect(runs_page_, &RunsPage::resumeRequested, this, [this](qint64 run) {
+    if (controller_->isRunning()) return;
+    try {
+      controller_->resume(run, state_->dbPath());
+      showPage("train");
+    } catch (const std::exception& e) {
+      QMessageBox::warning(this, tr("Resume"), tr("Cannot resume run %1: %2").arg(run).arg(e.what()));
+    }
+  });
   connect(runs_page_, &RunsPage::rerunRequested, this, [this](const TrainConfig& c) {
     train_page_->applyConfig(c);
     if (QString::fromStdString(c.data) != state_->dataPath()) openDataset(QString::fromStdString(c.data));

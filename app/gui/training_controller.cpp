@@ -3,6 +3,7 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include "engine/store/store.h"
 #include "engine/train/trainer.h"
 
 namespace pretext {
@@ -35,6 +36,19 @@ void TrainingController::start(const TrainConfig& config, const QString& db_path
   if (isRunning()) return;
   if (trainer_) trainer_->wait();
   trainer_ = std::make_unique<Trainer>(config, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
+  trainer_->start();
+}
+
+void TrainingController::resume(qint64 run, const QString& db_path) {
+  if (isRunning()) return;
+  if (trainer_) trainer_->wait();
+  TrainConfig cfg;
+  {
+    Store store(db_path.toStdString(), /*read_only=*/true);
+    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(run)));
+  }
+  trainer_ = std::make_unique<Trainer>(cfg, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
+  trainer_->resume_run(run);
   trainer_->start();
 }
 

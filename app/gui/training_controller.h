@@ -23,6 +23,8 @@ class TrainingController : public QObject {
   bool isRunning() const;
   void setPaused(bool paused);
   void start(const TrainConfig& config, const QString& db_path);
+  // Continues a stored run from its latest checkpoint (its stored config, to its original end).
+  void resume(qint64 run, const QString& db_path);
   void stop();
 
  Q_SIGNALS:

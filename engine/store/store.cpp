@@ -114,12 +114,20 @@ void Store::migrate() {
   if (v > kSchemaVersion)
     throw std::runtime_error("database schema v" + std::to_string(v) + " is newer than this Pretext (v" +
                              std::to_string(kSchemaVersion) + ")");
-  for (; v < kSchemaVersion; ++v) {
+  while (v < kSchemaVersion) {
     exec("BEGIN IMMEDIATE");
     try {
+      // Read the version again under the write lock: another process (or connection) opening the
+      // same new database may have migrated it between our first read and this transaction.
+      v = user_version(db_);
+      if (v >= kSchemaVersion) {
+        exec("COMMIT");
+        break;
+      }
       exec(kMigrations[v]);
       exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
       exec("COMMIT");
+      ++v;
     } catch (...) {
       exec("ROLLBACK");
       throw;

@@ -223,12 +223,14 @@ TEST(export, EmbeddingsCsvAndProjector) {
   ImageSet images;
   images.height = images.width = 4;
   images.channels = 3;
+  images.pixels.resize(5 * 16 * 3);
+  uint8_t* px = images.pixels.data();
   for (int i = 0; i < 5; ++i) {
     images.sources.push_back("img" + std::to_string(i) + ".png");
-    for (int p = 0; p < 16; ++p) {
-      images.pixels.push_back(static_cast<uint8_t>(50 * i));  // R
-      images.pixels.push_back(0);                             // G
-      images.pixels.push_back(255);                           // B
+    for (int p = 0; p < 16; ++p, px += 3) {
+      px[0] = static_cast<uint8_t>(50 * i);  // R
+      px[1] = 0;                             // G
+      px[2] = 255;                           // B
     }
   }
   EmbeddingTable t;

@@ -1,6 +1,8 @@
 // ctest-labels: unit
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <sqlite3.h>
 
 #include <filesystem>
@@ -281,14 +283,19 @@ TEST(store, DatasetFingerprintFollowsTheContent) {
   ImageSet a;
   a.height = a.width = 2;
   a.channels = 1;
-  a.pixels = {1, 2, 3, 4, 5, 6, 7, 8};
+  const uint8_t bytes[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  a.pixels.resize(sizeof bytes);
+  std::memcpy(a.pixels.data(), bytes, sizeof bytes);
   a.labels = {0, 1};
   a.sources = {"x#0", "x#1"};
   ImageSet b = a;
   b.sources = {"elsewhere/0.png", "elsewhere/1.png"};  // same content, other files
   EXPECT_EQ(dataset_fingerprint(a), dataset_fingerprint(b));
   EXPECT_EQ(dataset_fingerprint(a).size(), 16u);
-  b.pixels[7] = 9;
+  b.pixels = PixelStore();  // copies of a set share their pixels: give b its own
+  b.pixels.resize(sizeof bytes);
+  std::memcpy(b.pixels.data(), bytes, sizeof bytes);
+  b.pixels.data()[7] = 9;
   EXPECT_NE(dataset_fingerprint(a), dataset_fingerprint(b));
   b = a;
   b.labels = {1, 0};

@@ -2,6 +2,7 @@
 
 #include "widgets/curve_plot.h"
 #include "widgets/palette.h"
+#include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 #include "widgets/scatter_plot.h"
 #include "widgets/view_grid.h"
@@ -83,6 +84,22 @@ class TestPlots : public QObject {
     plot.setReferenceLine(10, "ref");
     plot.replotNow();
     QVERIFY(plot.plot()->yAxis->range().upper >= 10);
+  }
+
+  void plotsSaveAsPngAndPdf() {
+    CurvePlot plot("loss");
+    plot.resize(300, 200);
+    plot.addPoint(1, 2);
+    plot.addPoint(2, 1);
+    plot.replotNow();
+    QTemporaryDir dir;
+    QVERIFY(save_plot(plot.plot(), dir.filePath("a.png")));
+    QVERIFY(save_plot(plot.plot(), dir.filePath("a.pdf")));
+    QVERIFY(QImage(dir.filePath("a.png")).width() >= 300);
+    QFile pdf(dir.filePath("a.pdf"));
+    QVERIFY(pdf.open(QIODevice::ReadOnly));
+    QVERIFY(pdf.read(4) == "%PDF");
+    QVERIFY(!save_plot(plot.plot(), dir.filePath("a.xyz")));
   }
 
   void paletteIsStable() {

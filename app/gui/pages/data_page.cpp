@@ -15,6 +15,7 @@
 #include "app/gui/app_state.h"
 #include "app/gui/image_convert.h"
 #include "engine/data/image_mat.h"
+#include "engine/data/summary.h"
 #include "widgets/bar_chart.h"
 #include "widgets/thumbnail_grid.h"
 
@@ -51,10 +52,14 @@ DataPage::DataPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   bad_->verticalHeader()->hide();
   auto* counts_box = new QGroupBox(tr("Images per class"));
   (new QVBoxLayout(counts_box))->addWidget(counts_);
+  sizes_ = new BarChart(tr("images"));
+  auto* sizes_box = new QGroupBox(tr("Original image sizes (H×W)"));
+  (new QVBoxLayout(sizes_box))->addWidget(sizes_);
   auto* bad_box = new QGroupBox(tr("Skipped files"));
   (new QVBoxLayout(bad_box))->addWidget(bad_);
   auto* side = new QSplitter(Qt::Vertical);
   side->addWidget(counts_box);
+  side->addWidget(sizes_box);
   side->addWidget(bad_box);
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(grid_box);
@@ -116,6 +121,18 @@ void DataPage::showDataset() {
   for (int l : set->labels)
     if (l >= 0 && l < counts.size()) counts[l] += 1;
   counts_->setBars(names, counts);
+  // The most common original sizes (files are resized to one size in the cache).
+  const DatasetSummary summary = summarize(*set, 2000);
+  std::vector<std::pair<size_t, std::string>> by_count;
+  for (const auto& [size, n] : summary.original_sizes) by_count.emplace_back(n, size);
+  std::sort(by_count.rbegin(), by_count.rend());
+  QStringList size_names;
+  QVector<double> size_counts;
+  for (size_t i = 0; i < by_count.size() && i < 12; ++i) {
+    size_names << QString::fromStdString(by_count[i].second);
+    size_counts << double(by_count[i].first);
+  }
+  sizes_->setBars(size_names, size_counts);
   bad_->setRowCount(static_cast<int>(set->bad.size()));
   for (int i = 0; i < static_cast<int>(set->bad.size()); ++i) {
     bad_->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(set->bad[i].path)));

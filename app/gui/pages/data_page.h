@@ -27,6 +27,7 @@ class DataPage : public QWidget {
   QComboBox* class_filter_;
   ThumbnailGrid* grid_;
   BarChart* counts_;
+  BarChart* sizes_;
   QTableWidget* bad_;
 };
 

@@ -6,6 +6,8 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
+#include <QMessageBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -57,10 +59,19 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   list_->setRootIsDecorated(false);
   list_->setSortingEnabled(true);
   list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  auto* rerun = new QPushButton(tr("Re-run with this config"));
+  auto* rerun = new QPushButton(tr("Re-run"));
+  rerun->setToolTip(tr("Load this run's config into the Train page"));
+  auto* resume = new QPushButton(tr("Resume"));
+  resume->setToolTip(tr("Continue a stopped or interrupted run from its last checkpoint"));
   auto* compare_button = new QPushButton(tr("Compare checked"));
   auto* actions = new QHBoxLayout;
   actions->addWidget(rerun);
+  actions->addWidget(resume);
+  for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")}) {
+    auto* b = new QPushButton(a);
+    connect(b, &QPushButton::clicked, this, [this, a] { manage(a); });
+    actions->addWidget(b);
+  }
   actions->addStretch(1);
   actions->addWidget(compare_button);
   auto* left = new QWidget;
@@ -142,6 +153,9 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
       details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
     }
   });
+  connect(resume, &QPushButton::clicked, this, [this] {
+    if (selected_ > 0) Q_EMIT resumeRequested(selected_);
+  });
   connect(state_, &AppState::runsChanged, this, &RunsPage::reload);
   reload();
 }
@@ -179,6 +193,43 @@ void RunsPage::reload() {
   method_->blockSignals(false);
   list_->sortByColumn(kId, Qt::DescendingOrder);
   applyFilter();
+}
+
+void RunsPage::manage(const QString& action) {
+  if (selected_ <= 0) return;
+  try {
+    // Edits go through the engine's store; the page only reads otherwise.
+    Store store(state_->dbPath().toStdString());
+    const auto r = store.run(selected_);
+    if (!r) return;
+    bool ok = false;
+    if (action == tr("Rename…")) {
+      const QString name = QInputDialog::getText(this, tr("Rename run %1").arg(selected_), tr("Name"), QLineEdit::Normal,
+                                                 QString::fromStdString(r->name), &ok);
+      if (ok && !name.trimmed().isEmpty()) store.rename_run(selected_, name.trimmed().toStdString());
+    } else if (action == tr("Tag…")) {
+      const QString tag = QInputDialog::getText(this, tr("Tag run %1").arg(selected_),
+                                                tr("Tag (prefix with - to remove)"), QLineEdit::Normal, {}, &ok).trimmed();
+      if (ok && tag.startsWith('-')) store.remove_tag(selected_, tag.mid(1).toStdString());
+      else if (ok && !tag.isEmpty()) store.add_tag(selected_, tag.toStdString());
+    } else if (action == tr("Notes…")) {
+      const QString notes = QInputDialog::getMultiLineText(this, tr("Notes on run %1").arg(selected_), tr("Notes"),
+                                                           QString::fromStdString(r->notes), &ok);
+      if (ok) store.set_notes(selected_, notes.toStdString());
+    } else if (action == tr("Delete…")) {
+      if (QMessageBox::question(this, tr("Delete run %1").arg(selected_),
+                                tr("Delete run %1 (%2) with its metrics, checkpoints and exported files? This cannot be undone.")
+                                    .arg(selected_).arg(QString::fromStdString(r->name))) == QMessageBox::Yes) {
+        store.delete_run(selected_);
+        selected_ = 0;
+        details_->clear();
+      }
+    }
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Runs"), QString::fromUtf8(e.what()));
+  }
+  reload();
+  if (selected_ > 0) showDetails(selected_);
 }
 
 void RunsPage::applyFilter() {
@@ -225,6 +276,10 @@ void RunsPage::showDetails(qint64 run) {
                 .arg(r->seed)
                 .arg(QString::fromStdString(r->device));
     text += tr("Dataset: %1\n").arg(QString::fromStdString(r->dataset));
+    QStringList tags;
+    for (const auto& t : r->tags) tags << QString::fromStdString(t);
+    if (!tags.isEmpty()) text += tr("Tags: %1\n").arg(tags.join(", "));
+    if (!r->notes.empty()) text += tr("Notes: %1\n").arg(QString::fromStdString(r->notes));
     text += tr("Created %1, finished %2\n").arg(QString::fromStdString(r->created_at), QString::fromStdString(r->finished_at));
     text += tr("Versions: Pretext %1, LibTorch %2, OpenCV %3, %4\n")
                 .arg(QString::fromStdString(r->commit), QString::fromStdString(r->torch_version),

@@ -29,9 +29,11 @@ class RunsPage : public QWidget {
 
  Q_SIGNALS:
   void rerunRequested(const pretext::TrainConfig& config);
+  void resumeRequested(qint64 run);
 
  private:
   void applyFilter();
+  void manage(const QString& action);
   void showDetails(qint64 run);
   void compare();
   QList<qint64> checkedRuns() const;

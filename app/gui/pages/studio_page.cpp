@@ -17,6 +17,7 @@
 #include "app/gui/app_state.h"
 #include "app/gui/image_convert.h"
 #include "engine/augment/pipeline.h"
+#include "engine/augment/preview.h"
 #include "engine/data/image_mat.h"
 #include "widgets/pipeline_editor.h"
 #include "widgets/view_grid.h"
@@ -46,9 +47,11 @@ StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<si
       const int label = set->labels.empty() ? -1 : set->labels[i];
       QVector<QString> traces{QObject::tr("image #%1 %2").arg(i).arg(
           label >= 0 && label < int(set->class_names.size()) ? QString::fromStdString(set->class_names[label]) : QString())};
-      for (int v = 0; v < views; ++v) {
+      for (int v = 0; v < std::max<int>(views, 1); ++v) {
         const View view = pipeline.apply(img, static_cast<size_t>(v), seed, int64_t(i), 0);
-        row.push_back(to_qimage(view.image));
+        // Masks and jigsaw tiles are drawn over the view (enlarged so patch borders stay visible).
+        const bool overlay = !view.tiles.empty() || view.mask.rows > 0;
+        row.push_back(to_qimage(overlay ? render_view(view, std::max(128, view.image.rows * 4)) : view.image));
         QStringList lines;
         for (const auto& t : view.trace) lines << describe(t);
         traces.push_back(lines.join('\n'));

@@ -141,6 +141,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   connect(&views_watcher_, &QFutureWatcherBase::finished, this,
           [this] { views_->setRows(views_watcher_.result(), {tr("image"), tr("view 1"), tr("view 2")}); });
   connect(controller_, &TrainingController::runStarted, this, [this](qint64, const QString&, qint64) {
+    setRunning(true);  // also for runs started elsewhere (resume from the runs page)
     loss_->clear();
     lr_plot_->clear();
     speed_->clear();
@@ -202,7 +203,8 @@ void TrainPage::buildLauncher(QWidget* host) {
   limit_->setSpecialValueText(tr("all images"));
   form->addRow(tr("Images"), limit_);
   optimizer_ = new QComboBox;
-  optimizer_->addItems({"sgd"});
+  optimizer_->addItems({"auto", "sgd", "lars", "adamw"});
+  optimizer_->setToolTip(tr("auto: the method's published optimizer"));
   form->addRow(tr("Optimizer"), optimizer_);
   lr_ = new QDoubleSpinBox;
   lr_->setDecimals(5);
@@ -276,6 +278,7 @@ void TrainPage::applyConfig(const TrainConfig& c) {
   lr_->setValue(c.lr);
   device_->setCurrentText(QString::fromStdString(c.device));
   seed_->setValue(static_cast<int>(c.seed));
+  optimizer_->setCurrentText(QString::fromStdString(c.optimizer));
   fillMethodParams();
   for (int r = 0; r < params_->rowCount(); ++r) {
     const std::string key = params_->item(r, 0)->text().toStdString();

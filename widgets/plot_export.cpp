@@ -1,0 +1,33 @@
+#include "widgets/plot_export.h"
+
+#include <QFileDialog>
+#include <QMenu>
+
+#include "widgets/qcp.h"
+
+namespace pretext {
+
+bool save_plot(QCustomPlot* plot, const QString& path) {
+  const QString lower = path.toLower();
+  if (lower.endsWith(".png")) return plot->savePng(path, 0, 0, 2.0);  // twice the screen resolution
+  if (lower.endsWith(".pdf")) return plot->savePdf(path);
+  if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) return plot->saveJpg(path, 0, 0, 2.0);
+  return false;
+}
+
+void enable_plot_export(QCustomPlot* plot) {
+  plot->setContextMenuPolicy(Qt::CustomContextMenu);
+  QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot](const QPoint& pos) {
+    QMenu menu(plot);
+    for (const QString& ext : {QStringLiteral("png"), QStringLiteral("pdf")}) {
+      menu.addAction(QObject::tr("Save as %1…").arg(ext.toUpper()), plot, [plot, ext] {
+        const QString f = QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), "plot." + ext,
+                                                       QString("%1 (*.%2)").arg(ext.toUpper(), ext));
+        if (!f.isEmpty()) save_plot(plot, f);
+      });
+    }
+    menu.exec(plot->mapToGlobal(pos));
+  });
+}
+
+}  // namespace pretext
