@@ -22,12 +22,15 @@ QPair<double, double> range_for(const QString& key) {
   if (key == "sigma") return {0, 10};
   if (key == "angle" || key == "degrees") return {-180, 180};
   if (key == "ratio") return {0.1, 10};
+  if (key == "permutations" || key == "repeat") return {1, 100000};
   return {0, 1};
 }
 
 QDoubleSpinBox* spin(double value, const QString& key) {
   auto* s = new QDoubleSpinBox;
-  const auto r = range_for(key);
+  auto r = range_for(key);
+  // Never clamp what the document says: a count such as `permutations` (1000) widens the range.
+  if (value > r.second) r = {0, std::max(1000.0, value * 10)};
   s->setRange(r.first, r.second);
   s->setDecimals(r.second > 10 ? 0 : 3);
   s->setSingleStep(r.second > 10 ? 1 : 0.05);
