@@ -8,6 +8,8 @@
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "engine/data/exif.h"
+
 namespace pretext {
 namespace fs = std::filesystem;
 
@@ -176,7 +178,7 @@ cv::Mat decode_rgb(const std::string& path, uint64_t max_pixels, std::string& re
   }
   // JPEG carries no alpha and no 16-bit data, so it is read in colour mode, where OpenCV applies the
   // EXIF orientation and converts CMYK and grey. Other formats are read unchanged to keep alpha and
-  // 16-bit depth, which OpenCV only returns without orientation handling.
+  // 16-bit depth, which OpenCV only returns without orientation handling: exif.h turns them upright.
   const int flags = f == ImageFormat::Jpeg ? cv::IMREAD_COLOR : cv::IMREAD_UNCHANGED;
   cv::Mat m;
   try {
@@ -189,6 +191,7 @@ cv::Mat decode_rgb(const std::string& path, uint64_t max_pixels, std::string& re
     reason = std::string("corrupt or truncated ") + format_name(f) + " data (decoder returned nothing)";
     return {};
   }
+  if (f != ImageFormat::Jpeg) m = apply_orientation(m, file_orientation(path, f));
   if (shape) *shape = {m.rows, m.cols, m.channels(), m.depth() == CV_16U ? 16 : m.depth() == CV_8U ? 8 : 32};
   if (m.depth() == CV_16U) m.convertTo(m, CV_8U, 1.0 / 257.0);
   else if (m.depth() == CV_32F || m.depth() == CV_64F) m.convertTo(m, CV_8U, 255.0);
