@@ -75,7 +75,8 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--data", cfg.data, "Folder of images, or an IDX file");
   train->add_option("--eval-data", cfg.eval_data, "Labelled images for the kNN probe");
   train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")->capture_default_str();
-  train->add_option("--backbone", cfg.backbone, "resnet-tiny, resnet-small, resnet18, resnet34, ...")->capture_default_str();
+  train->add_option("--backbone", cfg.backbone,
+                    "auto (the method's default: vit-tiny for mae, else resnet-tiny), resnet-small, resnet18, vit-tiny, ...")->capture_default_str();
   train->add_option("--pipeline", cfg.pipeline, "Augmentation preset name or JSON file");
   train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
   train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
@@ -85,11 +86,15 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--weight-decay", cfg.weight_decay, "Weight decay")->capture_default_str();
   train->add_option("--clip-grad-norm", cfg.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)");
   train->add_option("--amp", cfg.amp, "Mixed precision on CUDA: off, bf16 or fp16")->capture_default_str();
+  train->add_flag("--channels-last,!--no-channels-last", cfg.channels_last,
+                  "NHWC memory format for convolutions (default on: faster on CPU and GPU)");
   train->add_option("--checkpoint-every", cfg.checkpoint_every, "Steps between checkpoints (also written at stop)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--seed", cfg.seed, "Random seed")->capture_default_str();
   train->add_option("--device", cfg.device, "auto, cpu or cuda[:N]")->capture_default_str();
   train->add_option("--threads", cfg.threads, "CPU threads (0 = all cores)")->capture_default_str();
+  train->add_option("--workers", cfg.workers, "Loader threads augmenting batches ahead (0 = all cores)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--limit", cfg.limit, "Use at most this many training images");
   train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
   train->add_option("--name", cfg.name, "Run name");

@@ -50,7 +50,7 @@ best=0
 for workers in "$cores" 0; do
   out=$("$py" "$root/bench/simclr/lightly_simclr.py" --data "$data" --batch "$batch" --warmup "$warmup" \
         --steps "$steps" --workers "$workers" --threads "$cores" 2>/dev/null | tail -n 1)
-  ips=$(echo "$out" | "$py" -c 'import json,sys; print(f"{json.load(sys.stdin)[\"images_per_s\"]:.2f}")')
+  ips=$(echo "$out" | "$py" -c 'import json, sys; print("%.2f" % json.load(sys.stdin)["images_per_s"])')
   echo "lightly (num_workers=$workers): $ips images/s   $out"
   best=$("$py" -c "print(max($best, $ips))")
 done

@@ -121,7 +121,8 @@ LossOutput DINOImpl::compute(const std::vector<torch::Tensor>& views) {
     auto q = torch::softmax((torch::cat(teacher, 0) - center) / tt, 1);
     entropy = (-q * torch::log(q.clamp_min(1e-12))).sum(1).mean();
   }
-  return {loss, {{"distillation", loss.detach()}, {"teacher_entropy", entropy}}, student[0].detach()};
+  // Entropy near log(out_dim) means a uniform teacher, near 0 a one-hot one: both are DINO's collapses.
+  return {loss, {{"distillation", loss.detach()}}, student[0].detach(), {{"teacher_entropy", entropy}}};
 }
 
 void DINOImpl::after_step(int64_t step, int64_t total_steps) {

@@ -18,6 +18,9 @@ struct LossOutput {
   torch::Tensor total;
   std::vector<std::pair<std::string, torch::Tensor>> components;
   torch::Tensor embeddings;  // projector outputs of the first view, detached, for diagnostics
+  // Quantities worth watching that are not loss terms (DINO's teacher entropy): they go to the
+  // diagnostics panel, not into the loss plot.
+  std::vector<std::pair<std::string, torch::Tensor>> monitors = {};
 };
 
 class MethodImpl : public torch::nn::Module {

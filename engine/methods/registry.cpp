@@ -23,6 +23,13 @@ const std::vector<MethodInfo>& method_infos() {
   return infos;
 }
 
+std::string resolve_backbone_name(const std::string& requested, const std::string& method) {
+  if (!requested.empty() && requested != "auto") return requested;
+  const auto& d = method_info(method).defaults;
+  if (d.is_object() && d.contains("backbone") && d["backbone"].is_string()) return d["backbone"].get<std::string>();
+  return "resnet-tiny";
+}
+
 const MethodInfo& method_info(const std::string& name) {
   for (const auto& m : method_infos())
     if (m.name == name) return m;

@@ -10,7 +10,7 @@ struct TrainConfig {
   std::string data;
   std::string eval_data;       // labelled images for the probe; empty: a held-out part of `data`
   std::string method = "simclr";
-  std::string backbone = "resnet-tiny";
+  std::string backbone = "auto";   // auto: the method's default (resolve_backbone_name)
   std::string pipeline;        // preset name or JSON file; empty: the method's default
   nlohmann::json pipeline_json;  // when set, used as is (the studio hands over its exact document)
   nlohmann::json method_params = nlohmann::json::object();
@@ -27,10 +27,11 @@ struct TrainConfig {
   double clip_grad_norm = 0;   // > 0: clip the global gradient L2 norm to this
   double lars_eta = 0.001;     // LARS trust coefficient (Lightly's default)
   std::string amp = "off";     // off, bf16, fp16: autocast on CUDA (ignored on the CPU)
-  bool channels_last = true;   // on CUDA only
+  bool channels_last = true;   // NHWC weights and batches (CPU and CUDA)
   int64_t checkpoint_every = 500;  // steps between checkpoints (0: only at stop); needs a database
   uint64_t seed = 0;
   int threads = 0;             // 0: all cores
+  int workers = 0;             // loader threads augmenting ahead of the step; 0: all cores
   size_t limit = 0;            // use at most this many training images
   int resize = 0;
   int knn_k = 200;
@@ -38,6 +39,7 @@ struct TrainConfig {
   size_t probe_queries = 1000; // held-out queries when no eval_data is given
   int diag_every = 20;         // steps between collapse diagnostics (0: never)
   int diag_batch = 256;        // images in the fixed diagnostics batch
+  int online_knn = 500;        // labelled images for the online kNN at each diagnostic (0: off)
 
   nlohmann::json to_json() const;
   static TrainConfig from_json(const nlohmann::json& j);

@@ -93,3 +93,15 @@ TEST(dino, Trains20StepsOnMultiCropWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+TEST(dino, TeacherEntropyIsAMonitorWithinItsBounds) {
+  torch::manual_seed(4);
+  DINOImpl m(make_backbone("resnet-tiny", 3), small_params());
+  const auto out = m.compute(test::fixed_views(8, 3, 16, 2, {16, 16}));
+  ASSERT_EQ(out.monitors.size(), 1u);
+  EXPECT_EQ(out.monitors[0].first, "teacher_entropy");
+  const double h = out.monitors[0].second.item<double>();
+  EXPECT_GT(h, 0.0);
+  EXPECT_LE(h, std::log(32.0) + 1e-6);  // at most uniform over the 32 prototypes
+  for (const auto& [name, value] : out.components) EXPECT_NE(name, "teacher_entropy");  // not a loss term
+}

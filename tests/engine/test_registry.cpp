@@ -57,3 +57,11 @@ TEST(registry, UnknownNamesAndParametersAreRejected) {
   EXPECT_THROW(make_method("mae", nlohmann::json::object(), bb), std::runtime_error);
   EXPECT_NO_THROW(make_method("byol", {{"base_tau", 0.9}, {"proj_hidden", 16}}, bb));
 }
+
+TEST(registry, AutoBackboneIsTheMethodsDefault) {
+  EXPECT_EQ(resolve_backbone_name("auto", "mae"), "vit-tiny");  // MAE needs a ViT
+  EXPECT_EQ(resolve_backbone_name("", "mae"), "vit-tiny");
+  EXPECT_EQ(resolve_backbone_name("auto", "simclr"), "resnet-tiny");
+  EXPECT_EQ(resolve_backbone_name("resnet18", "mae"), "resnet18");  // an explicit choice stands
+  EXPECT_THROW(resolve_backbone_name("auto", "nosuchmethod"), std::runtime_error);
+}

@@ -133,3 +133,43 @@ TEST(trainer, AmpIsIgnoredOnTheCpuAndBadValuesAreRefused) {
   EXPECT_EQ(bad.finished[0].status, "failed");
   EXPECT_NE(bad.finished[0].message.find("amp must be"), std::string::npos);
 }
+
+TEST(trainer, DiagnosticsCarryOnlineKnnAndTheRunRecordsItsDataset) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("diag.db");
+  auto cfg = test::tiny_config(6);
+  cfg.diag_every = 3;
+  cfg.diag_batch = 16;
+  cfg.online_knn = 40;
+  test::Recorder rec;
+  Trainer t(cfg, rec, db);
+  t.run();
+  ASSERT_EQ(t.status(), "finished");
+  ASSERT_EQ(rec.diagnostics.size(), 2u);  // steps 3 and 6
+  for (const auto& d : rec.diagnostics) {
+    EXPECT_GE(d.online_knn, 0.0);  // computed (the default -1 means "not computed")
+    EXPECT_LE(d.online_knn, 1.0);
+  }
+  Store s(db, true);
+  EXPECT_EQ(s.metric(t.run_id(), "diag/online_knn").size(), 2u);
+  const auto run = s.run(t.run_id());
+  EXPECT_EQ(run->backbone, "resnet-tiny");  // "auto" resolved for SimCLR, and stored resolved
+  const auto datasets = s.datasets();
+  ASSERT_EQ(datasets.size(), 1u);
+  EXPECT_EQ(datasets[0].path, cfg.data);
+  EXPECT_EQ(datasets[0].images, 64);
+  EXPECT_EQ(nlohmann::json::parse(run->config)["data_fingerprint"], datasets[0].fingerprint);
+}
+
+TEST(trainer, OnlineKnnIsOffWithoutLabelsOrWhenAskedTo) {
+  NEED_FMNIST();
+  auto cfg = test::tiny_config(3);
+  cfg.diag_every = 3;
+  cfg.diag_batch = 16;
+  cfg.online_knn = 0;
+  test::Recorder rec;
+  Trainer(cfg, rec).run();
+  ASSERT_EQ(rec.diagnostics.size(), 1u);
+  EXPECT_EQ(rec.diagnostics[0].online_knn, -1.0);
+}

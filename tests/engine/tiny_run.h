@@ -32,6 +32,7 @@ struct Recorder : EventSink {
   std::vector<StepEvent> steps;
   std::vector<RunFinished> finished;
   std::vector<LogEvent> logs;
+  std::vector<DiagnosticsEvent> diagnostics;
   std::function<void(const StepEvent&)> on_step;
   void on_event(const Event& e) override {
     std::function<void(const StepEvent&)> hook;
@@ -43,6 +44,7 @@ struct Recorder : EventSink {
       }
       if (auto* f = std::get_if<RunFinished>(&e)) finished.push_back(*f);
       if (auto* l = std::get_if<LogEvent>(&e)) logs.push_back(*l);
+      if (auto* d = std::get_if<DiagnosticsEvent>(&e)) diagnostics.push_back(*d);
     }
     if (hook) hook(std::get<StepEvent>(e));
   }
