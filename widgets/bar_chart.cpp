@@ -13,6 +13,7 @@ BarChart::BarChart(const QString& y_label, QWidget* parent) : QWidget(parent), p
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
+  follow_palette(plot_);
   plot_->yAxis->setLabel(y_label);
   plot_->setMinimumSize(200, 140);
 }

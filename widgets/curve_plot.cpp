@@ -15,11 +15,11 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
+  follow_palette(plot_);
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->legend->setBrush(QColor(255, 255, 255, 200));
   plot_->setMinimumSize(200, 140);
   timer_.setInterval(33);
   timer_.setSingleShot(true);

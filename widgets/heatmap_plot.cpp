@@ -2,6 +2,7 @@
 
 #include <QVBoxLayout>
 
+#include "widgets/palette.h"
 #include "widgets/plot_export.h"
 #include "widgets/qcp.h"
 
@@ -12,6 +13,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
+  follow_palette(plot_);
   map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
   auto* scale = new QCPColorScale(plot_);
   plot_->plotLayout()->addElement(0, 1, scale);

@@ -14,6 +14,7 @@ HistogramPlot::HistogramPlot(const QString& x_label, double lo, double hi, QWidg
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
+  follow_palette(plot_);
   plot_->xAxis->setLabel(x_label);
   plot_->yAxis->setLabel(tr("fraction"));
   plot_->xAxis->setRange(lo, hi);

@@ -1,12 +1,77 @@
 #include "widgets/palette.h"
 
+#include <QEvent>
+
+#include "widgets/qcp.h"
+
 namespace pretext {
+namespace {
+
+void style_axis(QCPAxis* axis, const QColor& text, const QColor& grid) {
+  const QPen line(text, 0);
+  axis->setBasePen(line);
+  axis->setTickPen(line);
+  axis->setSubTickPen(line);
+  axis->setTickLabelColor(text);
+  axis->setLabelColor(text);
+  axis->grid()->setPen(QPen(grid, 0, Qt::DotLine));
+  axis->grid()->setZeroLinePen(QPen(grid, 0));
+}
+
+void apply_palette(QCustomPlot* plot) {
+  const QPalette& pal = plot->palette();
+  const QColor base = pal.color(QPalette::Base), text = pal.color(QPalette::Text);
+  QColor grid = pal.color(QPalette::Mid);
+  grid.setAlpha(160);
+  plot->setBackground(base);
+  for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
+    if (auto* rect = qobject_cast<QCPAxisRect*>(e)) {
+      rect->setBackground(Qt::NoBrush);
+      for (QCPAxis* axis : rect->axes()) style_axis(axis, text, grid);
+    } else if (auto* scale = qobject_cast<QCPColorScale*>(e)) {
+      style_axis(scale->axis(), text, grid);
+    } else if (auto* title = qobject_cast<QCPTextElement*>(e)) {
+      title->setTextColor(text);
+    }
+  }
+  if (plot->legend) {
+    QColor fill = base;
+    fill.setAlpha(200);
+    plot->legend->setBrush(fill);
+    plot->legend->setBorderPen(QPen(grid));
+    plot->legend->setTextColor(text);
+  }
+}
+
+// Re-applies when the widget is polished (after its owner has added colour scales and legends) and on
+// palette changes (a theme switch at run time, or a parent's new palette).
+class PaletteFollower : public QObject {
+ public:
+  explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
+  bool eventFilter(QObject* watched, QEvent* event) override {
+    if (watched == plot_ && (event->type() == QEvent::PaletteChange || event->type() == QEvent::Polish)) {
+      apply_palette(plot_);
+      plot_->replot(QCustomPlot::rpQueuedReplot);
+    }
+    return false;
+  }
+
+ private:
+  QCustomPlot* plot_;
+};
+
+}  // namespace
 
 QColor class_color(int label) {
   static const QRgb kColors[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
                                  0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
   if (label < 0) return QColor(0x80, 0x80, 0x80);
   return QColor(kColors[label % 10]);
+}
+
+void follow_palette(QCustomPlot* plot) {
+  apply_palette(plot);
+  plot->installEventFilter(new PaletteFollower(plot));
 }
 
 }  // namespace pretext

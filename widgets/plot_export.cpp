@@ -2,6 +2,7 @@
 
 #include <QFileDialog>
 #include <QMenu>
+#include <QSvgGenerator>
 
 #include "widgets/qcp.h"
 
@@ -11,6 +12,18 @@ bool save_plot(QCustomPlot* plot, const QString& path) {
   const QString lower = path.toLower();
   if (lower.endsWith(".png")) return plot->savePng(path, 0, 0, 2.0);  // twice the screen resolution
   if (lower.endsWith(".pdf")) return plot->savePdf(path);
+  if (lower.endsWith(".svg")) {
+    // QCustomPlot has no SVG writer of its own; it paints onto any QPaintDevice.
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(plot->size());
+    svg.setViewBox(plot->rect());
+    svg.setTitle(QStringLiteral("Pretext plot"));
+    QCPPainter painter;
+    if (!painter.begin(&svg)) return false;
+    plot->toPainter(&painter, plot->width(), plot->height());
+    return painter.end();
+  }
   if (lower.endsWith(".jpg") || lower.endsWith(".jpeg")) return plot->saveJpg(path, 0, 0, 2.0);
   return false;
 }
@@ -19,7 +32,7 @@ void enable_plot_export(QCustomPlot* plot) {
   plot->setContextMenuPolicy(Qt::CustomContextMenu);
   QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot](const QPoint& pos) {
     QMenu menu(plot);
-    for (const QString& ext : {QStringLiteral("png"), QStringLiteral("pdf")}) {
+    for (const QString& ext : {QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}) {
       menu.addAction(QObject::tr("Save as %1…").arg(ext.toUpper()), plot, [plot, ext] {
         const QString f = QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), "plot." + ext,
                                                        QString("%1 (*.%2)").arg(ext.toUpper(), ext));

@@ -4,8 +4,8 @@
 class QCustomPlot;
 
 namespace pretext {
-// Adds a right-click menu to a plot: "Save as PNG…" and "Save as PDF…" (vector).
+// Adds a right-click menu to a plot: "Save as PNG…", "Save as PDF…" and "Save as SVG…" (vectors).
 void enable_plot_export(QCustomPlot* plot);
-// Saves by file extension (.png, .pdf, .jpg); returns false on failure or an unknown extension.
+// Saves by file extension (.png, .pdf, .svg, .jpg); returns false on failure or an unknown extension.
 bool save_plot(QCustomPlot* plot, const QString& path);
 }  // namespace pretext

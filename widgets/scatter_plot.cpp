@@ -14,6 +14,7 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
+  follow_palette(plot_);
   plot_->xAxis->setLabel(tr("PC 1"));
   plot_->yAxis->setLabel(tr("PC 2"));
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);

@@ -21,6 +21,12 @@ void AppState::setPipelineJson(const QString& json) {
   Q_EMIT pipelineChanged();
 }
 
+void AppState::setDbPath(const QString& path) {
+  db_path_ = path;
+  Q_EMIT workspaceChanged(path);
+  Q_EMIT runsChanged();
+}
+
 void AppState::openDataset(const QString& path) {
   data_path_ = path;
   Q_EMIT datasetLoading(path);

@@ -27,6 +27,8 @@ class AppState : public QObject {
 
   void openDataset(const QString& path);  // decodes on a worker; emits datasetLoaded or datasetFailed
   void notifyRunsChanged() { Q_EMIT runsChanged(); }
+  // Switches the workspace (experiment database); the runs page reloads from it.
+  void setDbPath(const QString& path);
 
  Q_SIGNALS:
   void datasetLoading(const QString& path);
@@ -34,6 +36,7 @@ class AppState : public QObject {
   void datasetFailed(const QString& message);
   void pipelineChanged();
   void runsChanged();
+  void workspaceChanged(const QString& db_path);
 
  private:
   struct Loaded {

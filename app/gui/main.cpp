@@ -2,9 +2,12 @@
 #include <QIcon>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
+#include <QSettings>
 #include <QStandardPaths>
 
 #include "app/gui/main_window.h"
+#include "app/gui/theme.h"
 #include "engine/core/runtime.h"
 
 int main(int argc, char** argv) {
@@ -30,12 +33,18 @@ int main(int argc, char** argv) {
   QCommandLineOption pipeline("pipeline", "Augmentation preset or JSON file for the studio and training.", "name");
   QCommandLineOption autostart("autostart", "Start training as soon as the data is open.");
   QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
-  parser.addOptions({data, db, method, backbone, epochs, steps, limit, page, compare, pipeline, autostart, screenshot});
+  QCommandLineOption theme("theme", "Look: system, light or dark (default: the last choice in View > Theme).", "name");
+  parser.addOptions({theme, data, db, method, backbone, epochs, steps, limit, page, compare, pipeline, autostart, screenshot});
   parser.process(app);
+
+  if (parser.isSet(theme)) QSettings().setValue("view/theme", parser.value(theme));
+  pretext::apply_theme(QSettings().value("view/theme", "system").toString());
 
   pretext::WindowOptions o;
   o.data = parser.value(data);
   o.db = parser.value(db);
+  if (o.db.isEmpty()) o.db = QSettings().value("workspace/last").toString();  // the workspace used last
+  if (!o.db.isEmpty() && !QFileInfo::exists(o.db) && parser.value(db).isEmpty()) o.db.clear();
   if (o.db.isEmpty()) {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     QDir().mkpath(dir);

@@ -1,10 +1,12 @@
 #include "app/gui/main_window.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
@@ -22,16 +24,40 @@
 #include "app/gui/pages/runs_page.h"
 #include "app/gui/pages/studio_page.h"
 #include "app/gui/pages/train_page.h"
+#include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
 #include "widgets/pipeline_editor.h"
 #include "engine/core/runtime.h"
 
 namespace pretext {
+namespace {
+
+// Most recent first, eight at most, under "<key>/recent"; "<key>/last" is the newest.
+void remember_recent(const QString& key, const QString& path) {
+  QSettings settings;
+  settings.setValue(key + "/last", path);
+  QStringList recent = settings.value(key + "/recent").toStringList();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > 8) recent.removeLast();
+  settings.setValue(key + "/recent", recent);
+}
+
+template <class Open>
+void fill_recent_menu(QMenu* menu, const QString& key, QObject* context, Open open) {
+  menu->clear();
+  const QStringList recent = QSettings().value(key + "/recent").toStringList();
+  for (const QString& p : recent) menu->addAction(p, context, [open, p] { open(p); });
+  menu->setEnabled(!recent.isEmpty());
+}
+
+}  // namespace
 
 MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
     : QMainWindow(parent), opt_(options), state_(new AppState(options.db, this)),
       controller_(new TrainingController(this)) {
-  setWindowTitle(tr("Pretext — self-supervised learning workbench"));
+  updateTitle();
+  remember_recent("workspace", state_->dbPath());
   setAcceptDrops(true);
   tabs_ = new QTabWidget;
   tabs_->setDocumentMode(true);
@@ -61,7 +87,8 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   buildMenus();
 
   connect(state_, &AppState::datasetLoaded, this, [this] {
-    rememberDataset(state_->dataPath());
+    remember_recent("data", state_->dataPath());
+    rebuildRecentMenus();
     appendLog(tr("Opened %1").arg(state_->dataPath()));
     if (opt_.autostart) {
       opt_.autostart = false;
@@ -156,7 +183,15 @@ void MainWindow::buildMenus() {
     if (!f.isEmpty()) openDataset(f);
   });
   recent_menu_ = file->addMenu(tr("&Recent datasets"));
-  rebuildRecentMenu();
+  file->addSeparator();
+  file->addAction(tr("Open or create &workspace…"), QKeySequence(tr("Ctrl+Shift+W")), this, [this] {
+    const QString f = QFileDialog::getSaveFileName(
+        this, tr("Open or create a workspace (one experiment database)"), state_->dbPath(),
+        tr("Pretext workspaces (*.db *.sqlite);;All files (*)"), nullptr, QFileDialog::DontConfirmOverwrite);
+    if (!f.isEmpty()) openWorkspace(f);
+  });
+  recent_workspaces_menu_ = file->addMenu(tr("Recent wor&kspaces"));
+  rebuildRecentMenus();
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -173,6 +208,20 @@ void MainWindow::buildMenus() {
     view->addAction(tabs_->tabText(i).remove('&'), QKeySequence(QString("Ctrl+%1").arg(i + 1)), this,
                     [this, name = QString(pages[i])] { showPage(name); });
 
+  QMenu* theme = view->addMenu(tr("&Theme"));
+  auto* themes = new QActionGroup(theme);
+  const QString current = QSettings().value("view/theme", "system").toString();
+  for (const QString& name : theme_names()) {
+    QAction* a = theme->addAction(name == "system" ? tr("As the desktop") : name == "light" ? tr("Light") : tr("Dark"));
+    a->setCheckable(true);
+    a->setChecked(name == current);
+    themes->addAction(a);
+    connect(a, &QAction::triggered, this, [name] {
+      QSettings().setValue("view/theme", name);
+      apply_theme(name);
+    });
+  }
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About Pretext"), this, [this] {
     const Versions v = versions();
@@ -188,22 +237,26 @@ void MainWindow::buildMenus() {
 
 void MainWindow::openDataset(const QString& path) { state_->openDataset(path); }
 
-void MainWindow::rememberDataset(const QString& path) {
-  QSettings settings;
-  settings.setValue("data/last", path);
-  QStringList recent = settings.value("data/recent").toStringList();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > 8) recent.removeLast();
-  settings.setValue("data/recent", recent);
-  rebuildRecentMenu();
+void MainWindow::openWorkspace(const QString& db_path) {
+  if (controller_->isRunning()) {
+    QMessageBox::information(this, tr("Workspace"), tr("A run is writing to this workspace: stop it before switching."));
+    return;
+  }
+  state_->setDbPath(db_path);  // the store creates the file on first use
+  remember_recent("workspace", db_path);
+  rebuildRecentMenus();
+  updateTitle();
+  appendLog(tr("Workspace %1").arg(db_path));
 }
 
-void MainWindow::rebuildRecentMenu() {
-  recent_menu_->clear();
-  const QStringList recent = QSettings().value("data/recent").toStringList();
-  for (const QString& p : recent) recent_menu_->addAction(p, this, [this, p] { openDataset(p); });
-  recent_menu_->setEnabled(!recent.isEmpty());
+void MainWindow::rebuildRecentMenus() {
+  fill_recent_menu(recent_menu_, "data", this, [this](const QString& p) { openDataset(p); });
+  fill_recent_menu(recent_workspaces_menu_, "workspace", this, [this](const QString& p) { openWorkspace(p); });
+}
+
+void MainWindow::updateTitle() {
+  setWindowTitle(tr("%1 — Pretext").arg(QFileInfo(state_->dbPath()).completeBaseName()));
+  setWindowFilePath(state_->dbPath());
 }
 
 void MainWindow::showPage(const QString& name) {
@@ -229,7 +282,9 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
 
 void MainWindow::dropEvent(QDropEvent* e) {
   const QString path = e->mimeData()->urls().first().toLocalFile();
-  if (!path.isEmpty()) openDataset(path);
+  const QString suffix = QFileInfo(path).suffix().toLower();
+  if (suffix == "db" || suffix == "sqlite") openWorkspace(path);  // a workspace, not images
+  else if (!path.isEmpty()) openDataset(path);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

@@ -45,8 +45,9 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void openDataset(const QString& path);
-  void rememberDataset(const QString& path);
-  void rebuildRecentMenu();
+  void openWorkspace(const QString& db_path);
+  void rebuildRecentMenus();
+  void updateTitle();
   void showPage(const QString& name);
   void saveScreenshotLater();
   void appendLog(const QString& text);
@@ -61,6 +62,7 @@ class MainWindow : public QMainWindow {
   RunsPage* runs_page_;
   QPlainTextEdit* log_;
   QMenu* recent_menu_;
+  QMenu* recent_workspaces_menu_;
   QLabel* device_label_;
   QLabel* probe_label_;
   QProgressBar* progress_;

@@ -68,6 +68,15 @@ void TrainingController::deliver(const Event& e) {
           Q_EMIT runStarted(ev.run_id, QString::fromStdString(ev.device), ev.total_steps);
         } else if constexpr (std::is_same_v<T, StepEvent>) {
           Q_EMIT stepDone(ev.run_id, ev.step, ev.total_steps, ev.epoch, ev.loss, ev.lr, ev.images_per_s, ev.eta_s);
+          if (!ev.components.empty()) {
+            QStringList names;
+            QVector<double> values;
+            for (const auto& [name, value] : ev.components) {
+              names << QString::fromStdString(name);
+              values << value;
+            }
+            Q_EMIT lossComponents(ev.run_id, ev.step, names, values);
+          }
         } else if constexpr (std::is_same_v<T, DiagnosticsEvent>) {
           Q_EMIT diagnostics(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {

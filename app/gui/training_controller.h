@@ -31,6 +31,8 @@ class TrainingController : public QObject {
   void runStarted(qint64 run, const QString& device, qint64 total_steps);
   void stepDone(qint64 run, qint64 step, qint64 total, int epoch, double loss, double lr, double images_per_s,
                 double eta_s);
+  // The named terms of the loss at a step (SimCLR has one, VICReg three), after stepDone.
+  void lossComponents(qint64 run, qint64 step, const QStringList& names, const QVector<double>& values);
   void diagnostics(qint64 run, const pretext::DiagnosticsEvent& event);
   void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
   void projectionReady(qint64 run, const QVector<QPointF>& points, const QVector<int>& labels,

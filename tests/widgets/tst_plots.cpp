@@ -86,7 +86,7 @@ class TestPlots : public QObject {
     QVERIFY(plot.plot()->yAxis->range().upper >= 10);
   }
 
-  void plotsSaveAsPngAndPdf() {
+  void plotsSaveAsPngPdfAndSvg() {
     CurvePlot plot("loss");
     plot.resize(300, 200);
     plot.addPoint(1, 2);
@@ -99,7 +99,29 @@ class TestPlots : public QObject {
     QFile pdf(dir.filePath("a.pdf"));
     QVERIFY(pdf.open(QIODevice::ReadOnly));
     QVERIFY(pdf.read(4) == "%PDF");
+    QVERIFY(save_plot(plot.plot(), dir.filePath("a.svg")));
+    QFile svg(dir.filePath("a.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const QByteArray text = svg.readAll();
+    QVERIFY(text.contains("<svg"));
+    QVERIFY(text.contains("loss"));  // the axis label is drawn as text, not pixels
     QVERIFY(!save_plot(plot.plot(), dir.filePath("a.xyz")));
+  }
+
+  void plotsFollowADarkPalette() {
+    CurvePlot plot("loss");
+    plot.resize(300, 200);
+    plot.addPoint(1, 2);
+    plot.addPoint(2, 1);
+    QPalette dark = plot.palette();
+    dark.setColor(QPalette::Base, QColor(30, 30, 30));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    plot.setPalette(dark);  // reaches the inner plot as a palette change
+    plot.replotNow();
+    QCOMPARE(plot.plot()->xAxis->tickLabelColor(), QColor(230, 230, 230));
+    QCOMPARE(plot.plot()->yAxis->labelColor(), QColor(230, 230, 230));
+    const QImage img = plot.plot()->toPixmap(300, 200).toImage();
+    QCOMPARE(QColor(img.pixel(2, 2)), QColor(30, 30, 30));  // the background, not QCustomPlot's white
   }
 
   void paletteIsStable() {

@@ -86,6 +86,8 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   zstd_ = new CurvePlot(tr("z-std"));
   rank_ = new CurvePlot(tr("RankMe"));
   align_ = new CurvePlot(tr("value"));
+  knn_ = new CurvePlot(tr("accuracy %"));
+  monitors_ = new CurvePlot(tr("value"));
   hist_ = new HistogramPlot(tr("cosine similarity"), -1, 1);
   corr_ = new HeatmapPlot;
   warning_ = new QLabel;
@@ -96,12 +98,17 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   auto* diag = new QWidget;
   auto* dg = new QGridLayout(diag);
   dg->setContentsMargins(0, 0, 0, 0);
-  dg->addWidget(warning_, 0, 0, 1, 3);
+  dg->addWidget(warning_, 0, 0, 1, 4);
   dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_), 1, 0);
   dg->addWidget(boxed(tr("Effective rank (RankMe)"), rank_), 1, 1);
   dg->addWidget(boxed(tr("Alignment / uniformity"), align_), 1, 2);
+  dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_), 1, 3);
   dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_), 2, 0, 1, 2);
   dg->addWidget(boxed(tr("Cross-correlation (first dims)"), corr_), 2, 2);
+  monitors_box_ = boxed(tr("Method monitors"), monitors_);
+  monitors_box_->setToolTip(tr("DINO: the teacher's output entropy (nats). Near log(K): uniform collapse; near 0: one-hot collapse."));
+  dg->addWidget(monitors_box_, 2, 3);
+  monitors_box_->hide();
 
   auto* center = new QSplitter(Qt::Vertical);
   center->addWidget(boxed(tr("Training curves"), curves));
@@ -148,6 +155,9 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     zstd_->clear();
     rank_->clear();
     align_->clear();
+    knn_->clear();
+    monitors_->clear();
+    monitors_box_->hide();  // shown when the method reports something to watch
     scatter_->clear();
     warning_->hide();
     best_rank_ = 0;
@@ -156,6 +166,12 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   connect(controller_, &TrainingController::stepDone, this,
           [this](qint64, qint64 step, qint64 total, int, double loss, double lr, double ips, double) {
             onStep(step, total, loss, lr, ips);
+          });
+  connect(controller_, &TrainingController::lossComponents, this,
+          [this](qint64, qint64 step, const QStringList& names, const QVector<double>& values) {
+            // A single term is the total itself; several (VICReg, SwAV...) are drawn beside it.
+            if (names.size() < 2) return;
+            for (int i = 0; i < names.size(); ++i) loss_->addPoint(names[i], double(step), values[i]);
           });
   connect(controller_, &TrainingController::diagnostics, this,
           [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
@@ -184,6 +200,8 @@ void TrainPage::buildLauncher(QWidget* host) {
   for (const auto& m : method_infos()) method_->addItem(QString::fromStdString(m.name));
   form->addRow(tr("Method"), method_);
   backbone_ = new QComboBox;
+  backbone_->addItem(QStringLiteral("auto"));
+  backbone_->setToolTip(tr("auto: the method's default (a ViT for MAE, else the narrow ResNet)"));
   for (const auto& b : backbone_names()) backbone_->addItem(QString::fromStdString(b));
   form->addRow(tr("Backbone"), backbone_);
   pipeline_label_ = new QLabel(tr("method default"));
@@ -367,7 +385,7 @@ void TrainPage::refreshViews() {
 }
 
 void TrainPage::onStep(qint64 step, qint64, double loss, double lr, double ips) {
-  loss_->addPoint(double(step), loss);
+  loss_->addPoint(tr("total"), double(step), loss);
   lr_plot_->addPoint(double(step), lr);
   speed_->addPoint(double(step), ips);
 }
@@ -382,6 +400,9 @@ void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {
   hist_->setSeries({{tr("positive pairs"), QVector<double>(e.positive_hist.begin(), e.positive_hist.end())},
                     {tr("negative pairs"), QVector<double>(e.negative_hist.begin(), e.negative_hist.end())}});
   corr_->setMatrix(e.corr_dim, QVector<float>(e.cross_corr.begin(), e.cross_corr.end()));
+  if (e.online_knn >= 0) knn_->addPoint(x, 100 * e.online_knn);
+  monitors_box_->setVisible(!e.extra.empty());
+  for (const auto& [name, value] : e.extra) monitors_->addPoint(QString::fromStdString(name), x, value);
   best_rank_ = std::max(best_rank_, e.rankme);
   // Collapse shows first as embeddings bunching up (z-std far below 1/sqrt(d)) or losing dimensions.
   QStringList why;

@@ -73,6 +73,9 @@ class TrainPage : public QWidget {
   CurvePlot* zstd_;
   CurvePlot* rank_;
   CurvePlot* align_;
+  CurvePlot* knn_;
+  CurvePlot* monitors_;
+  QWidget* monitors_box_;
   HistogramPlot* hist_;
   HeatmapPlot* corr_;
   ViewGrid* views_;
