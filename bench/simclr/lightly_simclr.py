@@ -1,7 +1,7 @@
 """Lightly's SimCLR on CIFAR-10 images, timed the way pretext-cli reports images/s.
 
-Same setting as the pretext run in run.sh: ResNet-18 with the CIFAR stem (3x3 conv, no max-pool),
-projection head 512 -> 512 -> 128, NT-Xent with temperature 0.5, SGD (lr 0.06 * batch / 256, momentum
+Same setting as the pretext run in run.sh: ResNet-18 with the CIFAR stem (3x3 conv, no max-pool), or
+pretext's narrow resnet-tiny rebuilt from torchvision's BasicBlock; projection head width -> 512 -> 128, NT-Xent with temperature 0.5, SGD (lr 0.06 * batch / 256, momentum
 0.9, weight decay 5e-4), SimCLRTransform at 32 px with colour strength 0.5 and no blur (Lightly's
 CIFAR-10 benchmark). Data loading runs in DataLoader workers (Lightly's own recommendation), torch
 uses all cores. Prints one JSON line.
@@ -18,15 +18,42 @@ from lightly.models.modules import SimCLRProjectionHead
 from lightly.transforms import SimCLRTransform
 
 
-class SimCLR(torch.nn.Module):
+def resnet18_cifar():
+    resnet = torchvision.models.resnet18()
+    resnet.conv1 = torch.nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
+    resnet.maxpool = torch.nn.Identity()
+    resnet.fc = torch.nn.Identity()
+    return resnet, 512
+
+
+class ResNetTiny(torch.nn.Module):
+    """pretext's `resnet-tiny`: CIFAR stem, one torchvision BasicBlock per stage, widths 16-32-64-128."""
+
     def __init__(self):
         super().__init__()
-        resnet = torchvision.models.resnet18()
-        resnet.conv1 = torch.nn.Conv2d(3, 64, kernel_size=3, stride=1, padding=1, bias=False)
-        resnet.maxpool = torch.nn.Identity()
-        resnet.fc = torch.nn.Identity()
-        self.backbone = resnet
-        self.projection_head = SimCLRProjectionHead(512, 512, 128)
+        from torchvision.models.resnet import BasicBlock
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(16),
+                                        torch.nn.ReLU(inplace=True))
+        blocks, width_in = [], 16
+        for i, width in enumerate([16, 32, 64, 128]):
+            stride = 1 if i == 0 else 2
+            down = None
+            if stride != 1 or width_in != width:
+                down = torch.nn.Sequential(torch.nn.Conv2d(width_in, width, 1, stride, bias=False),
+                                           torch.nn.BatchNorm2d(width))
+            blocks.append(BasicBlock(width_in, width, stride, down))
+            width_in = width
+        self.blocks = torch.nn.Sequential(*blocks)
+
+    def forward(self, x):
+        return torch.flatten(torch.nn.functional.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1), 1)
+
+
+class SimCLR(torch.nn.Module):
+    def __init__(self, backbone):
+        super().__init__()
+        self.backbone, width = resnet18_cifar() if backbone == "resnet18" else (ResNetTiny(), 128)
+        self.projection_head = SimCLRProjectionHead(width, 512, 128)  # pretext: proj_hidden 512, proj_dim 128
 
     def forward(self, x):
         return self.projection_head(self.backbone(x))
@@ -41,6 +68,7 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count())
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--backbone", default="resnet18", choices=["resnet18", "resnet-tiny"])
     args = ap.parse_args()
 
     torch.manual_seed(0)
@@ -50,7 +78,7 @@ def main():
     dataset = torchvision.datasets.ImageFolder(args.data, transform=transform)
     loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch, shuffle=True, drop_last=True,
                                          num_workers=args.workers, persistent_workers=args.workers > 0)
-    model = SimCLR().to(device)
+    model = SimCLR(args.backbone).to(device)
     criterion = NTXentLoss(temperature=0.5)
     opt = torch.optim.SGD(model.parameters(), lr=0.06 * args.batch / 256, momentum=0.9, weight_decay=5e-4)
 
@@ -77,7 +105,8 @@ def main():
         torch.cuda.synchronize()
     dt = time.perf_counter() - t0
     print(json.dumps({"impl": "lightly", "lightly": __import__("lightly").__version__, "torch": torch.__version__,
-                      "images_per_s": images / dt, "steps": args.steps, "batch": args.batch,
+                      "images_per_s": images / dt, "backbone": args.backbone,
+                      "parameters": sum(p.numel() for p in model.backbone.parameters()), "steps": args.steps, "batch": args.batch,
                       "first_loss": losses[0], "last_loss": losses[-1]}))
 
 

@@ -1,14 +1,16 @@
 #!/bin/sh
 # SimCLR pretraining throughput (images/s), pretext-cli against Lightly's SimCLR in Python, on the
-# same machine in the same run: ResNet-18 (CIFAR stem), batch 128, 32 px CIFAR-10 JPEGs, all cores,
-# WARMUP untimed steps then STEPS timed ones. Lightly runs on the same torch build (bench/.venv
-# borrows .venv's torch). Usage: bench/simclr/run.sh   (env: STEPS, WARMUP, BATCH, PER_CLASS, CLI)
+# same machine in the same run: ResNet-18 (CIFAR stem) or resnet-tiny, batch 128, 32 px CIFAR-10 JPEGs,
+# all cores, WARMUP untimed steps then STEPS timed ones. Lightly runs on the same torch build (bench/.venv
+# borrows .venv's torch). Usage: bench/simclr/run.sh   (env: BACKBONE=resnet18|resnet-tiny, STEPS,
+# WARMUP, BATCH, PER_CLASS, CLI)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cli=${CLI:-$root/build/app/cli/pretext-cli}
 steps=${STEPS:-20}
 warmup=${WARMUP:-3}
 batch=${BATCH:-128}
+backbone=${BACKBONE:-resnet18}
 per_class=${PER_CLASS:-320}  # 3,200 images: one epoch covers the 23 steps, no image seen twice
 archive=${CIFAR_ARCHIVE:-$root/../shared/data/cifar10-train.tar.zst}
 data=/tmp/pretext-bench-cifar-$per_class
@@ -30,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 
 # pretext: diagnostics and the end-of-run probe are switched off (Lightly's loop has neither).
 cat > "$work/run.json" <<JSON
-{"data": "$data", "method": "simclr", "backbone": "resnet18", "pipeline": "simclr-cifar",
+{"data": "$data", "method": "simclr", "backbone": "$backbone", "pipeline": "simclr-cifar",
  "steps": $((warmup + steps)), "batch": $batch, "seed": 0, "threads": 0, "device": "cpu",
  "diag_every": 0, "probe_queries": 0, "checkpoint_every": 0}
 JSON
@@ -49,12 +51,12 @@ PY
 best=0
 for workers in "$cores" 0; do
   out=$("$py" "$root/bench/simclr/lightly_simclr.py" --data "$data" --batch "$batch" --warmup "$warmup" \
-        --steps "$steps" --workers "$workers" --threads "$cores" 2>/dev/null | tail -n 1)
+        --steps "$steps" --workers "$workers" --threads "$cores" --backbone "$backbone" 2>/dev/null | tail -n 1)
   ips=$(echo "$out" | "$py" -c 'import json, sys; print("%.2f" % json.load(sys.stdin)["images_per_s"])')
   echo "lightly (num_workers=$workers): $ips images/s   $out"
   best=$("$py" -c "print(max($best, $ips))")
 done
 torch=$("$py" -c 'import torch; print(torch.__version__)' 2>/dev/null)
-echo "pretext-cli: $pretext images/s"
+echo "pretext-cli: $pretext images/s   (backbone $backbone, batch $batch)"
 echo "machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); torch $torch"
 "$py" -c "print(f'speed-up over the best Lightly setting: {$pretext / $best:.2f}x (target >= 1.3x)')"
