@@ -1,5 +1,6 @@
 #include "widgets/heatmap_plot.h"
 
+#include <QResizeEvent>
 #include <QVBoxLayout>
 
 #include "widgets/palette.h"
@@ -22,6 +23,8 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   map_->setDataRange(QCPRange(-1, 1));
   plot_->yAxis->setRangeReversed(true);  // row 0 at the top, as a matrix is read
   plot_->xAxis->setLabel(tr("view 2 dim"));
+  plot_->xAxis->ticker()->setTickCount(4);  // dimension indices crowd a small panel
+  plot_->yAxis->ticker()->setTickCount(4);
   plot_->yAxis->setLabel(tr("view 1 dim"));
   plot_->setMinimumSize(200, 160);
 }
@@ -32,12 +35,24 @@ void HeatmapPlot::setMatrix(int n, const QVector<float>& v) {
   map_->data()->setRange(QCPRange(0, n - 1), QCPRange(0, n - 1));
   for (int r = 0; r < n; ++r)
     for (int c = 0; c < n; ++c) map_->data()->setCell(c, r, r * n + c < v.size() ? v[r * n + c] : 0);
-  plot_->xAxis->setRange(-0.5, n - 0.5);
-  plot_->yAxis->setRange(-0.5, n - 0.5);
+  fit();
+}
+
+void HeatmapPlot::fit() {
+  if (n_ <= 0) return;
+  plot_->xAxis->setRange(-0.5, n_ - 0.5);
+  plot_->yAxis->setRange(-0.5, n_ - 0.5);
   plot_->replot();
-  // Square cells: one x unit spans as many pixels as one y unit.
-  plot_->xAxis->setScaleRatio(plot_->yAxis, 1.0);
+  // Square cells: the longer side of the plot area gets the margin, so every dimension stays visible.
+  const QRect r = plot_->axisRect()->rect();
+  if (r.width() >= r.height()) plot_->xAxis->setScaleRatio(plot_->yAxis, 1.0);
+  else plot_->yAxis->setScaleRatio(plot_->xAxis, 1.0);
   plot_->replot();
+}
+
+void HeatmapPlot::resizeEvent(QResizeEvent* e) {
+  QWidget::resizeEvent(e);
+  fit();
 }
 
 double HeatmapPlot::value(int row, int col) const { return map_->data()->cell(col, row); }

@@ -17,7 +17,11 @@ class HeatmapPlot : public QWidget {
   int size() const { return n_; }
   QCustomPlot* plot() const { return plot_; }
 
+ protected:
+  void resizeEvent(QResizeEvent* e) override;
+
  private:
+  void fit();
   QCustomPlot* plot_;
   QCPColorMap* map_;
   int n_ = 0;

@@ -37,6 +37,10 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(const WindowOptions& options, QWidget* parent = nullptr);
   ~MainWindow() override;
 
+  // Switches to another experiment database (created on first use); refused while a run writes.
+  void openWorkspace(const QString& db_path);
+  AppState* state() const { return state_; }
+
  protected:
   void closeEvent(QCloseEvent* e) override;
   void dragEnterEvent(QDragEnterEvent* e) override;
@@ -45,7 +49,6 @@ class MainWindow : public QMainWindow {
  private:
   void buildMenus();
   void openDataset(const QString& path);
-  void openWorkspace(const QString& db_path);
   void rebuildRecentMenus();
   void updateTitle();
   void showPage(const QString& name);

@@ -93,10 +93,12 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   warning_ = new QLabel;
   warning_->setWordWrap(true);
   warning_->setStyleSheet("QLabel { color: white; background: #c0392b; padding: 4px; font-weight: bold; }");
+  warning_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);  // a line, not half the panel
   warning_->hide();
 
   auto* diag = new QWidget;
   auto* dg = new QGridLayout(diag);
+  diag_grid_ = dg;
   dg->setContentsMargins(0, 0, 0, 0);
   dg->addWidget(warning_, 0, 0, 1, 4);
   dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_), 1, 0);
@@ -104,11 +106,14 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   dg->addWidget(boxed(tr("Alignment / uniformity"), align_), 1, 2);
   dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_), 1, 3);
   dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_), 2, 0, 1, 2);
-  dg->addWidget(boxed(tr("Cross-correlation (first dims)"), corr_), 2, 2);
+  corr_box_ = boxed(tr("Cross-correlation (first dims)"), corr_);
+  dg->addWidget(corr_box_, 2, 2, 1, 2);  // shares its row with the method monitors when there are any
   monitors_box_ = boxed(tr("Method monitors"), monitors_);
   monitors_box_->setToolTip(tr("DINO: the teacher's output entropy (nats). Near log(K): uniform collapse; near 0: one-hot collapse."));
   dg->addWidget(monitors_box_, 2, 3);
   monitors_box_->hide();
+  dg->setRowStretch(1, 1);
+  dg->setRowStretch(2, 1);
 
   auto* center = new QSplitter(Qt::Vertical);
   center->addWidget(boxed(tr("Training curves"), curves));
@@ -158,6 +163,8 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     knn_->clear();
     monitors_->clear();
     monitors_box_->hide();  // shown when the method reports something to watch
+    diag_grid_->removeWidget(corr_box_);
+    diag_grid_->addWidget(corr_box_, 2, 2, 1, 2);
     scatter_->clear();
     warning_->hide();
     best_rank_ = 0;
@@ -401,7 +408,11 @@ void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {
                     {tr("negative pairs"), QVector<double>(e.negative_hist.begin(), e.negative_hist.end())}});
   corr_->setMatrix(e.corr_dim, QVector<float>(e.cross_corr.begin(), e.cross_corr.end()));
   if (e.online_knn >= 0) knn_->addPoint(x, 100 * e.online_knn);
-  monitors_box_->setVisible(!e.extra.empty());
+  if (!e.extra.empty() && monitors_box_->isHidden()) {
+    diag_grid_->removeWidget(corr_box_);
+    diag_grid_->addWidget(corr_box_, 2, 2);
+    monitors_box_->show();
+  }
   for (const auto& [name, value] : e.extra) monitors_->addPoint(QString::fromStdString(name), x, value);
   best_rank_ = std::max(best_rank_, e.rankme);
   // Collapse shows first as embeddings bunching up (z-std far below 1/sqrt(d)) or losing dimensions.

@@ -10,6 +10,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGridLayout;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -76,6 +77,8 @@ class TrainPage : public QWidget {
   CurvePlot* knn_;
   CurvePlot* monitors_;
   QWidget* monitors_box_;
+  QWidget* corr_box_;
+  QGridLayout* diag_grid_;
   HistogramPlot* hist_;
   HeatmapPlot* corr_;
   ViewGrid* views_;
