@@ -5,9 +5,10 @@
 set -e
 cd "$(dirname "$0")/.."
 TORCHVISION=${TORCHVISION:-torchvision==0.29.2}
-[ -x .venv/bin/python ] || { echo "no .venv: run ./pretext.sh test first" >&2; exit 1; }
-SITE=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-.venv/bin/python -m venv tests/.venv
+VENV=${PRETEXT_VENV:-.venv}  # the torch venv pretext.sh uses (PRETEXT_VENV names one elsewhere)
+[ -x "$VENV/bin/python" ] || { echo "no $VENV: run ./pretext.sh test first" >&2; exit 1; }
+SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+"$VENV/bin/python" -m venv tests/.venv
 TSITE=$(tests/.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$SITE" > "$TSITE/project_torch.pth"
 tests/.venv/bin/pip install -q --no-deps "$TORCHVISION" safetensors numpy pillow

@@ -23,7 +23,11 @@ DatasetSummary summarize(const ImageSet& set, size_t max_images) {
     size += std::to_string(o.width);
     ++s.original_sizes[size];
     std::string kind = o.channels == 1 ? "grey" : o.channels == 2 ? "grey+alpha" : o.channels == 3 ? "RGB" : "RGBA";
-    if (o.bits != 8) kind += " " + std::to_string(o.bits) + "-bit";
+    if (o.bits != 8) {
+      kind += ' ';
+      kind += std::to_string(o.bits);
+      kind += "-bit";
+    }
     ++s.original_channels[kind];
   }
   s.class_names = set.class_names;
