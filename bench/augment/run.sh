@@ -56,7 +56,7 @@ tv = next((r["torchvision"] for r in rows if "torchvision" in r), "?")
 th = next((r["torch"] for r in rows if "torch" in r), "?")
 out = ["<!-- augment-bench:start -->", "## Augmentation throughput (bench/augment)", "",
        "Command: `bench/augment/run.sh build %s` (two views per image, noise images, views/s; %s s per cell)." % (secs, secs),
-       "Machine: %s, %s cores, load average %s while running (other builds shared the CPU). "
+       "Machine: %s, %s cores, load average %s when it started. "
        "Peers: torchvision %s on torch %s, one process per core, torch.set_num_threads(1). "
        "32 px runs the `simclr-cifar` preset (no blur), 96 px the `simclr` preset (blur p 0.5; torchvision "
        "uses one kernel of 10%% of the side, Pretext 2*ceil(3 sigma)+1)." % (cpu, cores, " ".join(load), tv, th), "",
