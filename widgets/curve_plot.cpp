@@ -47,10 +47,20 @@ void CurvePlot::clear() {
   scheduleReplot();
 }
 
+namespace {
+// A curve of a few points (diagnostics every K steps of a short run) would be invisible as a line
+// alone: mark its points until there are enough for the line to read.
+void mark_sparse(QCPGraph* g, int points) {
+  constexpr int kMarked = 64;
+  g->setScatterStyle(points <= kMarked ? QCPScatterStyle(QCPScatterStyle::ssDisc, 4) : QCPScatterStyle());
+}
+}  // namespace
+
 void CurvePlot::addPoint(const QString& name, double x, double y) {
   Series& s = series(name);
   s.x.push_back(x);
   s.y.push_back(y);
+  mark_sparse(s.graph, s.x.size());
   if (smoothing_ > 0) {
     const double prev = s.graph->dataCount() ? (s.graph->data()->constEnd() - 1)->value : y;
     s.graph->addData(x, smoothing_ * prev + (1 - smoothing_) * y);
@@ -74,6 +84,7 @@ void CurvePlot::rebuild(Series& s) {
     for (int i = 1; i < shown.size(); ++i) shown[i] = smoothing_ * shown[i - 1] + (1 - smoothing_) * s.y[i];
   }
   s.graph->setData(s.x, shown, /*alreadySorted=*/true);
+  mark_sparse(s.graph, s.x.size());
 }
 
 void CurvePlot::setReferenceLine(double y, const QString& label) {

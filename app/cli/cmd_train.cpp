@@ -81,9 +81,10 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
   train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
   train->add_option("--batch", cfg.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
-  train->add_option("--lr", cfg.lr, "Peak learning rate (default: 0.06 * batch / 256)");
+  train->add_option("--lr", cfg.lr, "Peak learning rate (default: --base-lr * batch / 256)");
   train->add_option("--optimizer", cfg.optimizer, "auto (the method's default), sgd, lars or adamw")->capture_default_str();
-  train->add_option("--weight-decay", cfg.weight_decay, "Weight decay")->capture_default_str();
+  train->add_option("--base-lr", cfg.base_lr, "Learning rate per 256 images (default: the method's, see `methods`)");
+  train->add_option("--weight-decay", cfg.weight_decay, "Weight decay (default: the method's, see `methods`)");
   train->add_option("--clip-grad-norm", cfg.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)");
   train->add_option("--amp", cfg.amp, "Mixed precision on CUDA: off, bf16 or fp16")->capture_default_str();
   train->add_flag("--channels-last,!--no-channels-last", cfg.channels_last,

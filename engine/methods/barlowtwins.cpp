@@ -19,12 +19,14 @@ BarlowTerms barlow_twins_loss(const torch::Tensor& z1, const torch::Tensor& z2, 
 
 MethodInfo barlowtwins_info() {
   // lambda 0.0051 (paper, sec. 4 / appendix); solo-learn's CIFAR Barlow Twins
-  // (scripts/pretrain/cifar/barlow.yaml): projector 2048-2048-2048, scale_loss 0.1, LARS lr 0.3.
+  // (scripts/pretrain/cifar/barlow.yaml): projector 2048-2048-2048, scale_loss 0.1, LARS lr 0.3 * batch/256,
+  // weight decay 1e-4.
   return {"barlowtwins",
           "Barlow Twins: cross-correlation to identity (redundancy reduction, lambda)",
           "barlowtwins",
           2,
-          {{"lambda", 0.0051}, {"scale_loss", 0.1}, {"proj_hidden", 2048}, {"proj_dim", 2048}, {"optimizer", "lars"}}};
+          {{"lambda", 0.0051}, {"scale_loss", 0.1}, {"proj_hidden", 2048}, {"proj_dim", 2048}, {"optimizer", "lars"},
+           {"base_lr", 0.3}, {"weight_decay", 1e-4}}};
 }
 
 BarlowTwinsImpl::BarlowTwinsImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

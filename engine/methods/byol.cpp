@@ -19,7 +19,7 @@ MethodInfo byol_info() {
           "byol",
           2,
           {{"proj_hidden", 4096}, {"proj_dim", 256}, {"pred_hidden", 4096}, {"base_tau", 0.99}, {"final_tau", 1.0},
-           {"optimizer", "lars"}}};
+           {"optimizer", "lars"}, {"base_lr", 1.0}, {"weight_decay", 1e-5}}};
 }
 
 BYOLImpl::BYOLImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

@@ -52,7 +52,8 @@ double dino_teacher_temp(double warmup, double final_temp, int64_t step, int64_t
 
 MethodInfo dino_info() {
   // Student temperature 0.1, teacher 0.04 -> 0.07 warm-up over the first 30 of 300 epochs (a tenth),
-  // centre momentum 0.9, tau 0.996 -> 1, AdamW (paper, sec. 3 and appendix; the authors' defaults).
+  // centre momentum 0.9, tau 0.996 -> 1, AdamW with lr 5e-4 * batch/256 and weight decay 0.04 (paper,
+  // sec. 3 and appendix; the authors' defaults; their cosine ramp of the decay to 0.4 is not done here).
   // Head 2048-2048-256 -> K; K = 4096 prototypes as solo-learn's CIFAR DINO
   // (scripts/pretrain/cifar/dino.yaml) instead of the ImageNet 65536.
   return {"dino",
@@ -61,7 +62,8 @@ MethodInfo dino_info() {
           6,
           {{"num_prototypes", 4096}, {"proj_hidden", 2048}, {"proj_dim", 256}, {"student_temp", 0.1},
            {"teacher_temp", 0.07}, {"warmup_teacher_temp", 0.04}, {"warmup_teacher_temp_fraction", 0.1},
-           {"center_momentum", 0.9}, {"base_tau", 0.996}, {"final_tau", 1.0}, {"optimizer", "adamw"}}};
+           {"center_momentum", 0.9}, {"base_tau", 0.996}, {"final_tau", 1.0}, {"optimizer", "adamw"},
+           {"base_lr", 5e-4}, {"weight_decay", 0.04}}};
 }
 
 DINOImpl::DINOImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

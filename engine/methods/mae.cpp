@@ -41,7 +41,8 @@ MethodInfo mae_info() {
           "mae",
           1,
           {{"mask_ratio", 0.75}, {"decoder_dim", 512}, {"decoder_depth", 1}, {"decoder_heads", 16},
-           {"norm_pix_loss", true}, {"optimizer", "adamw"}, {"backbone", "vit-tiny"}}};
+           {"norm_pix_loss", true}, {"optimizer", "adamw"}, {"backbone", "vit-tiny"},
+           {"base_lr", 1.5e-4}, {"weight_decay", 0.05}}};
 }
 
 MAEImpl::MAEImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : mask_ratio_(param_double(p, "mask_ratio")) {

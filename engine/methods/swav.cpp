@@ -38,14 +38,14 @@ torch::Tensor swav_loss(const std::vector<torch::Tensor>& scores, const std::vec
 MethodInfo swav_info() {
   // solo-learn's CIFAR SwAV (scripts/pretrain/cifar/swav.yaml): 3000 prototypes, temperature 0.1,
   // epsilon 0.05, 3 Sinkhorn iterations, queue 3840 started at epoch 50 of 1000 (a twentieth),
-  // projector 2048 -> 128; LARS lr 0.6 (ibid.; the paper uses LARS too).
+  // projector 2048 -> 128; LARS lr 0.6 * batch/256, weight decay 1e-6 (ibid.; the paper uses LARS too).
   return {"swav",
           "SwAV: online clustering to prototypes with Sinkhorn-Knopp, swapped prediction",
           "swav",
           2,
           {{"num_prototypes", 3000}, {"temperature", 0.1}, {"epsilon", 0.05}, {"sinkhorn_iterations", 3},
            {"queue_size", 3840}, {"queue_start_fraction", 0.05}, {"proj_hidden", 2048}, {"proj_dim", 128},
-           {"optimizer", "lars"}}};
+           {"optimizer", "lars"}, {"base_lr", 0.6}, {"weight_decay", 1e-6}}};
 }
 
 SwAVImpl::SwAVImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

@@ -20,13 +20,13 @@ VICRegTerms vicreg_terms(const torch::Tensor& z1, const torch::Tensor& z2) {
 
 MethodInfo vicreg_info() {
   // Weights 25/25/1 (paper, sec. 4.1); solo-learn's CIFAR VICReg (scripts/pretrain/cifar/vicreg.yaml):
-  // projector 2048-2048-2048, LARS lr 0.3.
+  // projector 2048-2048-2048, LARS lr 0.3 * batch/256, weight decay 1e-4.
   return {"vicreg",
           "VICReg: variance-invariance-covariance regularisation",
           "vicreg",
           2,
           {{"sim_weight", 25.0}, {"var_weight", 25.0}, {"cov_weight", 1.0}, {"proj_hidden", 2048}, {"proj_dim", 2048},
-           {"optimizer", "lars"}}};
+           {"optimizer", "lars"}, {"base_lr", 0.3}, {"weight_decay", 1e-4}}};
 }
 
 VICRegImpl::VICRegImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

@@ -20,9 +20,9 @@ struct TrainConfig {
   int batch = 128;
   std::string optimizer = "auto";  // sgd, lars, adamw; auto: the method's default, else sgd
   double lr = 0;               // 0: base_lr * batch / 256
-  double base_lr = 0.06;       // SGD on CIFAR-10, as Lightly's CIFAR-10 benchmark
+  double base_lr = 0;          // 0: the method's (pretext-cli methods), else 0.06 (SGD, Lightly's CIFAR-10)
   double momentum = 0.9;
-  double weight_decay = 5e-4;
+  double weight_decay = -1;    // negative: the method's, else 5e-4
   double warmup_fraction = 0.05;
   double clip_grad_norm = 0;   // > 0: clip the global gradient L2 norm to this
   double lars_eta = 0.001;     // LARS trust coefficient (Lightly's default)

@@ -20,6 +20,21 @@ std::string resolve_optimizer_name(const std::string& requested, const std::stri
   return "sgd";
 }
 
+namespace {
+double method_number(const nlohmann::json& params, const char* key, double fallback) {
+  if (params.is_object() && params.contains(key) && params[key].is_number()) return params[key].get<double>();
+  return fallback;
+}
+}  // namespace
+
+double resolve_base_lr(double requested, const nlohmann::json& method_params) {
+  return requested > 0 ? requested : method_number(method_params, "base_lr", 0.06);
+}
+
+double resolve_weight_decay(double requested, const nlohmann::json& method_params) {
+  return requested >= 0 ? requested : method_number(method_params, "weight_decay", 5e-4);
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerOptions& o,
                                                         const std::vector<torch::Tensor>& params) {
   if (o.name == "sgd") {

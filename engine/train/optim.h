@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,13 @@ struct OptimizerOptions {
 
 // "auto" or "" -> the method's MethodInfo.defaults["optimizer"], else "sgd".
 std::string resolve_optimizer_name(const std::string& requested, const std::string& method);
+
+// The learning rate per 256 images and the weight decay a run uses when its config leaves them to the
+// method (base_lr <= 0, weight_decay < 0): "base_lr" / "weight_decay" in the method's parameters (its
+// published defaults, as the user may have edited them), else SGD's 0.06 and 5e-4. AdamW and LARS
+// recipes need values far from SGD's: DINO's 5e-4 is 120x below 0.06.
+double resolve_base_lr(double requested, const nlohmann::json& method_params);
+double resolve_weight_decay(double requested, const nlohmann::json& method_params);
 
 // Throws std::invalid_argument for unknown names. For LARS, parameters with at most one dimension
 // (biases, norm scales and shifts) go into a group without weight decay and without the trust-ratio

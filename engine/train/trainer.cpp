@@ -109,6 +109,10 @@ void Trainer::body() {
 
     const MethodInfo& info = method_info(cfg_.method);
     cfg_.backbone = resolve_backbone_name(cfg_.backbone, cfg_.method);  // stored resolved, so a re-run matches
+    nlohmann::json params = info.defaults;
+    params.update(cfg_.method_params);
+    cfg_.base_lr = resolve_base_lr(cfg_.base_lr, params);
+    cfg_.weight_decay = resolve_weight_decay(cfg_.weight_decay, params);
     const Pipeline pipeline = cfg_.pipeline_json.is_object()
                                   ? Pipeline::from_json(cfg_.pipeline_json)
                                   : Pipeline::load(cfg_.pipeline.empty() ? info.pipeline : cfg_.pipeline);
@@ -184,8 +188,7 @@ void Trainer::body() {
 
     nlohmann::json stored = cfg_.to_json();
     stored["pipeline_json"] = pipeline.to_json();
-    stored["method_params_resolved"] = info.defaults;
-    stored["method_params_resolved"].update(cfg_.method_params);
+    stored["method_params_resolved"] = params;
     int64_t start_step = 0;
     DatasetRecord dataset_rec;
     if (!db_path_.empty()) {

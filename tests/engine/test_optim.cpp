@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "engine/methods/method_info.h"
 #include "engine/train/optim.h"
 
 using namespace pretext;
@@ -120,4 +121,18 @@ TEST(optim, WarmupThenCosine) {
   EXPECT_DOUBLE_EQ(warmup_cosine(1.0, 10, 100, 10), 1.0);
   EXPECT_NEAR(warmup_cosine(1.0, 55, 100, 10), 0.5, 1e-12);  // half-way through the cosine
   EXPECT_NEAR(warmup_cosine(2.0, 100, 100, 10), 0.0, 1e-12);
+}
+
+TEST(optim, LearningRateAndDecayComeFromTheMethodUnlessGiven) {
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0, method_info("dino").defaults), 5e-4);  // AdamW, not SGD's 0.06
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0, method_info("mae").defaults), 1.5e-4);
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0, method_info("vicreg").defaults), 0.3);
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0, method_info("simclr").defaults), 0.06);
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0.1, method_info("dino").defaults), 0.1);  // a given value stands
+  EXPECT_DOUBLE_EQ(resolve_weight_decay(-1, method_info("mae").defaults), 0.05);
+  EXPECT_DOUBLE_EQ(resolve_weight_decay(-1, method_info("simclr").defaults), 5e-4);
+  EXPECT_DOUBLE_EQ(resolve_weight_decay(0, method_info("mae").defaults), 0.0);  // so does an explicit 0
+  nlohmann::json edited = method_info("dino").defaults;
+  edited["base_lr"] = 1e-3;  // as the launcher's parameter table passes it
+  EXPECT_DOUBLE_EQ(resolve_base_lr(0, edited), 1e-3);
 }

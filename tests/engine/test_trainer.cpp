@@ -159,7 +159,10 @@ TEST(trainer, DiagnosticsCarryOnlineKnnAndTheRunRecordsItsDataset) {
   ASSERT_EQ(datasets.size(), 1u);
   EXPECT_EQ(datasets[0].path, cfg.data);
   EXPECT_EQ(datasets[0].images, 64);
-  EXPECT_EQ(nlohmann::json::parse(run->config)["data_fingerprint"], datasets[0].fingerprint);
+  const auto stored = nlohmann::json::parse(run->config);
+  EXPECT_EQ(stored["data_fingerprint"], datasets[0].fingerprint);
+  EXPECT_DOUBLE_EQ(stored["base_lr"].get<double>(), 0.06);  // SimCLR's, resolved and stored
+  EXPECT_DOUBLE_EQ(stored["weight_decay"].get<double>(), 5e-4);
 }
 
 TEST(trainer, OnlineKnnIsOffWithoutLabelsOrWhenAskedTo) {

@@ -108,6 +108,14 @@ class TestPlots : public QObject {
     QVERIFY(!save_plot(plot.plot(), dir.filePath("a.xyz")));
   }
 
+  void sparseCurvesAreMarked() {
+    CurvePlot plot("z-std");
+    plot.addPoint(20, 0.1);  // one diagnostic so far: no line to draw, so a marker shows it
+    QCOMPARE(plot.plot()->graph(0)->scatterStyle().shape(), QCPScatterStyle::ssDisc);
+    for (int i = 0; i < 100; ++i) plot.addPoint(21 + i, 0.1);
+    QCOMPARE(plot.plot()->graph(0)->scatterStyle().shape(), QCPScatterStyle::ssNone);  // a line reads
+  }
+
   void plotsFollowADarkPalette() {
     CurvePlot plot("loss");
     plot.resize(300, 200);

@@ -235,7 +235,8 @@ void TrainPage::buildLauncher(QWidget* host) {
   lr_->setDecimals(5);
   lr_->setRange(0, 10);
   lr_->setSingleStep(0.01);
-  lr_->setSpecialValueText(tr("auto (0.06·B/256)"));
+  lr_->setSpecialValueText(tr("auto"));
+  lr_->setToolTip(tr("Peak learning rate. auto: the method's base_lr (in the table below) × batch / 256."));
   form->addRow(tr("Learning rate"), lr_);
   device_ = new QComboBox;
   device_->addItems({"auto", "cpu", "cuda"});
