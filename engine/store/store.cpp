@@ -262,7 +262,10 @@ std::string Store::integrity_check() {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt q(db_, "PRAGMA integrity_check");
   std::string out;
-  while (q.step()) out += (out.empty() ? "" : "\n") + q.str(0);
+  while (q.step()) {
+    if (!out.empty()) out += '\n';  // appended, not chained: GCC 12 warns falsely on "x" + std::string
+    out += q.str(0);
+  }
   return out;
 }
 

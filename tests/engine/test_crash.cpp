@@ -166,8 +166,9 @@ TEST(crash, KillNineAtRandomMomentsThenResumeToTheEnd) {
     for (size_t i = 0; i < losses.size(); ++i) {
       ASSERT_EQ(losses[i].first, int64_t(i) + 1) << "a gap in the committed curve after kill " << kills;
       const auto seen = committed.find(losses[i].first);
-      if (seen != committed.end())  // recomputed after a resume: must be the same value
+      if (seen != committed.end()) {  // recomputed after a resume: must be the same value
         EXPECT_NEAR(seen->second, losses[i].second, 1e-6) << "step " << losses[i].first << " after kill " << kills;
+      }
       committed[losses[i].first] = losses[i].second;
     }
     if (const auto ck = s.latest_checkpoint(run)) {
