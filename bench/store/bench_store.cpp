@@ -18,16 +18,23 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double writer_rate(const std::string& db, int64_t rows, bool with_reader, int64_t& reads) {
-  std::filesystem::remove(db);
-  std::filesystem::remove(db + "-wal");
-  std::filesystem::remove(db + "-shm");
-  Store s(db);
+// A new database in WAL mode (the files of an earlier repetition removed).
+Store fresh_store(const std::string& db) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  return Store(db);
+}
+
+int64_t bench_run(Store& s) {
   RunRecord r;
   r.name = "bench";
   r.method = "simclr";
   r.config = "{}";
-  const int64_t run = s.create_run(r);
+  return s.create_run(r);
+}
+
+double writer_rate(const std::string& db, int64_t rows, bool with_reader, int64_t& reads) {
+  Store s = fresh_store(db);
+  const int64_t run = bench_run(s);
   std::atomic<bool> done{false};
   std::atomic<int64_t> n_reads{0};
   std::thread reader;
@@ -57,15 +64,8 @@ double writer_rate(const std::string& db, int64_t rows, bool with_reader, int64_
 // Store::add_metrics in 50,000-row transactions on this thread: the writer thread's own work, with
 // the CPU time beside the wall time (on a shared machine the wall time includes waiting for a core).
 void direct_rate(const std::string& db, int64_t rows, double& wall_rate, double& cpu_rate) {
-  std::filesystem::remove(db);
-  std::filesystem::remove(db + "-wal");
-  std::filesystem::remove(db + "-shm");
-  Store s(db);
-  RunRecord r;
-  r.name = "bench";
-  r.method = "simclr";
-  r.config = "{}";
-  const int64_t run = s.create_run(r);
+  Store s = fresh_store(db);
+  const int64_t run = bench_run(s);
   const char* names[] = {"loss", "lr", "images_per_s", "loss/nt_xent"};
   std::vector<MetricRow> batch;
   timespec c0, c1;

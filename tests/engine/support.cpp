@@ -1,8 +1,14 @@
 #include "support.h"
 
+#include <fstream>
 #include <random>
 
 namespace pretext::test {
+
+void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
 
 TempDir::TempDir() {
   std::random_device rd;

@@ -1,6 +1,8 @@
 #pragma once
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace pretext::test {
 
@@ -15,6 +17,9 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Writes the bytes to a file (replacing it): tests build their own image and dataset files.
+void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes);
 
 // Fashion-MNIST from Debian's dataset-fashion-mnist package, or "" when it is not installed.
 std::string fashion_mnist_train_images();

@@ -19,11 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_bytes(const fs::path& path, const std::vector<uint8_t>& b) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
 void put_be32(std::vector<uint8_t>& b, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
 }
@@ -79,24 +74,24 @@ TEST(badinput, CorpusIsReportedAndGoodFilesStillLoad) {
   const fs::path d = dir.path();
   std::vector<uint8_t> good;
   ASSERT_TRUE(cv::imencode(".png", cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)), good));
-  write_bytes(d / "00_good.png", good);
-  write_bytes(d / "01_zero.png", {});
-  write_bytes(d / "02_truncated.png", std::vector<uint8_t>(good.begin(), good.begin() + static_cast<long>(good.size() / 2)));
+  test::write_bytes(d / "00_good.png", good);
+  test::write_bytes(d / "01_zero.png", {});
+  test::write_bytes(d / "02_truncated.png", std::vector<uint8_t>(good.begin(), good.begin() + static_cast<long>(good.size() / 2)));
   {
     std::ofstream(d / "03_text.png") << "this is not an image, just text named .png\n";
   }
-  write_bytes(d / "04_huge.png", png_claiming(100000, 100000));
+  test::write_bytes(d / "04_huge.png", png_claiming(100000, 100000));
   std::vector<uint8_t> jpg;
   ASSERT_TRUE(cv::imencode(".jpg", cv::Mat(16, 16, CV_8UC3, cv::Scalar(90, 90, 90)), jpg));
-  write_bytes(d / "05_truncated.jpg", std::vector<uint8_t>(jpg.begin(), jpg.begin() + static_cast<long>(jpg.size() * 2 / 3)));
-  write_bytes(d / "06_cmyk.jpg", kCmykJpeg);
+  test::write_bytes(d / "05_truncated.jpg", std::vector<uint8_t>(jpg.begin(), jpg.begin() + static_cast<long>(jpg.size() * 2 / 3)));
+  test::write_bytes(d / "06_cmyk.jpg", kCmykJpeg);
   ASSERT_TRUE(cv::imwrite((d / "07_one_pixel.png").string(), cv::Mat(1, 1, CV_8UC3, cv::Scalar(7, 7, 7))));
   ASSERT_TRUE(cv::imwrite((d / "08_sixteen.png").string(), cv::Mat(8, 8, CV_16UC3, cv::Scalar(65535, 0, 0))));
   ASSERT_TRUE(cv::imwrite((d / "09_ünïcødé_画像.png").string(), cv::Mat(8, 8, CV_8UC1, cv::Scalar(200))));
   fs::create_symlink(d / "nowhere.png", d / "10_broken_link.png");
   ASSERT_EQ(mkfifo((d / "11_fifo.png").c_str(), 0600), 0);  // opening it would block forever
-  write_bytes(d / "12_zero_size.png", png_claiming(0, 10));
-  write_bytes(d / "13_gif.png", {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0});
+  test::write_bytes(d / "12_zero_size.png", png_claiming(0, 10));
+  test::write_bytes(d / "13_gif.png", {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0});
 
   ImageSet s;
   ASSERT_NO_THROW(s = load_images(dir.str()));
@@ -147,9 +142,9 @@ TEST(badinput, NothingUsableIsAClearError) {
     EXPECT_NE(std::string(e.what()).find("no readable image"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("not an image"), std::string::npos) << e.what();
   }
-  write_bytes(dir.path() / "odd.bin", std::vector<uint8_t>(10, 1));
+  test::write_bytes(dir.path() / "odd.bin", std::vector<uint8_t>(10, 1));
   EXPECT_THROW(load_images(dir.str("odd.bin")), std::runtime_error);
-  write_bytes(dir.path() / "data_batch_1.bin", {});
+  test::write_bytes(dir.path() / "data_batch_1.bin", {});
   EXPECT_THROW(load_images(dir.str("data_batch_1.bin")), std::runtime_error);
   EXPECT_THROW(load_images(dir.str("missing")), std::runtime_error);
 }
@@ -173,8 +168,8 @@ TEST(badinput, UnreadableFileIsReported) {
   test::TempDir dir;
   std::vector<uint8_t> good;
   ASSERT_TRUE(cv::imencode(".png", cv::Mat(4, 4, CV_8UC3, cv::Scalar(1, 2, 3)), good));
-  write_bytes(dir.path() / "good.png", good);
-  write_bytes(dir.path() / "unreadable.png", good);
+  test::write_bytes(dir.path() / "good.png", good);
+  test::write_bytes(dir.path() / "unreadable.png", good);
   fs::permissions(dir.path() / "unreadable.png", fs::perms::none);
   if (geteuid() != 0) {
     EXPECT_EQ(scan_reports_unreadable(dir.str()), 0);

@@ -82,10 +82,6 @@ uint32_t crc32(const uint8_t* p, size_t n) {
   return ~c;
 }
 
-void write(const std::string& path, const std::vector<uint8_t>& b) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-}
-
 std::vector<uint8_t> png_with_exif(int o) {
   std::vector<uint8_t> png;
   EXPECT_TRUE(cv::imencode(".png", pattern_bgr(), png));
@@ -172,11 +168,11 @@ TEST(exif, PngWebpAndTiffAreTurnedUpright) {
   test::TempDir dir;
   for (int o = 1; o <= 8; ++o) {
     const std::string s = std::to_string(o);
-    write(dir.str("p" + s + ".png"), png_with_exif(o));
+    test::write_bytes(dir.str("p" + s + ".png"), png_with_exif(o));
     expect_upright(decode(dir.str("p" + s + ".png")), o, "PNG");
-    write(dir.str("w" + s + ".webp"), webp_with_exif(o));
+    test::write_bytes(dir.str("w" + s + ".webp"), webp_with_exif(o));
     expect_upright(decode(dir.str("w" + s + ".webp")), o, "WebP");
-    write(dir.str("t" + s + ".tif"), tiff_with_orientation(o, o % 2 == 0));  // both byte orders
+    test::write_bytes(dir.str("t" + s + ".tif"), tiff_with_orientation(o, o % 2 == 0));  // both byte orders
     expect_upright(decode(dir.str("t" + s + ".tif")), o, "TIFF");
   }
 }

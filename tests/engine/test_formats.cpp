@@ -14,11 +14,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_bytes(const std::string& path, const std::vector<uint8_t>& b) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
-}
-
 // Pixel (y, x, c) of record r, a pattern that tells positions and channels apart.
 uint8_t pattern(int r, int y, int x, int c) { return static_cast<uint8_t>(r * 31 + y * 7 + x * 3 + c * 50); }
 
@@ -47,9 +42,9 @@ void expect_pattern(const ImageSet& s, size_t i, int r) {
 
 TEST(formats, Cifar10FolderOfBatches) {
   test::TempDir dir;
-  write_bytes(dir.str("data_batch_1.bin"), cifar_records(3, false));
-  write_bytes(dir.str("data_batch_2.bin"), cifar_records(2, false));
-  write_bytes(dir.str("test_batch.bin"), cifar_records(4, false));
+  test::write_bytes(dir.str("data_batch_1.bin"), cifar_records(3, false));
+  test::write_bytes(dir.str("data_batch_2.bin"), cifar_records(2, false));
+  test::write_bytes(dir.str("test_batch.bin"), cifar_records(4, false));
   const ImageSet s = load_images(dir.str());
   EXPECT_EQ(s.format, "cifar10");
   ASSERT_EQ(s.size(), 5u);
@@ -69,7 +64,7 @@ TEST(formats, Cifar10FolderOfBatches) {
 
 TEST(formats, Cifar100FileUsesFineLabelsAndNames) {
   test::TempDir dir;
-  write_bytes(dir.str("train.bin"), cifar_records(4, true));
+  test::write_bytes(dir.str("train.bin"), cifar_records(4, true));
   {
     std::ofstream names(dir.str("fine_label_names.txt"));
     for (int i = 0; i < 100; ++i) names << "class" << i << "\n";
@@ -87,7 +82,7 @@ TEST(formats, TruncatedCifarReportsTheOffset) {
   test::TempDir dir;
   auto b = cifar_records(3, false);
   b.resize(b.size() - 100);  // third record cut short
-  write_bytes(dir.str("data_batch_1.bin"), b);
+  test::write_bytes(dir.str("data_batch_1.bin"), b);
   const ImageSet s = load_images(dir.str("data_batch_1.bin"));
   EXPECT_EQ(s.size(), 2u);
   ASSERT_EQ(s.bad.size(), 1u);
@@ -103,9 +98,9 @@ TEST(formats, Stl10ColumnMajorWithLabelsAndUnlabeledSplit) {
     for (int c = 0; c < 3; ++c)
       for (int col = 0; col < side; ++col)
         for (int row = 0; row < side; ++row) x.push_back(pattern(r, row, col, c));
-  write_bytes(dir.str("train_X.bin"), x);
-  write_bytes(dir.str("train_y.bin"), {1, 10, 4});
-  write_bytes(dir.str("unlabeled_X.bin"), std::vector<uint8_t>(x.begin(), x.begin() + 2 * 3 * side * side));
+  test::write_bytes(dir.str("train_X.bin"), x);
+  test::write_bytes(dir.str("train_y.bin"), {1, 10, 4});
+  test::write_bytes(dir.str("unlabeled_X.bin"), std::vector<uint8_t>(x.begin(), x.begin() + 2 * 3 * side * side));
   const ImageSet s = load_images(dir.str());
   EXPECT_EQ(s.format, "stl10");
   ASSERT_EQ(s.size(), 3u);
@@ -126,7 +121,7 @@ TEST(formats, Stl10ColumnMajorWithLabelsAndUnlabeledSplit) {
   EXPECT_THROW(load_images(dir.str(), o), std::runtime_error);
   // A truncated image file keeps its whole records and names the offset.
   x.resize(x.size() - 5);
-  write_bytes(dir.str("test_X.bin"), x);
+  test::write_bytes(dir.str("test_X.bin"), x);
   const ImageSet t = load_images(dir.str("test_X.bin"));
   EXPECT_EQ(t.size(), 2u);
   ASSERT_FALSE(t.bad.empty());
@@ -171,7 +166,7 @@ TEST(formats, ExifOrientationIsHonoured) {
                                      0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
                                      0x00, 0x00, 0x00, 0x00};                       // no next IFD
   jpg.insert(jpg.begin() + 2, app1.begin(), app1.end());
-  write_bytes(dir.str("rotated.jpg"), jpg);
+  test::write_bytes(dir.str("rotated.jpg"), jpg);
   const ImageSet s = load_images(dir.str());
   ASSERT_EQ(s.size(), 1u);
   ASSERT_EQ(s.height, 4);  // turned upright: 4 rows x 2 columns
@@ -208,7 +203,7 @@ TEST(formats, SixteenBitGreyAndAlphaAreConverted) {
 
 TEST(formats, LargeCacheIsMemoryMappedWithTheSameBytes) {
   test::TempDir dir;
-  write_bytes(dir.str("data_batch_1.bin"), cifar_records(6, false));
+  test::write_bytes(dir.str("data_batch_1.bin"), cifar_records(6, false));
   LoadOptions o;
   o.mmap_above_bytes = 1000;  // force the mapped path on a tiny set
   o.scratch_dir = dir.str();
