@@ -185,6 +185,16 @@ void Trainer::body() {
       for (size_t i : spread_indices(bank_idx.size(), std::max<size_t>(1, n - n / 5))) knn_bank.push_back(bank_idx[i]);
       for (size_t i : spread_indices(query_idx.size(), std::max<size_t>(1, n / 5))) knn_query.push_back(query_idx[i]);
     }
+    // The kNN probe, online and at the end: `query` images of qset voted by `bank` images of the data,
+    // on un-augmented features. The end-of-run probe keeps the query features for its projection.
+    auto encode = [&](const torch::Tensor& x) { return method->features(x); };
+    auto knn_probe = [&](const std::vector<size_t>& bank, const std::vector<size_t>& query, int k,
+                         torch::Tensor* query_features = nullptr) {
+      const auto b = extract_features(encode, data, bank, stats, device);
+      const auto q = extract_features(encode, qset, query, stats, device);
+      if (query_features) *query_features = q;
+      return knn_classify(b, labels_tensor(data, bank), q, labels_tensor(qset, query), k, cfg_.knn_t);
+    };
 
     nlohmann::json stored = cfg_.to_json();
     stored["pipeline_json"] = pipeline.to_json();
@@ -366,12 +376,8 @@ void Trainer::body() {
         method->eval();
         DiagnosticsEvent d = diagnose(method->embed(diag_views[0]), method->embed(diag_views[1]), run_id_, step + 1);
         if (!knn_bank.empty()) {
-          auto encode = [&](const torch::Tensor& x) { return method->features(x); };
-          const auto bank = extract_features(encode, data, knn_bank, stats, device);
-          const auto query = extract_features(encode, qset, knn_query, stats, device);
           const int k = std::max(1, std::min(cfg_.knn_k, static_cast<int>(knn_bank.size() / 20)));
-          d.online_knn = knn_classify(bank, labels_tensor(data, knn_bank), query, labels_tensor(qset, knn_query), k,
-                                      cfg_.knn_t).accuracy;
+          d.online_knn = knn_probe(knn_bank, knn_query, k).accuracy;
         }
         method->train();
         for (auto& [name, value] : out.monitors) d.extra.emplace_back(name, value.item<double>());
@@ -392,14 +398,11 @@ void Trainer::body() {
 
     // Evaluation: kNN probe and a PCA projection of the embeddings.
     method->eval();
-    auto encode = [&](const torch::Tensor& x) { return method->features(x); };
     if (!query_idx.empty() && !bank_idx.empty()) {
       log(LogEvent::Level::Info, "probe: extracting features of " + std::to_string(bank_idx.size()) + " + " +
                                      std::to_string(query_idx.size()) + " images");
-      auto bank = extract_features(encode, data, bank_idx, stats, device);
-      auto query = extract_features(encode, qset, query_idx, stats, device);
-      const KnnResult r = knn_classify(bank, labels_tensor(data, bank_idx), query, labels_tensor(qset, query_idx),
-                                       cfg_.knn_k, cfg_.knn_t);
+      torch::Tensor query;
+      const KnnResult r = knn_probe(bank_idx, query_idx, cfg_.knn_k, &query);
       knn_accuracy_ = r.accuracy;
       if (store) store->add_probe({run_id_, step, "knn", r.k, r.accuracy, r.queries});
       sink_.on_event(ProbeEvent{run_id_, step, "knn", r.k, r.accuracy, r.queries});
