@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 #include <vector>
 
+#include "engine/data/byte_order.h"
 #include "engine/data/exif.h"
 
 namespace pretext {
@@ -41,11 +42,6 @@ ImageFormat sniff_format(const uint8_t* h, size_t n) {
 }
 
 namespace {
-
-uint32_t be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }
-uint32_t be32(const uint8_t* p) { return (be16(p) << 16) | be16(p + 2); }
-uint32_t le16(const uint8_t* p) { return uint32_t(p[0]) | (uint32_t(p[1]) << 8); }
-uint32_t le32(const uint8_t* p) { return le16(p) | (le16(p + 2) << 16); }
 
 std::vector<uint8_t> read_head(const std::string& path, size_t n) {
   std::ifstream in(path, std::ios::binary);

@@ -1,7 +1,10 @@
 #include "engine/data/exif.h"
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
+
+#include "engine/data/byte_order.h"
 
 namespace pretext {
 namespace {
@@ -26,30 +29,21 @@ class FileBytes {
   std::ifstream in_;
 };
 
-uint32_t be32(const uint8_t* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3]; }
-uint32_t le32(const uint8_t* p) { return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24); }
-
-// IFD0's orientation, reading through `read(offset, n)` relative to the TIFF header at offset 0.
-template <class Read>
-int ifd0_orientation(Read read) {
-  const auto head = read(0, 8);
-  if (head.size() < 8) return 1;
-  const bool le = head[0] == 'I' && head[1] == 'I';
-  if (!le && !(head[0] == 'M' && head[1] == 'M')) return 1;
-  auto u16 = [le](const uint8_t* p) { return le ? uint16_t(p[0] | (p[1] << 8)) : uint16_t((p[0] << 8) | p[1]); };
+// IFD0's orientation in a TIFF-structured block starting at `t` (n bytes); 1 when absent or malformed.
+int ifd0_orientation(const uint8_t* t, size_t n) {
+  if (n < 8) return 1;
+  const bool le = t[0] == 'I' && t[1] == 'I';
+  if (!le && !(t[0] == 'M' && t[1] == 'M')) return 1;
+  auto u16 = [le](const uint8_t* p) { return le ? le16(p) : be16(p); };
   auto u32 = [le](const uint8_t* p) { return le ? le32(p) : be32(p); };
-  if (u16(head.data() + 2) != 42) return 1;
-  const uint32_t ifd = u32(head.data() + 4);
-  const auto count_bytes = read(ifd, 2);
-  if (count_bytes.size() < 2) return 1;
-  const uint16_t count = u16(count_bytes.data());
-  const auto entries = read(uint64_t(ifd) + 2, size_t(count) * 12);
-  for (size_t i = 0; i + 12 <= entries.size(); i += 12) {
-    const uint8_t* e = entries.data() + i;
-    if (u16(e) != kOrientationTag) continue;
-    const uint16_t type = u16(e + 2);  // SHORT, the value sits in the first two bytes of the value field
-    const int v = type == 3 ? u16(e + 8) : 1;
-    return v >= 1 && v <= 8 ? v : 1;
+  if (u16(t + 2) != 42) return 1;
+  const uint64_t ifd = u32(t + 4);
+  if (ifd + 2 > n) return 1;
+  const uint64_t end = std::min<uint64_t>(n, ifd + 2 + uint64_t(u16(t + ifd)) * 12);
+  for (uint64_t e = ifd + 2; e + 12 <= end; e += 12) {
+    if (u16(t + e) != kOrientationTag) continue;
+    const uint32_t v = u16(t + e + 2) == 3 ? u16(t + e + 8) : 1;  // SHORT: the first two bytes of the value
+    return v >= 1 && v <= 8 ? int(v) : 1;
   }
   return 1;
 }
@@ -85,11 +79,7 @@ std::vector<uint8_t> webp_exif(FileBytes& f) {
 
 int tiff_block_orientation(const std::vector<uint8_t>& block) {
   const size_t skip = block.size() >= 6 && std::memcmp(block.data(), "Exif\0\0", 6) == 0 ? 6 : 0;
-  return ifd0_orientation([&](uint64_t offset, size_t n) {
-    const uint64_t from = std::min<uint64_t>(block.size(), skip + offset);
-    const uint64_t to = std::min<uint64_t>(block.size(), from + n);
-    return std::vector<uint8_t>(block.begin() + static_cast<std::ptrdiff_t>(from), block.begin() + static_cast<std::ptrdiff_t>(to));
-  });
+  return ifd0_orientation(block.data() + skip, block.size() - skip);
 }
 
 int file_orientation(const std::string& path, ImageFormat format) {

@@ -107,11 +107,10 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_), 1, 3);
   dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_), 2, 0, 1, 2);
   corr_box_ = boxed(tr("Cross-correlation (first dims)"), corr_);
-  dg->addWidget(corr_box_, 2, 2, 1, 2);  // shares its row with the method monitors when there are any
   monitors_box_ = boxed(tr("Method monitors"), monitors_);
   monitors_box_->setToolTip(tr("DINO: the teacher's output entropy (nats). Near log(K): uniform collapse; near 0: one-hot collapse."));
   dg->addWidget(monitors_box_, 2, 3);
-  monitors_box_->hide();
+  setMonitorsShown(false);
   dg->setRowStretch(1, 1);
   dg->setRowStretch(2, 1);
 
@@ -162,9 +161,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     align_->clear();
     knn_->clear();
     monitors_->clear();
-    monitors_box_->hide();  // shown when the method reports something to watch
-    diag_grid_->removeWidget(corr_box_);
-    diag_grid_->addWidget(corr_box_, 2, 2, 1, 2);
+    setMonitorsShown(false);  // until the method reports something to watch
     scatter_->clear();
     warning_->hide();
     best_rank_ = 0;
@@ -398,6 +395,13 @@ void TrainPage::onStep(qint64 step, qint64, double loss, double lr, double ips) 
   speed_->addPoint(double(step), ips);
 }
 
+void TrainPage::setMonitorsShown(bool shown) {
+  // The correlation heat map takes the monitors' cell when a method has none.
+  diag_grid_->removeWidget(corr_box_);
+  diag_grid_->addWidget(corr_box_, 2, 2, 1, shown ? 1 : 2);
+  monitors_box_->setVisible(shown);
+}
+
 void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {
   const double x = double(e.step);
   zstd_->addPoint(x, e.z_std);
@@ -409,11 +413,7 @@ void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {
                     {tr("negative pairs"), QVector<double>(e.negative_hist.begin(), e.negative_hist.end())}});
   corr_->setMatrix(e.corr_dim, QVector<float>(e.cross_corr.begin(), e.cross_corr.end()));
   if (e.online_knn >= 0) knn_->addPoint(x, 100 * e.online_knn);
-  if (!e.extra.empty() && monitors_box_->isHidden()) {
-    diag_grid_->removeWidget(corr_box_);
-    diag_grid_->addWidget(corr_box_, 2, 2);
-    monitors_box_->show();
-  }
+  if (!e.extra.empty() && monitors_box_->isHidden()) setMonitorsShown(true);
   for (const auto& [name, value] : e.extra) monitors_->addPoint(QString::fromStdString(name), x, value);
   best_rank_ = std::max(best_rank_, e.rankme);
   // Collapse shows first as embeddings bunching up (z-std far below 1/sqrt(d)) or losing dimensions.

@@ -46,6 +46,7 @@ class TrainPage : public QWidget {
   void refreshViews();
   void onStep(qint64 step, qint64 total, double loss, double lr, double ips);
   void onDiagnostics(const DiagnosticsEvent& e);
+  void setMonitorsShown(bool shown);
   void setRunning(bool running);
 
   AppState* state_;
