@@ -29,6 +29,7 @@ struct ProbeEvent {
   int k = 0;
   double accuracy = 0;  // fraction in [0,1]
   int64_t queries = 0;
+  bool end_of_run = false;  // the probe a run ends with (others are scheduled during training)
 };
 
 struct ProjectionEvent {
@@ -75,7 +76,15 @@ struct RunFinished {
   std::string message;
 };
 
-using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, ProjectionEvent, LogEvent, RunFinished>;
+// A checkpoint file is complete on disk (written, flushed, renamed) at `path`.
+struct CheckpointSaved {
+  int64_t run_id = 0;
+  int64_t step = 0;
+  std::string path;
+};
+
+using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, ProjectionEvent, CheckpointSaved,
+                           LogEvent, RunFinished>;
 
 // Implementations must be thread-safe: events arrive on the engine's own threads.
 class EventSink {
@@ -87,6 +96,19 @@ class EventSink {
 class NullSink : public EventSink {
  public:
   void on_event(const Event&) override {}
+};
+
+// Hands every event to each sink in turn, in the order given (the store first, so a front end
+// that reacts to an event finds its rows written).
+class FanoutSink : public EventSink {
+ public:
+  explicit FanoutSink(std::vector<EventSink*> sinks) : sinks_(std::move(sinks)) {}
+  void on_event(const Event& e) override {
+    for (EventSink* s : sinks_) s->on_event(e);
+  }
+
+ private:
+  std::vector<EventSink*> sinks_;
 };
 
 }  // namespace pretext

@@ -103,17 +103,4 @@ std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>&
   return config_diff(configs);
 }
 
-std::vector<double> smooth_ema(const std::vector<double>& values, double weight) {
-  if (weight < 0 || weight >= 1) throw std::invalid_argument("smoothing weight must be in [0, 1)");
-  std::vector<double> out;
-  out.reserve(values.size());
-  double last = 0, debias = 0;
-  for (double v : values) {
-    last = last * weight + (1 - weight) * v;
-    debias = debias * weight + (1 - weight);
-    out.push_back(last / debias);
-  }
-  return out;
-}
-
 }  // namespace pretext

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/smoothing.h"  // smooth_ema, for the series below
 #include "engine/store/store.h"
 
 namespace pretext {
@@ -49,8 +50,5 @@ std::vector<ConfigDiffRow> config_diff(const std::vector<nlohmann::json>& config
 
 // Loads the runs' stored configs and diffs them. Throws for an unknown run or an unparsable config.
 std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>& runs);
-
-// Smoothing for curves, as TensorBoard's slider: debiased exponential moving average, weight in [0, 1).
-std::vector<double> smooth_ema(const std::vector<double>& values, double weight);
 
 }  // namespace pretext

@@ -30,8 +30,7 @@ CREATE TABLE projections(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE C
   image_index INTEGER, x REAL, y REAL, label INTEGER);
 CREATE INDEX projections_by_run ON projections(run_id, kind);
 )sql",
-    // v2. checkpoints has exactly the columns the trainer's checkpoint code creates (IF NOT EXISTS:
-    // whichever runs first makes it); it has no foreign key, so delete_run removes its rows itself.
+    // v2. (checkpoints as first released; v3 replaces it.)
     R"sql(
 ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 CREATE TABLE run_tags(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, tag TEXT NOT NULL,
@@ -43,6 +42,21 @@ CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, 
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 CREATE VIEW diagnostics AS SELECT run_id, step, substr(name, 6) AS name, value FROM metrics WHERE name LIKE 'diag/%';
 CREATE INDEX runs_by_method ON runs(method);
+)sql",
+    // v3. One definition of the checkpoint and process tables. Builds before v3 created checkpoints
+    // both here (v2) and lazily elsewhere, without constraints, and run_processes only lazily: rows
+    // of deleted runs and incomplete rows are dropped on the way.
+    R"sql(
+CREATE TABLE checkpoints_v3(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT, PRIMARY KEY(run_id, step)) WITHOUT ROWID;
+INSERT OR REPLACE INTO checkpoints_v3(run_id, step, path, created_at)
+  SELECT run_id, step, path, created_at FROM checkpoints
+  WHERE run_id IN (SELECT id FROM runs) AND step IS NOT NULL AND path IS NOT NULL;
+DROP TABLE checkpoints;
+ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
+CREATE TABLE IF NOT EXISTS run_processes(run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL, start_ticks INTEGER, host TEXT, started_at TEXT);
+DELETE FROM run_processes WHERE run_id NOT IN (SELECT id FROM runs);
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);

@@ -63,8 +63,9 @@ struct ProjectionPoint {
 class Store {
  public:
   // v1: runs, metrics, probes, projections. v2: run notes, tags, datasets, checkpoints, a
-  // diagnostics view over the "diag/" metrics.
-  static constexpr int kSchemaVersion = 2;
+  // diagnostics view over the "diag/" metrics. v3: checkpoints keyed by (run, step) with a foreign
+  // key, and run_processes, which older builds created outside the migrations.
+  static constexpr int kSchemaVersion = 3;
 
   // Opens (and creates and migrates) the database at path. A read-only Store on an older schema
   // migrates it first through a short-lived writable connection, so that readers see one schema.
@@ -110,7 +111,7 @@ class Store {
   std::vector<DatasetRecord> datasets();
 
   const std::string& path() const { return path_; }
-  // Checkpoints and process liveness (engine/store/checkpoints.cpp; tables created when absent).
+  // Checkpoints and process liveness (engine/store/checkpoints.cpp).
   void add_checkpoint(int64_t run, int64_t step, const std::string& path);
   std::optional<CheckpointRecord> latest_checkpoint(int64_t run);
   void remove_checkpoint(int64_t run, int64_t step);
@@ -127,13 +128,14 @@ class Store {
   void require_run(int64_t run);  // caller holds mu_
   std::vector<std::string> tags_of(int64_t run);  // caller holds mu_
   std::string path_;
-  bool ensure_checkpoint_tables();  // false on a read-only database without them
   sqlite3* db_ = nullptr;
   std::mutex mu_;
 };
 
 // The folder that holds a run's files (checkpoints, exported backbone): "<db>.runs/<id>".
 std::string run_dir(const std::string& db_path, int64_t run);
+// The backbone a run saves when it ends: "<db>.runs/<id>/backbone.safetensors".
+std::string run_backbone_path(const std::string& db_path, int64_t run);
 
 // Parses "12" as a run id, anything else as an exact run name (which must be unique).
 // Throws std::runtime_error with a message for the user when nothing or several runs match.
