@@ -39,3 +39,17 @@ KnnResult knn_classify(const torch::Tensor& bank, const torch::Tensor& bank_labe
 }
 
 }  // namespace pretext
+
+namespace pretext {
+
+KnnResult knn_probe(const Encoder& encode, const ImageSet& bank_set, const std::vector<size_t>& bank,
+                    const ImageSet& query_set, const std::vector<size_t>& query, const ChannelStats& stats,
+                    const torch::Device& device, int k, double temperature, torch::Tensor* query_features,
+                    const CancelFn& cancelled) {
+  const auto b = extract_features(encode, bank_set, bank, stats, device, 256, cancelled);
+  const auto q = extract_features(encode, query_set, query, stats, device, 256, cancelled);
+  if (query_features) *query_features = q;
+  return knn_classify(b, labels_of(bank_set, bank), q, labels_of(query_set, query), k, temperature);
+}
+
+}  // namespace pretext

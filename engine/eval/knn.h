@@ -20,3 +20,17 @@ torch::Tensor knn_predict(const torch::Tensor& bank, const torch::Tensor& bank_l
                           int64_t num_classes, int k, double temperature);
 
 }  // namespace pretext
+
+#include "engine/eval/features.h"
+
+namespace pretext {
+
+// The kNN probe end to end, as the trainer (online and at the end), `eval` and the GUI run it: the
+// `query` images of query_set voted by the `bank` images of bank_set, on un-augmented features.
+// query_features (when given) receives the query features, for a projection. Throws Cancelled.
+KnnResult knn_probe(const Encoder& encode, const ImageSet& bank_set, const std::vector<size_t>& bank,
+                    const ImageSet& query_set, const std::vector<size_t>& query, const ChannelStats& stats,
+                    const torch::Device& device, int k, double temperature, torch::Tensor* query_features = nullptr,
+                    const CancelFn& cancelled = {});
+
+}  // namespace pretext

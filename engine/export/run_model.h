@@ -4,6 +4,7 @@
 // of LibTorch so that front ends can include it.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ EvalResult evaluate_run(Store& store, int64_t run, const RunDataOptions& o, cons
 
 struct RunEmbeddings {
   EmbeddingTable table;  // L2-normalised backbone features of evenly spread query images
-  ImageSet images;       // the set table.image_index points into (for sprites and thumbnails)
+  std::shared_ptr<const ImageSet> images;  // the set table.image_index points into (sprites, thumbnails)
 };
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
 

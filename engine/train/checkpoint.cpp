@@ -1,5 +1,7 @@
 #include "engine/train/checkpoint.h"
 
+#include "engine/store/store.h"
+
 #include <torch/torch.h>  // named here so that the engine build gives this file its precompiled header
 
 #include <fcntl.h>
@@ -28,8 +30,7 @@ int64_t read_i64(torch::serialize::InputArchive& a, const char* key) {
 }  // namespace
 
 std::string checkpoint_path(const std::string& db_path, int64_t run_id, int64_t step) {
-  return (std::filesystem::path(db_path + ".runs") / std::to_string(run_id) / ("ckpt-" + std::to_string(step) + ".pt"))
-      .string();
+  return run_dir(db_path, run_id) + "/ckpt-" + std::to_string(step) + ".pt";
 }
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer& opt,
