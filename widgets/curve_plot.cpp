@@ -14,7 +14,7 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
-  enable_plot_export(plot_);
+  enable_plot_export(plot_, [this] { resetView(); });
   follow_palette(plot_);
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
@@ -24,12 +24,25 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   timer_.setInterval(33);
   timer_.setSingleShot(true);
   connect(&timer_, &QTimer::timeout, this, [this] { replotNow(); });
+  // A drag or a wheel turn is the user taking the view; a double click gives it back to the data.
+  connect(plot_, &QCustomPlot::mouseWheel, this, [this] { user_view_ = true; });
+  connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+    if (e->buttons() & Qt::LeftButton) user_view_ = true;
+  });
+  connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+}
+
+void CurvePlot::resetView() {
+  user_view_ = false;
+  dirty_ = true;
+  replotNow();
 }
 
 CurvePlot::Series& CurvePlot::series(const QString& name) {
   auto it = series_.find(name);
   if (it != series_.end()) return *it;
   Series s;
+  s.smoother = EmaSmoother(smoothing_);
   s.graph = plot_->addGraph();
   s.graph->setPen(QPen(class_color(series_.size()), 1.5));
   s.graph->setAdaptiveSampling(true);
@@ -42,6 +55,7 @@ CurvePlot::Series& CurvePlot::series(const QString& name) {
 void CurvePlot::clear() {
   for (auto& s : series_) plot_->removeGraph(s.graph);
   series_.clear();
+  user_view_ = false;  // a new run's curves start in view
   plot_->legend->setVisible(false);
   dirty_ = true;
   scheduleReplot();
@@ -61,12 +75,7 @@ void CurvePlot::addPoint(const QString& name, double x, double y) {
   s.x.push_back(x);
   s.y.push_back(y);
   mark_sparse(s.graph, s.x.size());
-  if (smoothing_ > 0) {
-    const double prev = s.graph->dataCount() ? (s.graph->data()->constEnd() - 1)->value : y;
-    s.graph->addData(x, smoothing_ * prev + (1 - smoothing_) * y);
-  } else {
-    s.graph->addData(x, y);
-  }
+  s.graph->addData(x, s.smoother.push(y));
   scheduleReplot();
 }
 
@@ -79,10 +88,10 @@ void CurvePlot::setSeries(const QString& name, const QVector<double>& x, const Q
 }
 
 void CurvePlot::rebuild(Series& s) {
-  QVector<double> shown = s.y;
-  if (smoothing_ > 0) {
-    for (int i = 1; i < shown.size(); ++i) shown[i] = smoothing_ * shown[i - 1] + (1 - smoothing_) * s.y[i];
-  }
+  s.smoother = EmaSmoother(smoothing_);
+  QVector<double> shown;
+  shown.reserve(s.y.size());
+  for (double v : s.y) shown.push_back(s.smoother.push(v));
   s.graph->setData(s.x, shown, /*alreadySorted=*/true);
   mark_sparse(s.graph, s.x.size());
 }
@@ -133,8 +142,8 @@ void CurvePlot::scheduleReplot() {
 void CurvePlot::replotNow() {
   if (!dirty_) return;
   dirty_ = false;
-  plot_->rescaleAxes();
-  if (reference_) {
+  if (!user_view_) plot_->rescaleAxes();
+  if (reference_ && !user_view_) {
     // The reference spans the data's x range and is kept in view.
     const QCPRange xr = plot_->xAxis->range();
     reference_->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{reference_y_, reference_y_});

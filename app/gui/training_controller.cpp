@@ -1,6 +1,8 @@
 #include "app/gui/training_controller.h"
 
+#include <QElapsedTimer>
 #include <QMetaObject>
+#include <QThread>
 #include <QPointer>
 
 #include "engine/store/store.h"
@@ -23,11 +25,36 @@ class TrainingController::Sink : public EventSink {
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent), sink_(std::make_unique<Sink>(this)) {}
 
+std::atomic<bool> TrainingController::left_running_{false};
+
 TrainingController::~TrainingController() {
-  if (trainer_) {
-    trainer_->request_stop();
-    trainer_->wait();
+  if (!trainer_) return;
+  if (left_running_ && trainer_->running()) {
+    // shutdown() gave up on it: joining would block the exit for the rest of a step. The process
+    // ends without it (main.cpp); the object is deliberately not destroyed.
+    (void)trainer_.release();
+    return;
   }
+  trainer_->request_cancel();
+  trainer_->wait();
+}
+
+bool TrainingController::leftRunning() { return left_running_; }
+
+qint64 TrainingController::stepsDone() const { return trainer_ ? trainer_->steps_done() : 0; }
+
+bool TrainingController::shutdown(int timeout_ms) {
+  if (!trainer_) return true;
+  trainer_->request_cancel();
+  QElapsedTimer clock;
+  clock.start();
+  while (trainer_->running() && clock.elapsed() < timeout_ms) QThread::msleep(10);
+  if (trainer_->running()) {
+    left_running_ = true;
+    return false;
+  }
+  trainer_->wait();
+  return true;
 }
 
 bool TrainingController::isRunning() const { return trainer_ && trainer_->running(); }

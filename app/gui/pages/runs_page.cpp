@@ -22,6 +22,8 @@
 #include <set>
 
 #include "app/gui/app_state.h"
+#include "engine/core/metric_names.h"
+#include "engine/store/compare.h"
 #include "engine/store/store.h"
 #include "widgets/curve_plot.h"
 #include "widgets/qcp.h"
@@ -30,15 +32,6 @@ namespace pretext {
 namespace {
 
 enum Column { kId, kName, kMethod, kStatus, kKnn, kCreated, kColumns };
-
-// Flattens nested JSON into "a.b.c" -> value text, so two configs can be compared key by key.
-void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-  } else {
-    out[prefix] = j.dump();
-  }
-}
 
 }  // namespace
 
@@ -90,8 +83,8 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   smoothing_->setRange(0, 99);
   log_ = new QCheckBox(tr("log y"));
   curves_ = new CurvePlot(tr("value"));
-  probes_ = new QTableWidget(0, 4);
-  probes_->setHorizontalHeaderLabels({tr("Run"), tr("Probe"), tr("k"), tr("Accuracy")});
+  probes_ = new QTableWidget(0, 2);
+  probes_->setHorizontalHeaderLabels({tr("Probe"), tr("k")});
   probes_->horizontalHeader()->setStretchLastSection(true);
   diff_ = new QTableWidget(0, 0);
   auto* bar = new QHBoxLayout;
@@ -294,70 +287,60 @@ void RunsPage::showDetails(qint64 run) {
   }
 }
 
+// Shows what the engine's comparison computes (engine/store/compare.h, also `pretext-cli runs
+// compare`): the chosen metric of every checked run, their probes side by side, the config keys
+// where they differ.
 void RunsPage::compare() {
   const QList<qint64> ids = checkedRuns();
   if (ids.isEmpty()) return;
   try {
     Store store(state_->dbPath().toStdString(), true);
-    // Metric choices: every metric any checked run has.
-    std::set<std::string> names;
-    for (qint64 id : ids)
-      for (const auto& n : store.metric_names(id)) names.insert(n);
-    const QString wanted = metric_->currentText().isEmpty() ? QStringLiteral("loss") : metric_->currentText();
+    const std::vector<int64_t> runs(ids.begin(), ids.end());
+    const QString wanted = metric_->currentText().isEmpty() ? QString(metric::kLoss) : metric_->currentText();
     metric_->blockSignals(true);
     metric_->clear();
-    for (const auto& n : names) metric_->addItem(QString::fromStdString(n));
+    for (const auto& n : common_metric_names(store, runs)) metric_->addItem(QString::fromStdString(n));
     metric_->setCurrentText(wanted);
     metric_->blockSignals(false);
 
     curves_->clear();
-    probes_->setRowCount(0);
-    std::vector<std::map<std::string, std::string>> configs;
-    for (qint64 id : ids) {
-      const auto r = store.run(id);
-      if (!r) continue;
-      QVector<double> x, y;
-      for (const auto& [step, v] : store.metric(id, metric_->currentText().toStdString())) {
-        x.push_back(double(step));
-        y.push_back(v);
-      }
-      curves_->setSeries(tr("%1 · %2 · %3").arg(id).arg(QString::fromStdString(r->method), QString::fromStdString(r->name)), x, y);
-      for (const auto& p : store.probes(id)) {
-        const int row = probes_->rowCount();
-        probes_->insertRow(row);
-        probes_->setItem(row, 0, new QTableWidgetItem(QString::number(id)));
-        probes_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(p.kind)));
-        probes_->setItem(row, 2, new QTableWidgetItem(QString::number(p.k)));
-        probes_->setItem(row, 3, new QTableWidgetItem(QString::number(100 * p.accuracy, 'f', 2) + " %"));
-      }
-      std::map<std::string, std::string> flat;
-      auto cfg = nlohmann::json::parse(r->config);
-      cfg.erase("pipeline_json");  // long; differences show in "pipeline" and the studio
-      flatten(cfg, "", flat);
-      configs.push_back(flat);
+    for (const auto& s : metric_series(store, runs, metric_->currentText().toStdString())) {
+      const auto r = store.run(s.run_id);
+      const QVector<double> x(s.steps.begin(), s.steps.end()), y(s.values.begin(), s.values.end());
+      curves_->setSeries(tr("%1 · %2 · %3").arg(s.run_id).arg(QString::fromStdString(r ? r->method : ""),
+                                                              QString::fromStdString(s.run_name)), x, y);
     }
     curves_->plot()->yAxis->setLabel(metric_->currentText());
     curves_->replotNow();
-    // Config diff: keys whose values are not the same in every run.
-    std::set<std::string> keys;
-    for (const auto& c : configs)
-      for (const auto& [k, v] : c) keys.insert(k);
+
+    QStringList run_headers;
+    for (qint64 id : ids) run_headers << tr("run %1").arg(id);
+    const auto probes = probe_table(store, runs);
+    probes_->clear();
+    probes_->setColumnCount(2 + static_cast<int>(runs.size()));
+    probes_->setHorizontalHeaderLabels(QStringList{tr("Probe"), tr("k")} + run_headers);
+    probes_->setRowCount(static_cast<int>(probes.size()));
+    for (int row = 0; row < static_cast<int>(probes.size()); ++row) {
+      const ProbeRow& p = probes[size_t(row)];
+      probes_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(p.kind)));
+      probes_->setItem(row, 1, new QTableWidgetItem(QString::number(p.k)));
+      for (size_t c = 0; c < p.accuracy.size(); ++c)
+        probes_->setItem(row, 2 + int(c), new QTableWidgetItem(p.accuracy[c] ? QString::number(100 * *p.accuracy[c], 'f', 2) + " %"
+                                                                             : QStringLiteral("—")));
+    }
+    probes_->resizeColumnsToContents();
+
+    const auto diff = config_diff(store, runs);
     diff_->clear();
-    diff_->setColumnCount(1 + static_cast<int>(configs.size()));
-    QStringList headers{tr("Key")};
-    for (qint64 id : ids) headers << tr("run %1").arg(id);
-    diff_->setHorizontalHeaderLabels(headers);
-    diff_->setRowCount(0);
-    for (const auto& k : keys) {
-      std::set<std::string> values;
-      for (const auto& c : configs) values.insert(c.count(k) ? c.at(k) : "—");
-      if (values.size() < 2) continue;
-      const int row = diff_->rowCount();
-      diff_->insertRow(row);
-      diff_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(k)));
-      for (size_t c = 0; c < configs.size(); ++c)
-        diff_->setItem(row, 1 + static_cast<int>(c),
-                       new QTableWidgetItem(QString::fromStdString(configs[c].count(k) ? configs[c].at(k) : "—")));
+    diff_->setColumnCount(1 + static_cast<int>(runs.size()));
+    diff_->setHorizontalHeaderLabels(QStringList{tr("Key")} + run_headers);
+    diff_->setRowCount(static_cast<int>(diff.size()));
+    for (int row = 0; row < static_cast<int>(diff.size()); ++row) {
+      diff_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(diff[size_t(row)].key)));
+      for (size_t c = 0; c < diff[size_t(row)].values.size(); ++c) {
+        const auto& v = diff[size_t(row)].values[c];
+        diff_->setItem(row, 1 + int(c), new QTableWidgetItem(v.is_null() ? QStringLiteral("—") : QString::fromStdString(v.dump())));
+      }
     }
     diff_->resizeColumnsToContents();
   } catch (const std::exception& e) {

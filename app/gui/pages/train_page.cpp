@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -24,6 +25,8 @@
 #include "engine/augment/pipeline.h"
 #include "engine/data/image_mat.h"
 #include "engine/methods/method_info.h"
+#include "engine/train/options.h"
+#include "engine/train/resolve.h"
 #include "widgets/curve_plot.h"
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
@@ -201,7 +204,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   for (const auto& p : kPresets) preset_->addItem(tr(p.name));
   form->addRow(tr("Preset"), preset_);
   method_ = new QComboBox;
-  for (const auto& m : method_infos()) method_->addItem(QString::fromStdString(m.name));
+  for (const auto& m : method_names()) method_->addItem(QString::fromStdString(m));
   form->addRow(tr("Method"), method_);
   backbone_ = new QComboBox;
   backbone_->addItem(QStringLiteral("auto"));
@@ -225,7 +228,8 @@ void TrainPage::buildLauncher(QWidget* host) {
   limit_->setSpecialValueText(tr("all images"));
   form->addRow(tr("Images"), limit_);
   optimizer_ = new QComboBox;
-  optimizer_->addItems({"auto", "sgd", "lars", "adamw"});
+  optimizer_->addItem(QStringLiteral("auto"));
+  for (const auto& o : optimizer_names()) optimizer_->addItem(QString::fromStdString(o));
   optimizer_->setToolTip(tr("auto: the method's published optimizer"));
   form->addRow(tr("Optimizer"), optimizer_);
   lr_ = new QDoubleSpinBox;
@@ -236,7 +240,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   lr_->setToolTip(tr("Peak learning rate. auto: the method's base_lr (in the table below) × batch / 256."));
   form->addRow(tr("Learning rate"), lr_);
   device_ = new QComboBox;
-  device_->addItems({"auto", "cpu", "cuda"});
+  for (const auto& d : device_choices()) device_->addItem(QString::fromStdString(d));
   form->addRow(tr("Device"), device_);
   seed_ = new QSpinBox;
   seed_->setRange(0, 1 << 30);
@@ -350,8 +354,15 @@ TrainConfig TrainPage::config() const {
 
 void TrainPage::start() {
   if (controller_->isRunning() || state_->dataPath().isEmpty()) return;
+  const TrainConfig cfg = config();
+  try {
+    resolve_config(cfg);  // the message pretext-cli gives for the same config
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot start this run"), QString::fromStdString(e.what()));
+    return;
+  }
   setRunning(true);
-  controller_->start(config(), state_->dbPath());
+  controller_->start(cfg, state_->dbPath());
 }
 
 void TrainPage::setRunning(bool running) {
