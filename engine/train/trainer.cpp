@@ -107,11 +107,12 @@ void Trainer::body() {
   try {
     prepare(s);                              // device, config, data, schedule, method, fixed probes
     open_record(s);                          // the run's row: new, or reopened at its checkpoint
+    establish_baselines(cfg_, s.data, s.probes, s.device, run_id_, s.store.get(), *s.out);  // what untrained reads
     const int64_t reached = train_loop(s);   // steps until the end, a stop or a failure
     finish_run(s, reached);                  // checkpoint, backbone, end-of-run evaluation, status
   } catch (const std::exception& e) {
     log(LogEvent::Level::Error, e.what());
-    finish("failed", e.what(), &s);
+    finish("failed", e.what(), s);
   }
 }
 
@@ -215,10 +216,20 @@ int64_t Trainer::train_loop(Session& s) {
 
     if (evaluation_due(cfg_, s.probes, done, plan.total))
       s.out->on_event(periodic_evaluation(*s.parts.method, s.probes, s.data, cfg_, s.device, run_id_, done, v));
+    if (probe_due(cfg_, s.data, done, plan.total)) scheduled_probes(s, done);
     if (cfg_.checkpoint_every > 0 && done % cfg_.checkpoint_every == 0 && done < plan.total)
       save_checkpoint_at(s, done);
   }
   return step;
+}
+
+void Trainer::scheduled_probes(Session& s, int64_t done) {
+  MethodImpl& method = *s.parts.method;
+  method.eval();
+  const Encoder encode = [&method](const torch::Tensor& x) { return method.features(x); };
+  for (const ProbeEvent& p : run_probes(encode, s.data, probe_settings(cfg_), s.device, run_id_, done))
+    s.out->on_event(p);
+  method.train();
 }
 
 void Trainer::save_checkpoint_at(Session& s, int64_t step) {
@@ -234,25 +245,30 @@ void Trainer::finish_run(Session& s, int64_t reached) {
   if (s.store)
     log(LogEvent::Level::Info,
         "backbone saved to " + save_run_backbone(*s.parts.method->backbone, db_path_, run_id_, cfg_.backbone));
-  std::string note;
-  try {
-    if (cancel_) throw Cancelled();
-    end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
-                          [this] { return cancel_.load(); });
-  } catch (const Cancelled&) {
-    note = "the end-of-run evaluation was cancelled (pretext-cli eval runs it from the saved backbone)";
-    log(LogEvent::Level::Info, note);
+  bool evaluated = false;
+  if (!cancel_) {
+    try {
+      end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
+                            [this] { return cancel_.load(); });
+      evaluated = true;
+    } catch (const Cancelled&) {
+      // cancelled between feature batches: reported below like a cancel before it began
+    }
   }
   std::string message = stopped ? "stopped at step " + std::to_string(reached) : "";
-  if (!note.empty()) message += (message.empty() ? "" : "; ") + note;
-  finish(stopped ? "stopped" : "finished", message, &s);
+  if (!evaluated) {
+    const std::string note = "the end-of-run evaluation was cancelled (pretext-cli eval runs it from the saved backbone)";
+    log(LogEvent::Level::Info, note);
+    message += (message.empty() ? "" : "; ") + note;
+  }
+  finish(stopped ? "stopped" : "finished", message, s);
 }
 
-void Trainer::finish(const std::string& status, const std::string& message, Session* s) {
+void Trainer::finish(const std::string& status, const std::string& message, Session& s) {
   const RunFinished done{run_id_, status, message};
-  if (s && s->store_sink && run_id_ > 0) {
+  if (s.store_sink && run_id_ > 0) {
     try {
-      s->store_sink->on_event(done);  // commits the pending rows, then the status
+      s.store_sink->on_event(done);  // commits the pending rows, then the status
     } catch (const std::exception& e) {
       log(LogEvent::Level::Error, std::string("could not record the run's end: ") + e.what());
     }

@@ -55,8 +55,9 @@ class Trainer {
   int64_t train_loop(Session& s);
   void wait_while_paused();
   void save_checkpoint_at(Session& s, int64_t step);
+  void scheduled_probes(Session& s, int64_t done);
   void finish_run(Session& s, int64_t reached);
-  void finish(const std::string& status, const std::string& message, Session* s);
+  void finish(const std::string& status, const std::string& message, Session& s);
   void set_status(const std::string& status);
   void log(LogEvent::Level level, const std::string& message);
 
