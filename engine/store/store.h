@@ -52,6 +52,20 @@ struct ProbeRecord {
   int k = 0;
   double accuracy = 0;
   int64_t queries = 0;
+  // v4
+  double top5 = -1;            // kNN top-5 (-1: not measured)
+  int64_t bank = 0;            // kNN bank / linear training images
+  double train_accuracy = -1;  // linear probe on its training features
+  std::string params = "{}";   // JSON: {"k","t"} or {"weight_decay"}
+  std::string confusion = {};  // JSON array, classes x classes, row = true class ("" when none)
+};
+
+// What a probe reads without learning (random_init, raw_pixels), once per dataset, backbone and probe.
+struct BaselineRecord {
+  std::string dataset, backbone, baseline, scope, params;  // the key (dataset: its fingerprint)
+  double accuracy = 0;
+  int64_t queries = 0;
+  std::string created_at;
 };
 
 struct ProjectionPoint {
@@ -64,8 +78,9 @@ class Store {
  public:
   // v1: runs, metrics, probes, projections. v2: run notes, tags, datasets, checkpoints, a
   // diagnostics view over the "diag/" metrics. v3: checkpoints keyed by (run, step) with a foreign
-  // key, and run_processes, which older builds created outside the migrations.
-  static constexpr int kSchemaVersion = 3;
+  // key, and run_processes, which older builds created outside the migrations. v4: probes with top-5,
+  // bank size, parameters, train accuracy and confusion; baselines.
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (and creates and migrates) the database at path. A read-only Store on an older schema
   // migrates it first through a short-lived writable connection, so that readers see one schema.
@@ -87,6 +102,10 @@ class Store {
   std::vector<std::string> metric_names(int64_t run);
   std::vector<std::pair<int64_t, double>> metric(int64_t run, const std::string& name);
   std::vector<ProbeRecord> probes(int64_t run);
+  std::optional<BaselineRecord> baseline(const std::string& dataset, const std::string& backbone,
+                                         const std::string& baseline, const std::string& scope,
+                                         const std::string& params);
+  void set_baseline(const BaselineRecord& b);  // replaces one with the same key
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
   std::string integrity_check();
 

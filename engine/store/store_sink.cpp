@@ -4,6 +4,8 @@
 #include <type_traits>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/core/metric_names.h"
 
 namespace pretext {
@@ -36,7 +38,22 @@ void StoreSink::on_event(const Event& event) {
           if (e.online_knn >= 0) writer_.push({e.run_id, e.step, metric::diagnostic(metric::kOnlineKnn), e.online_knn});
           for (const auto& [name, value] : e.extra) writer_.push({e.run_id, e.step, metric::diagnostic(name), value});
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
-          store_.add_probe({e.run_id, e.step, e.kind, e.k, e.accuracy, e.queries});
+          ProbeRecord p;
+          p.run_id = e.run_id;
+          p.step = e.step;
+          p.kind = e.kind;
+          p.k = e.k;
+          p.accuracy = e.accuracy;
+          p.queries = e.queries;
+          p.top5 = e.top5;
+          p.bank = e.bank;
+          p.train_accuracy = e.train_accuracy;
+          p.params = e.params;
+          if (!e.confusion.empty()) p.confusion = nlohmann::json(e.confusion).dump();
+          store_.add_probe(p);
+        } else if constexpr (std::is_same_v<T, BaselineEvent>) {
+          if (!e.reused)
+            store_.set_baseline({e.dataset, e.backbone, e.baseline, e.scope, e.params, e.accuracy, e.queries, {}});
         } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
           std::vector<ProjectionPoint> points;
           for (size_t i = 0; i < e.image_indices.size(); ++i)

@@ -190,7 +190,7 @@ int foreign_keys_to_runs(Store& s, const std::string& table) {
 TEST(migrations, NewDatabaseHasEveryTableFromTheMigrations) {
   test::TempDir dir;
   Store s(dir.str("new.db"));
-  EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
   EXPECT_EQ(foreign_keys_to_runs(s, "checkpoints"), 1);
   EXPECT_NE(table_sql(s, "checkpoints").find("NOT NULL"), std::string::npos) << table_sql(s, "checkpoints");
   EXPECT_FALSE(table_sql(s, "run_processes").empty());  // before any run recorded its process
@@ -202,7 +202,7 @@ TEST(migrations, V2DatabaseAsEarlierBuildsLeftItMovesToOneCheckpointTable) {
   const std::string path = dir.str("v2.db");
   make_v1(path, kV2AsLeft);
   Store s(path);
-  EXPECT_EQ(s.schema_version(), 3);
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
   EXPECT_EQ(foreign_keys_to_runs(s, "checkpoints"), 1);
   const auto cks = s.checkpoints(2);
   ASSERT_EQ(cks.size(), 2u);  // kept, in step order
