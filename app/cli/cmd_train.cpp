@@ -87,6 +87,9 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--threads", cfg.threads, "CPU threads (0 = all cores)")->capture_default_str();
   train->add_option("--workers", cfg.workers, "Loader threads augmenting batches ahead (0 = all cores)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  train->add_option("--probe-every", cfg.probe_every, "Steps between full probes during training (0: only at the end)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_flag("--linear-probe", cfg.linear_probe, "Probes also fit a linear classifier on the frozen features");
   train->add_option("--limit", cfg.limit, "Use at most this many training images");
   train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
   train->add_option("--name", cfg.name, "Run name");

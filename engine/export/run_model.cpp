@@ -13,7 +13,10 @@
 #include "engine/eval/pca.h"
 #include "engine/eval/tsne.h"
 #include "engine/models/backbone.h"
+#include "engine/methods/method.h"
 #include "engine/models/safetensors.h"
+#include "engine/train/checkpoint.h"
+#include "engine/train/evaluation.h"
 #include "engine/train/config.h"
 #include "engine/train/run_data.h"
 
@@ -24,22 +27,28 @@ struct RunModel {
   TrainConfig cfg;                         // as stored with the run
   std::string weights;                     // the file loaded
   std::shared_ptr<BackboneImpl> backbone;  // in eval mode, on `device`
+  std::shared_ptr<MethodImpl> method;      // when loaded from a checkpoint: its features() are what the run probed
   int64_t in_channels = 0;
   torch::Device device = torch::kCPU;
   Encoder encoder() const {
+    if (method) return [m = method](const torch::Tensor& x) { return m->features(x); };
     return [b = backbone](const torch::Tensor& x) { return b->forward(x); };
   }
 };
 
-RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
-  RunModel m;
+TrainConfig stored_config(Store& store, int64_t run) {
   auto r = store.run(run);
   if (!r) throw std::runtime_error("no run " + std::to_string(run));
   try {
-    m.cfg = TrainConfig::from_json(nlohmann::json::parse(r->config));
+    return TrainConfig::from_json(nlohmann::json::parse(r->config));
   } catch (const std::exception& e) {
     throw std::runtime_error("run " + std::to_string(run) + " has an unreadable config: " + e.what());
   }
+}
+
+RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
+  RunModel m;
+  m.cfg = stored_config(store, run);
   m.weights = run_backbone_path(store.path(), run);
   if (!std::filesystem::exists(m.weights))
     throw std::runtime_error("run " + std::to_string(run) + " has no saved backbone (" + m.weights +
@@ -54,6 +63,37 @@ RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
   m.backbone->to(m.device);
   m.backbone->eval();
   return m;
+}
+
+// The whole method as checkpoint `step` of the run holds it (in_channels: the data's).
+RunModel load_checkpoint_model(Store& store, int64_t run, int64_t step, int64_t in_channels, const std::string& device) {
+  RunModel m;
+  m.cfg = stored_config(store, run);
+  for (const auto& c : store.checkpoints(run))
+    if (c.step == step) m.weights = c.path;
+  if (m.weights.empty()) {
+    std::string steps;
+    for (const auto& c : store.checkpoints(run)) steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
+    throw std::runtime_error("run " + std::to_string(run) + " has no checkpoint at step " + std::to_string(step) +
+                             (steps.empty() ? " (it has none)" : " (it has " + steps + ")"));
+  }
+  m.in_channels = in_channels;
+  m.device = torch::Device(resolve_device(device));
+  m.method = make_method(m.cfg.method, m.cfg.method_params, make_backbone(m.cfg.backbone, in_channels));
+  m.method->to(m.device);
+  load_checkpoint_weights(m.weights, *m.method, m.device);
+  m.method->restored();
+  m.method->eval();
+  m.backbone = m.method->backbone;
+  return m;
+}
+
+// The step a probe of the run's saved backbone belongs to: its last checkpoint's (written at its end).
+int64_t final_step(Store& store, int64_t run) {
+  const auto last = store.latest_checkpoint(run);
+  int64_t step = last ? last->step : 0;
+  for (const auto& p : store.probes(run)) step = std::max(step, p.step);
+  return step;
 }
 
 void require_channels(const RunModel& m, const ImageSet& set) {
@@ -73,19 +113,29 @@ std::string run_weights_path(Store& store, int64_t run) {
   return std::filesystem::exists(p) ? p : "";
 }
 
-EvalResult evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
-  report(progress, 0, "loading the backbone");
-  const RunModel m = load_run_model(store, run, o.device);
-  report(progress, 0.1, "loading images");
-  const RunData d = prepare_run_data(m.cfg, o.data, o.eval_data);
-  if (!d.can_probe()) throw std::runtime_error("the kNN probe needs labelled images (class folders or IDX labels)");
+std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request,
+                                     EventSink* sink, const ProgressFn& progress) {
+  report(progress, 0, "loading images");
+  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
+  if (!d.can_probe()) throw std::runtime_error("the probes need labelled images (class folders or IDX labels)");
+  report(progress, 0.2, "loading the weights");
+  const RunModel m = request.checkpoint >= 0
+                         ? load_checkpoint_model(store, run, request.checkpoint, d.train->channels, o.device)
+                         : load_run_model(store, run, o.device);
   require_channels(m, *d.train);
   require_channels(m, d.query_set());
+  ProbeSettings settings = probe_settings(m.cfg);
+  if (request.k > 0) settings.k = request.k;
+  if (request.temperature > 0) settings.temperature = request.temperature;
+  settings.knn = request.knn;
+  settings.linear = request.linear;
   report(progress, 0.3, "features of " + std::to_string(d.bank.size()) + " + " + std::to_string(d.query.size()) + " images");
-  const KnnResult r = knn_probe(m.encoder(), *d.train, d.bank, d.query_set(), d.query, d.stats, m.device, m.cfg.knn_k,
-                                m.cfg.knn_t);
+  const int64_t step = request.checkpoint >= 0 ? request.checkpoint : final_step(store, run);
+  auto probes = run_probes(m.encoder(), d, settings, m.device, run, step);
+  if (sink)
+    for (const auto& p : probes) sink->on_event(p);
   report(progress, 1, "done");
-  return {r.accuracy, r.queries, static_cast<int64_t>(d.bank.size()), r.k};
+  return probes;
 }
 
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {

@@ -41,6 +41,8 @@ struct TrainConfig {
   int diag_every = 20;         // steps between collapse diagnostics (0: never)
   int diag_batch = 256;        // images in the fixed diagnostics batch
   int online_knn = 500;        // labelled images for the online kNN at each diagnostic (0: off)
+  int64_t probe_every = 0;     // steps between full probes during training (0: only at the end)
+  bool linear_probe = false;   // probes also fit a linear classifier (engine/eval/linear_probe.h)
   std::string data_fingerprint;  // of the images the run trained on (set by the trainer)
 
   nlohmann::json to_json() const;

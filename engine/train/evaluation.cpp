@@ -5,6 +5,7 @@
 #include "engine/core/seed.h"
 #include "engine/eval/diagnostics.h"
 #include "engine/eval/knn.h"
+#include "engine/eval/linear_probe.h"
 #include "engine/eval/pca.h"
 
 namespace pretext {
@@ -12,6 +13,11 @@ namespace {
 
 Encoder features_of(MethodImpl& method) {
   return [&method](const torch::Tensor& x) { return method.features(x); };
+}
+
+// The online kNN's k: a twentieth of its small bank, at most the run's k.
+int online_knn_k(const TrainConfig& cfg, const RunProbes& probes) {
+  return std::max(1, std::min(cfg.knn_k, static_cast<int>(probes.knn_bank.size() / 20)));
 }
 
 // The points a projection shows, at most this many: a scatter stays readable and quick to draw.
@@ -37,7 +43,114 @@ ProjectionEvent pca_projection(const torch::Tensor& query_features, const RunDat
   return pe;
 }
 
+ProbeEvent probe_event(const std::string& kind, int64_t run_id, int64_t step, double accuracy, int64_t queries) {
+  ProbeEvent e;
+  e.run_id = run_id;
+  e.step = step;
+  e.kind = kind;
+  e.accuracy = accuracy;
+  e.queries = queries;
+  return e;
+}
+
+ProbeEvent knn_event(const KnnResult& r, int64_t run_id, int64_t step) {
+  ProbeEvent e = probe_event("knn", run_id, step, r.accuracy, r.queries);
+  e.k = r.k;
+  e.top5 = r.top5;
+  e.bank = r.bank;
+  e.params = nlohmann::json({{"k", r.k}, {"t", r.temperature}}).dump();
+  return e;
+}
+
+ProbeEvent linear_event(const LinearProbeResult& r, int64_t run_id, int64_t step) {
+  ProbeEvent e = probe_event("linear", run_id, step, r.test_accuracy, r.test);
+  e.bank = r.train;
+  e.train_accuracy = r.train_accuracy;
+  e.params = nlohmann::json({{"weight_decay", r.weight_decay}}).dump();
+  e.confusion = r.confusion;
+  return e;
+}
+
+// The normalised pixels, flattened: what a probe reads with no network at all.
+torch::Tensor raw_pixels(const torch::Tensor& x) { return x.flatten(1); }
+
+// A baseline's probe: the key it is stored under, and its measurement.
+struct BaselineProbe {
+  std::string scope;
+  const std::vector<size_t>* bank;
+  const std::vector<size_t>* query;
+  int k;
+};
+
 }  // namespace
+
+ProbeSettings probe_settings(const TrainConfig& cfg) { return {cfg.knn_k, cfg.knn_t, cfg.linear_probe}; }
+
+bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total) {
+  return cfg.probe_every > 0 && done % cfg.probe_every == 0 && done < total && data.can_probe();
+}
+
+std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
+                                   const torch::Device& device, int64_t run_id, int64_t step,
+                                   torch::Tensor* query_features, const CancelFn& cancelled) {
+  const ImageSet& qset = data.query_set();
+  const auto bank = extract_features(encode, *data.train, data.bank, data.stats, device, 256, cancelled);
+  const auto query = extract_features(encode, qset, data.query, data.stats, device, 256, cancelled);
+  if (query_features) *query_features = query;
+  const auto bank_labels = labels_of(*data.train, data.bank), query_labels = labels_of(qset, data.query);
+  std::vector<ProbeEvent> out;
+  if (settings.knn)
+    out.push_back(knn_event(knn_classify(bank, bank_labels, query, query_labels, settings.k, settings.temperature),
+                            run_id, step));
+  if (settings.linear) {
+    throw_if_cancelled(cancelled);
+    out.push_back(linear_event(linear_probe(bank, bank_labels, query, query_labels), run_id, step));
+  }
+  return out;
+}
+
+void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink) {
+  if (!data.can_probe()) return;
+  std::vector<BaselineProbe> scopes = {{"final", &data.bank, &data.query, cfg.knn_k}};
+  if (!probes.knn_bank.empty())
+    scopes.push_back({"online", &probes.knn_bank, &probes.knn_query, online_knn_k(cfg, probes)});
+  std::shared_ptr<MethodImpl> untrained;  // built when first needed
+  for (const char* baseline : {"random_init", "raw_pixels"}) {
+    const bool pixels = std::string(baseline) == "raw_pixels";
+    for (const auto& sc : scopes) {
+      BaselineEvent e;
+      e.run_id = run_id;
+      e.baseline = baseline;
+      e.scope = sc.scope;
+      e.dataset = cfg.data_fingerprint;
+      e.backbone = pixels ? "pixels" : cfg.backbone;
+      nlohmann::json params = {{"k", sc.k},      {"t", cfg.knn_t},         {"bank", sc.bank->size()},
+                               {"queries", sc.query->size()}, {"eval", cfg.eval_data}, {"limit", cfg.limit},
+                               {"resize", cfg.resize}};
+      if (!pixels) params.update({{"method", cfg.method}, {"seed", cfg.seed}});  // MAE's features differ
+      e.params = params.dump();
+      if (const auto known = store && !e.dataset.empty()
+                                 ? store->baseline(e.dataset, e.backbone, e.baseline, e.scope, e.params)
+                                 : std::nullopt) {
+        e.accuracy = known->accuracy;
+        e.queries = known->queries;
+        e.reused = true;
+      } else {
+        if (!pixels && !untrained) {
+          untrained = make_seeded_method(cfg, data.train->channels, device);
+          untrained->eval();
+        }
+        const Encoder encode = pixels ? Encoder(raw_pixels) : features_of(*untrained);
+        const KnnResult r = knn_probe(encode, *data.train, *sc.bank, data.query_set(), *sc.query, data.stats, device,
+                                      sc.k, cfg.knn_t);
+        e.accuracy = r.accuracy;
+        e.queries = r.queries;
+      }
+      sink.on_event(e);
+    }
+  }
+}
 
 RunProbes prepare_run_probes(const TrainConfig& cfg, const RunData& data, const Pipeline& pipeline,
                              const torch::Device& device) {
@@ -66,12 +179,10 @@ DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes
   torch::NoGradGuard no_grad;
   method.eval();
   DiagnosticsEvent d = diagnose(method.embed(probes.diag_views[0]), method.embed(probes.diag_views[1]), run_id, done);
-  if (!probes.knn_bank.empty()) {
-    const int k = std::max(1, std::min(cfg.knn_k, static_cast<int>(probes.knn_bank.size() / 20)));
+  if (!probes.knn_bank.empty())
     d.online_knn = knn_probe(features_of(method), *data.train, probes.knn_bank, data.query_set(), probes.knn_query,
-                             data.stats, device, k, cfg.knn_t)
+                             data.stats, device, online_knn_k(cfg, probes), cfg.knn_t)
                        .accuracy;
-  }
   method.train();
   d.extra = values.monitors;
   return d;
@@ -88,11 +199,11 @@ void end_of_run_evaluation(MethodImpl& method, const RunData& data, const TrainC
   sink.on_event(LogEvent{LogEvent::Level::Info, "probe: extracting features of " + std::to_string(data.bank.size()) +
                                                     " + " + std::to_string(data.query.size()) + " images"});
   torch::Tensor query;
-  const KnnResult r = knn_probe(features_of(method), *data.train, data.bank, data.query_set(), data.query, data.stats,
-                                device, cfg.knn_k, cfg.knn_t, &query, cancelled);
-  ProbeEvent probe{run_id, step, "knn", r.k, r.accuracy, r.queries};
-  probe.end_of_run = true;
-  sink.on_event(probe);
+  for (ProbeEvent& probe :
+       run_probes(features_of(method), data, probe_settings(cfg), device, run_id, step, &query, cancelled)) {
+    probe.end_of_run = true;
+    sink.on_event(probe);
+  }
   throw_if_cancelled(cancelled);
   sink.on_event(pca_projection(query, data, run_id));
 }

@@ -9,7 +9,9 @@
 #include "engine/augment/pipeline.h"
 #include "engine/core/cancel.h"
 #include "engine/core/events.h"
+#include "engine/eval/features.h"
 #include "engine/methods/method.h"
+#include "engine/store/store.h"
 #include "engine/train/run_data.h"
 #include "engine/train/step.h"
 
@@ -27,6 +29,30 @@ RunProbes prepare_run_probes(const TrainConfig& cfg, const RunData& data, const 
 
 // Whether the periodic evaluation runs after step `done` (1-based) of `total`.
 bool evaluation_due(const TrainConfig& cfg, const RunProbes& probes, int64_t done, int64_t total);
+// Whether a full probe is scheduled after step `done` (cfg.probe_every; the last step has its own).
+bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total);
+
+// What a probe measures and how.
+struct ProbeSettings {
+  int k = 200;
+  double temperature = 0.1;
+  bool linear = false;  // also a linear probe on the same features
+  bool knn = true;
+};
+ProbeSettings probe_settings(const TrainConfig& cfg);
+
+// The run's probes on its split, from one extraction of the bank and query features: the kNN probe
+// and, when asked, the linear probe. Events for step `step`; query_features (when given) receives the
+// query features. Throws Cancelled.
+std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
+                                   const torch::Device& device, int64_t run_id, int64_t step,
+                                   torch::Tensor* query_features = nullptr, const CancelFn& cancelled = {});
+
+// The random-init network's and the raw pixels' kNN on the online subset and on the final split,
+// read from the store when this dataset, backbone and probe have them, else measured (the network is
+// the run's own at its first step: make_seeded_method). Emitted as BaselineEvents.
+void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink);
 
 // Diagnostics on the fixed views, the online kNN and the step's monitors, for step `done`.
 DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,

@@ -38,6 +38,7 @@ void require_sizes(const TrainConfig& c) {
   if (c.knn_k < 1) throw std::invalid_argument("knn_k must be at least 1");
   if (c.knn_t <= 0) throw std::invalid_argument("knn_t must be positive");
   if (c.checkpoint_every < 0) throw std::invalid_argument("checkpoint_every must not be negative");
+  if (c.probe_every < 0) throw std::invalid_argument("probe_every must not be negative");
 }
 
 }  // namespace

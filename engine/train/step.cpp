@@ -40,12 +40,17 @@ RunSchedule plan_schedule(const TrainConfig& cfg, size_t images) {
   return s;
 }
 
+std::shared_ptr<MethodImpl> make_seeded_method(const TrainConfig& cfg, int64_t in_channels, const torch::Device& device) {
+  torch::manual_seed(cfg.seed);
+  auto method = make_method(cfg.method, cfg.method_params, make_backbone(cfg.backbone, in_channels));
+  method->to(device);
+  return method;
+}
+
 TrainingParts make_training_parts(const TrainConfig& cfg, int64_t in_channels, const torch::Device& device,
                                   double peak_lr) {
   TrainingParts p;
-  torch::manual_seed(cfg.seed);
-  p.method = make_method(cfg.method, cfg.method_params, make_backbone(cfg.backbone, in_channels));
-  p.method->to(device);
+  p.method = make_seeded_method(cfg, in_channels, device);
   OptimizerOptions oo;
   oo.name = cfg.optimizer;
   oo.lr = peak_lr;

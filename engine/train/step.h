@@ -37,6 +37,10 @@ struct TrainingParts {
   uint64_t seed = 0;
 };
 
+// The method as a run starts it: seeded with cfg.seed, so the same config gives the same initial
+// weights (also the random-init baseline's network), on `device`.
+std::shared_ptr<MethodImpl> make_seeded_method(const TrainConfig& cfg, int64_t in_channels, const torch::Device& device);
+
 // Builds the method (seeded, so the same config gives the same initial weights) and its optimiser
 // on `device`. Mixed precision only where it applies (CUDA); channels-last is applied separately,
 // after any checkpoint is loaded (use_channels_last).

@@ -22,6 +22,7 @@
 #include "engine/store/store_sink.h"
 #include "engine/train/checkpoint.h"
 #include "engine/train/device_check.h"
+#include "engine/eval/knn.h"
 #include "engine/train/resolve.h"
 #include "engine/train/run_data.h"
 #include "engine/train/step.h"
@@ -261,7 +262,7 @@ TEST(phases, CancelSkipsTheEvaluationButKeepsCheckpointAndBackbone) {
   // ... and the evaluation can be run later from the saved backbone.
   RunDataOptions o;
   o.device = "cpu";
-  EXPECT_GT(evaluate_run(s, t.run_id(), o).queries, 0);
+  EXPECT_GT(evaluate_run(s, t.run_id(), o).at(0).queries, 0);
 }
 
 // eval, project and export load the saved backbone whatever its architecture: its stem has another
@@ -282,7 +283,7 @@ TEST(phases, EveryBackboneRoundTripsThroughEvalProjectAndExport) {
     RunDataOptions o;
     o.device = "cpu";
     o.limit = 5;
-    const EvalResult r = evaluate_run(store, t.run_id(), o);
+    const ProbeEvent r = evaluate_run(store, t.run_id(), o).at(0);
     EXPECT_NEAR(r.accuracy, store.probes(t.run_id()).at(0).accuracy, 1e-9) << backbone;  // reproduces the run's probe
     const RunEmbeddings e = run_embeddings(store, t.run_id(), o);
     EXPECT_EQ(e.table.n, 5u) << backbone;
@@ -323,4 +324,116 @@ TEST(phases, DinoScheduleSurvivesACheckpoint) {
   b.restored();
   EXPECT_DOUBLE_EQ(b.teacher_temp(), a.teacher_temp());
   EXPECT_NE(b.teacher_temp(), DINOImpl(make_backbone("resnet-tiny", 1), p).teacher_temp());  // not the start's
+}
+
+namespace {
+
+struct Baselines : test::Recorder {
+  std::vector<BaselineEvent> baselines;
+  std::vector<ProbeEvent> probes;
+  void on_event(const Event& e) override {
+    if (auto* b = std::get_if<BaselineEvent>(&e)) baselines.push_back(*b);
+    if (auto* p = std::get_if<ProbeEvent>(&e)) probes.push_back(*p);
+    test::Recorder::on_event(e);
+  }
+};
+
+}  // namespace
+
+// The untrained network's and the raw pixels' kNN are measured once per dataset, backbone and probe
+// (online subset and final split), stored, and read back by the next run on the same data.
+TEST(phases, BaselinesAreMeasuredOnceThenReused) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("base.db");
+  auto cfg = test::tiny_config(2);
+  cfg.diag_every = 1;
+  cfg.online_knn = 40;
+  Baselines first, second;
+  Trainer(cfg, first, db).run();
+  ASSERT_EQ(first.baselines.size(), 4u);  // {random_init, raw_pixels} x {final, online}
+  for (const auto& b : first.baselines) {
+    EXPECT_FALSE(b.reused);
+    EXPECT_GT(b.queries, 0);
+    EXPECT_GE(b.accuracy, 0);
+    EXPECT_LE(b.accuracy, 1);
+  }
+  cfg.name = "again";
+  Trainer(cfg, second, db).run();
+  ASSERT_EQ(second.baselines.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(second.baselines[i].reused);
+    EXPECT_EQ(second.baselines[i].accuracy, first.baselines[i].accuracy);
+  }
+  // The random-init baseline is the kNN of the run's own first network (make_seeded_method), the raw
+  // pixels' that of the normalised pixels, on the run's split.
+  const TrainConfig r = resolve_config(cfg);
+  const RunData d = prepare_run_data(r);
+  auto untrained = make_seeded_method(r, d.train->channels, torch::kCPU);
+  untrained->eval();
+  const auto features = [&](const torch::Tensor& x) { return untrained->features(x); };
+  const auto pixels = [](const torch::Tensor& x) { return x.flatten(1); };
+  for (const auto& b : first.baselines) {
+    if (b.scope != "final") continue;
+    const Encoder encode = b.baseline == "raw_pixels" ? Encoder(pixels) : Encoder(features);
+    EXPECT_EQ(b.accuracy, knn_probe(encode, *d.train, d.bank, d.query_set(), d.query, d.stats, torch::kCPU, r.knn_k,
+                                    r.knn_t).accuracy)
+        << b.baseline;
+  }
+}
+
+TEST(phases, ProbesScheduledDuringTrainingAreStoredWithTheirStep) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("sched.db");
+  auto cfg = test::tiny_config(6);
+  cfg.probe_every = 2;
+  cfg.linear_probe = true;
+  test::Recorder rec;
+  Trainer t(cfg, rec, db);
+  t.run();
+  ASSERT_EQ(t.status(), "finished");
+  Store s(db, true);
+  std::vector<std::pair<std::string, int64_t>> got;
+  for (const auto& p : s.probes(t.run_id())) got.emplace_back(p.kind, p.step);
+  const std::vector<std::pair<std::string, int64_t>> expected = {
+      {"knn", 2}, {"linear", 2}, {"knn", 4}, {"linear", 4}, {"knn", 6}, {"linear", 6}};
+  EXPECT_EQ(got, expected);
+  const auto last = s.probes(t.run_id());
+  EXPECT_GE(last[4].top5, last[4].accuracy);
+  EXPECT_NE(last[4].params.find("\"k\":5"), std::string::npos) << last[4].params;
+  EXPECT_GE(last[5].train_accuracy, 0);
+  EXPECT_FALSE(last[5].confusion.empty());
+}
+
+// `eval --checkpoint STEP --knn --linear`: the checkpoint written at the end holds the weights the
+// end-of-run probe used, so its kNN reads the same; every result is recorded as an event.
+TEST(phases, EvaluatingACheckpointReproducesTheRunsProbe) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("ck.db");
+  auto cfg = test::tiny_config(4);
+  cfg.checkpoint_every = 2;
+  test::Recorder rec;
+  Trainer t(cfg, rec, db);
+  t.run();
+  Store store(db);
+  const double at_end = store.probes(t.run_id()).back().accuracy;
+  ProbeRequest request;
+  request.checkpoint = 4;
+  request.linear = true;
+  RunDataOptions o;
+  o.device = "cpu";
+  StoreSink sink(store);
+  const auto probes = evaluate_run(store, t.run_id(), o, request, &sink);
+  sink.flush();
+  ASSERT_EQ(probes.size(), 2u);
+  EXPECT_EQ(probes[0].kind, "knn");
+  EXPECT_EQ(probes[0].step, 4);
+  EXPECT_NEAR(probes[0].accuracy, at_end, 1e-9);
+  EXPECT_EQ(probes[1].kind, "linear");
+  EXPECT_EQ(store.probes(t.run_id()).size(), 3u);  // the end-of-run kNN and these two
+  request.checkpoint = 3;
+  const std::string missing = what_of([&] { evaluate_run(store, t.run_id(), o, request); });
+  EXPECT_NE(missing.find("no checkpoint at step 3"), std::string::npos) << missing;
 }

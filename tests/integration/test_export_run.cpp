@@ -46,7 +46,7 @@ TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
   ASSERT_EQ(probes.size(), 1u);
   RunDataOptions o;
   o.device = "cpu";
-  const EvalResult r = evaluate_run(store, run, o);
+  const ProbeEvent r = evaluate_run(store, run, o).at(0);
   EXPECT_EQ(r.queries, probes[0].queries);
   EXPECT_EQ(r.k, probes[0].k);
   EXPECT_NEAR(r.accuracy, probes[0].accuracy, 1e-9);
