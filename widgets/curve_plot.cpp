@@ -10,7 +10,7 @@
 namespace pretext {
 
 CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), reference_y_(std::nan("")) {
+    : QWidget(parent), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
@@ -48,13 +48,15 @@ CurvePlot::Series& CurvePlot::series(const QString& name) {
   s.graph->setAdaptiveSampling(true);
   s.graph->setName(name);
   if (name.isEmpty()) s.graph->removeFromLegend();
-  plot_->legend->setVisible(!name.isEmpty() || series_.size() > 1);
+  plot_->legend->setVisible(!name.isEmpty() || series_.size() > 1 || !references_.isEmpty());
   return *series_.insert(name, s);
 }
 
 void CurvePlot::clear() {
   for (auto& s : series_) plot_->removeGraph(s.graph);
   series_.clear();
+  for (auto& r : references_) plot_->removeGraph(r.graph);
+  references_.clear();
   user_view_ = false;  // a new run's curves start in view
   plot_->legend->setVisible(false);
   dirty_ = true;
@@ -97,18 +99,31 @@ void CurvePlot::rebuild(Series& s) {
 }
 
 void CurvePlot::setReferenceLine(double y, const QString& label) {
-  reference_y_ = y;
+  auto it = references_.find(label);
   if (std::isnan(y)) {
-    if (reference_) plot_->removeGraph(reference_);
-    reference_ = nullptr;
-  } else {
-    if (!reference_) {
-      reference_ = plot_->addGraph();
-      reference_->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    if (it != references_.end()) {
+      plot_->removeGraph(it->graph);
+      references_.erase(it);
     }
-    reference_->setName(label);
+  } else {
+    if (it == references_.end()) {
+      // Told apart by their dash pattern, in grey so they never pass for a series.
+      static const Qt::PenStyle kStyles[] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+      Reference r;
+      r.graph = plot_->addGraph();
+      r.graph->setPen(QPen(QColor(110, 110, 110), 1.5, kStyles[references_.size() % 4]));
+      r.graph->setName(label);
+      it = references_.insert(label, r);
+    }
+    it->y = y;
+    plot_->legend->setVisible(true);
   }
   scheduleReplot();
+}
+
+double CurvePlot::referenceLine(const QString& label) const {
+  auto it = references_.find(label);
+  return it == references_.end() ? std::nan("") : it->y;
 }
 
 int CurvePlot::pointCount(const QString& name) const {
@@ -143,12 +158,19 @@ void CurvePlot::replotNow() {
   if (!dirty_) return;
   dirty_ = false;
   if (!user_view_) plot_->rescaleAxes();
-  if (reference_ && !user_view_) {
-    // The reference spans the data's x range and is kept in view.
-    const QCPRange xr = plot_->xAxis->range();
-    reference_->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{reference_y_, reference_y_});
+  if (!references_.isEmpty() && !user_view_) {
+    // The references span the data's x range and are kept in view.
+    const QCPRange xr = pointCount() > 0 ? plot_->xAxis->range() : QCPRange(0, 1);
+    plot_->xAxis->setRange(xr);
     QCPRange yr = plot_->yAxis->range();
-    yr.expand(reference_y_);
+    bool first = pointCount() == 0;
+    for (const auto& r : references_) {
+      r.graph->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{r.y, r.y});
+      if (first) yr = QCPRange(r.y, r.y);
+      first = false;
+      yr.expand(r.y);
+    }
+    if (yr.size() == 0) yr = QCPRange(yr.lower - 1, yr.upper + 1);
     plot_->yAxis->setRange(yr);
   }
   plot_->replot(QCustomPlot::rpImmediateRefresh);

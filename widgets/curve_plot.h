@@ -28,8 +28,10 @@ class CurvePlot : public QWidget {
   void addPoint(const QString& series, double x, double y);
   void setSeries(const QVector<double>& x, const QVector<double>& y) { setSeries(QString(), x, y); }
   void setSeries(const QString& series, const QVector<double>& x, const QVector<double>& y);
-  // A dashed horizontal reference line (e.g. the healthy z-std 1/sqrt(d)); NaN removes it.
+  // A dashed horizontal reference line named `label` (the healthy z-std 1/sqrt(d), a probe's
+  // baselines), kept in view and listed in the legend; NaN removes it. clear() removes them all.
   void setReferenceLine(double y, const QString& label);
+  double referenceLine(const QString& label) const;  // NaN when absent
 
   int pointCount(const QString& series = QString()) const;
   QStringList seriesNames() const { return series_.keys(); }
@@ -52,8 +54,11 @@ class CurvePlot : public QWidget {
 
   QCustomPlot* plot_;
   QMap<QString, Series> series_;
-  QCPGraph* reference_ = nullptr;
-  double reference_y_;
+  struct Reference {
+    QCPGraph* graph = nullptr;
+    double y = 0;
+  };
+  QMap<QString, Reference> references_;
   double smoothing_ = 0;
   QTimer timer_;
   bool dirty_ = false;

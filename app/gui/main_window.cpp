@@ -121,7 +121,8 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
                                      .arg(ips, 0, 'f', 0).arg(eta, 0, 'f', 0));
           });
   connect(controller_, &TrainingController::probeDone, this, [this](qint64, const QString& kind, int k, double acc, qint64) {
-    probe_label_->setText(tr("%1 (k=%2): %3 %").arg(kind).arg(k).arg(100 * acc, 0, 'f', 1));
+    probe_label_->setText(kind == "knn" ? tr("kNN (k=%1): %2 %").arg(k).arg(100 * acc, 0, 'f', 1)
+                                        : tr("%1 probe: %2 %").arg(kind).arg(100 * acc, 0, 'f', 1));
   });
   connect(controller_, &TrainingController::logMessage, this, [this](int, const QString& t) { appendLog(t); });
   connect(controller_, &TrainingController::runFinished, this, [this](qint64 run, const QString& status, const QString& m) {

@@ -108,6 +108,9 @@ void TrainingController::deliver(const Event& e) {
           Q_EMIT diagnostics(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
           Q_EMIT probeDone(ev.run_id, QString::fromStdString(ev.kind), ev.k, ev.accuracy, ev.queries);
+        } else if constexpr (std::is_same_v<T, BaselineEvent>) {
+          Q_EMIT baselineReady(ev.run_id, QString::fromStdString(ev.baseline), QString::fromStdString(ev.scope),
+                               ev.accuracy);
         } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
           QVector<QPointF> pts;
           for (size_t i = 0; i + 1 < ev.xy.size(); i += 2) pts.push_back(QPointF(ev.xy[i], ev.xy[i + 1]));

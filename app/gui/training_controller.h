@@ -45,6 +45,9 @@ class TrainingController : public QObject {
   void lossComponents(qint64 run, qint64 step, const QStringList& names, const QVector<double>& values);
   void diagnostics(qint64 run, const pretext::DiagnosticsEvent& event);
   void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
+  // What the same kNN probe reads untrained ("random_init") or on raw pixels ("raw_pixels"), on the
+  // online subset or the final split (scope "online" / "final").
+  void baselineReady(qint64 run, const QString& baseline, const QString& scope, double accuracy);
   void projectionReady(qint64 run, const QVector<QPointF>& points, const QVector<int>& labels,
                        const QStringList& class_names);
   void logMessage(int level, const QString& text);

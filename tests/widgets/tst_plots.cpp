@@ -1,5 +1,7 @@
 #include <QtTest>
 
+#include <cmath>
+
 #include "engine/core/smoothing.h"
 #include "widgets/curve_plot.h"
 #include "widgets/palette.h"
@@ -73,6 +75,26 @@ class TestPlots : public QObject {
     QCOMPARE(graph->data()->constBegin()->value, 4.0);
     plot.setSmoothing(0.9);  // rebuilds from the raw values
     for (int i = 0; i < y.size(); ++i) QCOMPARE((graph->data()->constBegin() + i)->value, expected[size_t(i)]);
+  }
+
+  // A probe's baselines: several named reference lines, listed in the legend even when the curve
+  // itself is unnamed, kept in view, and gone with clear().
+  void namedReferenceLinesStayInViewAndInTheLegend() {
+    CurvePlot plot("accuracy %");
+    plot.resize(400, 300);
+    plot.setReferenceLine(67.0, "untrained network");
+    plot.setReferenceLine(75.6, "raw pixels");
+    plot.addPoint(20, 60);
+    plot.addPoint(40, 62);
+    plot.replotNow();
+    QCOMPARE(plot.referenceLine("raw pixels"), 75.6);
+    QVERIFY(plot.plot()->legend->visible());
+    QVERIFY(plot.plot()->yAxis->range().upper >= 75.6);
+    QVERIFY(plot.plot()->yAxis->range().lower <= 60);
+    plot.setReferenceLine(std::nan(""), "raw pixels");
+    QVERIFY(std::isnan(plot.referenceLine("raw pixels")));
+    plot.clear();
+    QVERIFY(std::isnan(plot.referenceLine("untrained network")));
   }
 
   void scatterGroupsByClass() {
