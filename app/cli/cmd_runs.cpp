@@ -38,10 +38,8 @@ json run_json(const RunRecord& r) {
 }
 
 double last_knn(Store& store, int64_t run) {
-  const auto probes = store.probes(run);
-  for (auto it = probes.rbegin(); it != probes.rend(); ++it)
-    if (it->kind == "knn") return it->accuracy;
-  return -1;
+  const auto p = last_probe(store, run, "knn");
+  return p ? p->accuracy : -1;
 }
 
 int list_runs(const RunsArgs& a) {

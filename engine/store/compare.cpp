@@ -49,6 +49,13 @@ std::vector<std::string> common_metric_names(Store& store, const std::vector<int
   return {names.begin(), names.end()};
 }
 
+std::optional<ProbeRecord> last_probe(Store& store, int64_t run, const std::string& kind) {
+  const auto probes = store.probes(run);  // in the order they were recorded
+  for (auto it = probes.rbegin(); it != probes.rend(); ++it)
+    if (it->kind == kind) return *it;
+  return std::nullopt;
+}
+
 std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs) {
   std::map<std::pair<std::string, int>, std::vector<std::optional<double>>> rows;
   for (size_t i = 0; i < runs.size(); ++i) {

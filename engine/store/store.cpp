@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -90,7 +91,7 @@ std::string utc_now_iso() {
   return buf;
 }
 
-Store::Store(const std::string& path, bool read_only) : path_(path) {
+Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::absolute(path).string()) {
   if (read_only) {
     // Bring an older database to this schema once, so the read-only queries below find their columns.
     sqlite3* probe = nullptr;

@@ -129,6 +129,7 @@ class Store {
   int64_t upsert_dataset(const DatasetRecord& d);
   std::vector<DatasetRecord> datasets();
 
+  // Absolute, so the run files found through it (run_dir) do not depend on the working directory.
   const std::string& path() const { return path_; }
   // Checkpoints and process liveness (engine/store/checkpoints.cpp).
   void add_checkpoint(int64_t run, int64_t step, const std::string& path);

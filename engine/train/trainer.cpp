@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 #include "engine/augment/loader.h"
@@ -44,7 +45,12 @@ struct Trainer::Session {
 };
 
 Trainer::Trainer(TrainConfig config, EventSink& sink, std::string db_path, std::string ui_version)
-    : cfg_(std::move(config)), sink_(sink), db_path_(std::move(db_path)), ui_version_(std::move(ui_version)) {}
+    : cfg_(std::move(config)),
+      sink_(sink),
+      // Absolute: the checkpoint and backbone paths stored with the run must not depend on where the
+      // process happened to start (resume, eval and the app run from anywhere).
+      db_path_(db_path.empty() ? "" : std::filesystem::absolute(db_path).string()),
+      ui_version_(std::move(ui_version)) {}
 
 Trainer::~Trainer() {
   request_cancel();

@@ -117,3 +117,19 @@ TEST(knn, BlockwiseScanEqualsTheFullMatrix) {
   auto expected = torch::zeros({600, 10}).scatter_add_(1, labels.index_select(0, idx.flatten()).view_as(idx), (sim / 0.1).exp());
   EXPECT_TRUE(torch::allclose(votes, expected, 1e-5, 1e-5));
 }
+
+// PCA against an independent route: the SVD of the centred data. Each projected component equals
+// U_i * s_i up to its sign, so its variance is s_i^2 / (n - 1).
+TEST(knn, PcaMatchesTheSvdOfTheCentredData) {
+  torch::manual_seed(7);
+  const auto x = torch::randn({300, 6}, torch::kFloat64) * torch::tensor({5.0, 3.0, 2.0, 1.0, 0.5, 0.1}, torch::kFloat64);
+  const auto p = pca_project(x.to(torch::kFloat32), 3).to(torch::kFloat64);
+  const auto xc = x - x.mean(0, true);
+  auto [u, s, vh] = torch::linalg_svd(xc, false);
+  for (int64_t i = 0; i < 3; ++i) {
+    const auto expected = u.select(1, i) * s[i];
+    const double sign = (p.select(1, i) * expected).sum().item<double>() > 0 ? 1 : -1;
+    EXPECT_TRUE(torch::allclose(p.select(1, i), sign * expected, 1e-3, 1e-3)) << "component " << i;
+    EXPECT_NEAR(p.select(1, i).var().item<double>(), (s[i] * s[i]).item<double>() / 299.0, 1e-3);
+  }
+}

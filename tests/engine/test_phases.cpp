@@ -437,3 +437,23 @@ TEST(phases, EvaluatingACheckpointReproducesTheRunsProbe) {
   const std::string missing = what_of([&] { evaluate_run(store, t.run_id(), o, request); });
   EXPECT_NE(missing.find("no checkpoint at step 3"), std::string::npos) << missing;
 }
+
+// A database named by a relative path still records absolute run files: resume, eval and the app
+// find them from any working directory.
+TEST(phases, RunFilesAreRecordedAbsoluteForARelativeDatabase) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const auto before = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  test::Recorder rec;
+  Trainer t(test::tiny_config(2), rec, "relative.db");
+  t.run();
+  std::filesystem::current_path(before);
+  Store s(dir.str("relative.db"), true);
+  const auto ck = s.latest_checkpoint(t.run_id());
+  ASSERT_TRUE(ck.has_value());
+  EXPECT_TRUE(std::filesystem::path(ck->path).is_absolute()) << ck->path;
+  EXPECT_TRUE(std::filesystem::exists(ck->path));
+  EXPECT_TRUE(std::filesystem::path(s.path()).is_absolute());
+  EXPECT_TRUE(std::filesystem::exists(run_backbone_path(s.path(), t.run_id())));
+}

@@ -2,28 +2,36 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QMessageBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <map>
 #include <set>
 
 #include "app/gui/app_state.h"
 #include "engine/core/metric_names.h"
+#include "engine/export/run_model.h"
 #include "engine/store/compare.h"
+#include "engine/store/store_sink.h"
 #include "engine/store/store.h"
 #include "widgets/curve_plot.h"
 #include "widgets/qcp.h"
@@ -56,10 +64,20 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   rerun->setToolTip(tr("Load this run's config into the Train page"));
   auto* resume = new QPushButton(tr("Resume"));
   resume->setToolTip(tr("Continue a stopped or interrupted run from its last checkpoint"));
+  auto* probe = new QPushButton(tr("Probe…"));
+  probe->setToolTip(tr("Run the kNN and/or linear probe again on this run's saved backbone or one of its "
+                       "checkpoints; the results are stored with the run"));
+  connect(probe, &QPushButton::clicked, this, &RunsPage::probeSelected);
+  connect(&probe_watcher_, &QFutureWatcher<QString>::finished, this, [this] {
+    reload();
+    if (selected_ > 0) showDetails(selected_);  // the stored probes, the new ones among them
+    details_->setPlainText(probe_watcher_.result() + "\n\n" + details_->toPlainText());
+  });
   auto* compare_button = new QPushButton(tr("Compare checked"));
   auto* actions = new QHBoxLayout;
   actions->addWidget(rerun);
   actions->addWidget(resume);
+  actions->addWidget(probe);
   for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")}) {
     auto* b = new QPushButton(a);
     connect(b, &QPushButton::clicked, this, [this, a] { manage(a); });
@@ -161,7 +179,7 @@ void RunsPage::reload() {
   try {
     Store store(state_->dbPath().toStdString(), true);
     for (const auto& r : store.runs()) {
-      const auto probes = store.probes(r.id);
+      const auto knn = last_probe(store, r.id, "knn");
       auto* item = new QTreeWidgetItem;
       item->setData(kId, Qt::DisplayRole, qint64(r.id));
       item->setData(kId, Qt::UserRole, qint64(r.id));
@@ -169,7 +187,7 @@ void RunsPage::reload() {
       item->setText(kName, QString::fromStdString(r.name));
       item->setText(kMethod, QString::fromStdString(r.method));
       item->setText(kStatus, QString::fromStdString(r.status));
-      item->setText(kKnn, probes.empty() ? QStringLiteral("–") : QString::number(100 * probes.back().accuracy, 'f', 1) + " %");
+      item->setText(kKnn, knn ? QString::number(100 * knn->accuracy, 'f', 1) + " %" : QStringLiteral("–"));
       item->setText(kCreated, QString::fromStdString(r.created_at));
       item->setToolTip(kName, QString::fromStdString(r.dataset));
       list_->addTopLevelItem(item);
@@ -277,14 +295,97 @@ void RunsPage::showDetails(qint64 run) {
     text += tr("Versions: Pretext %1, LibTorch %2, OpenCV %3, %4\n")
                 .arg(QString::fromStdString(r->commit), QString::fromStdString(r->torch_version),
                      QString::fromStdString(r->opencv_version), QString::fromStdString(r->ui_version));
-    for (const auto& p : store.probes(run))
-      text += tr("Probe %1 (k=%2): %3 % on %4 images\n").arg(QString::fromStdString(p.kind)).arg(p.k)
+    for (const auto& p : store.probes(run)) {
+      text += tr("Probe %1 at step %2: %3 % on %4 images").arg(QString::fromStdString(p.kind)).arg(p.step)
                   .arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries);
+      if (p.top5 >= 0) text += tr(", top-5 %1 %").arg(100 * p.top5, 0, 'f', 2);
+      if (p.train_accuracy >= 0) text += tr(", train %1 %").arg(100 * p.train_accuracy, 0, 'f', 2);
+      text += "  " + QString::fromStdString(p.params) + "\n";
+    }
     text += "\n" + QString::fromStdString(nlohmann::json::parse(r->config).dump(2));
     details_->setPlainText(text);
   } catch (const std::exception& e) {
     details_->setPlainText(tr("Cannot read run %1: %2").arg(run).arg(e.what()));
   }
+}
+
+void RunsPage::probeSelected() {
+  if (selected_ <= 0 || probe_watcher_.isRunning()) return;
+  TrainConfig cfg;
+  std::vector<CheckpointRecord> checkpoints;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(selected_)));
+    checkpoints = store.checkpoints(selected_);
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
+    return;
+  }
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Probe run %1").arg(selected_));
+  auto* form = new QFormLayout(&dialog);
+  auto* weights = new QComboBox;
+  weights->addItem(tr("saved backbone (end of run)"), qlonglong(-1));
+  for (const auto& c : checkpoints) weights->addItem(tr("checkpoint at step %1").arg(c.step), qlonglong(c.step));
+  form->addRow(tr("Weights"), weights);
+  auto* knn = new QCheckBox(tr("kNN"));
+  knn->setChecked(true);
+  auto* k = new QSpinBox;
+  k->setRange(1, 100000);
+  k->setValue(cfg.knn_k);
+  auto* t = new QDoubleSpinBox;
+  t->setDecimals(3);
+  t->setRange(0.001, 100);
+  t->setValue(cfg.knn_t);
+  auto* solo = new QPushButton(tr("k=20, T=0.07"));
+  solo->setToolTip(tr("solo-learn's setting"));
+  connect(solo, &QPushButton::clicked, &dialog, [k, t] {
+    k->setValue(20);
+    t->setValue(0.07);
+  });
+  auto* knn_row = new QHBoxLayout;
+  knn_row->addWidget(knn);
+  knn_row->addWidget(new QLabel(tr("k")));
+  knn_row->addWidget(k);
+  knn_row->addWidget(new QLabel(tr("T")));
+  knn_row->addWidget(t);
+  knn_row->addWidget(solo);
+  form->addRow(tr("Probes"), knn_row);
+  auto* linear = new QCheckBox(tr("Linear probe (L-BFGS on the frozen features)"));
+  form->addRow(QString(), linear);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted || (!knn->isChecked() && !linear->isChecked())) return;
+
+  ProbeRequest request;
+  request.checkpoint = weights->currentData().toLongLong();
+  request.knn = knn->isChecked();
+  request.linear = linear->isChecked();
+  request.k = k->value();
+  request.temperature = t->value();
+  const std::string db = state_->dbPath().toStdString();
+  const qint64 run = selected_;
+  details_->setPlainText(tr("Probing run %1…").arg(run) + "\n\n" + details_->toPlainText());
+  probe_watcher_.setFuture(QtConcurrent::run([db, run, request]() -> QString {
+    try {
+      Store store(db);
+      StoreSink sink(store);  // the results leave as events; the store's sink records them
+      RunDataOptions o;
+      QStringList lines;
+      for (const ProbeEvent& p : evaluate_run(store, run, o, request, &sink))
+        lines << (p.kind == "knn" ? tr("kNN (k=%1) at step %2: top-1 %3 %, top-5 %4 % on %5 queries")
+                                        .arg(p.k).arg(p.step).arg(100 * p.accuracy, 0, 'f', 2)
+                                        .arg(100 * p.top5, 0, 'f', 2).arg(p.queries)
+                                  : tr("linear probe at step %1: %2 % on %3 queries (train %4 %)")
+                                        .arg(p.step).arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries)
+                                        .arg(100 * p.train_accuracy, 0, 'f', 2));
+      return lines.join("\n");
+    } catch (const std::exception& e) {
+      return tr("Probe of run %1 failed: %2").arg(run).arg(e.what());
+    }
+  }));
 }
 
 // Shows what the engine's comparison computes (engine/store/compare.h, also `pretext-cli runs
