@@ -10,11 +10,11 @@
 namespace pretext {
 
 CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
-    : QWidget(parent), plot_(new QCustomPlot(this)), reference_y_(std::nan("")) {
+    : QWidget(parent), plot_(new QCustomPlot(this)) {
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
-  enable_plot_export(plot_);
+  enable_plot_export(plot_, [this] { resetView(); });
   follow_palette(plot_);
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
@@ -24,24 +24,40 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   timer_.setInterval(33);
   timer_.setSingleShot(true);
   connect(&timer_, &QTimer::timeout, this, [this] { replotNow(); });
+  // A drag or a wheel turn is the user taking the view; a double click gives it back to the data.
+  connect(plot_, &QCustomPlot::mouseWheel, this, [this] { user_view_ = true; });
+  connect(plot_, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+    if (e->buttons() & Qt::LeftButton) user_view_ = true;
+  });
+  connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { resetView(); });
+}
+
+void CurvePlot::resetView() {
+  user_view_ = false;
+  dirty_ = true;
+  replotNow();
 }
 
 CurvePlot::Series& CurvePlot::series(const QString& name) {
   auto it = series_.find(name);
   if (it != series_.end()) return *it;
   Series s;
+  s.smoother = EmaSmoother(smoothing_);
   s.graph = plot_->addGraph();
   s.graph->setPen(QPen(class_color(series_.size()), 1.5));
   s.graph->setAdaptiveSampling(true);
   s.graph->setName(name);
   if (name.isEmpty()) s.graph->removeFromLegend();
-  plot_->legend->setVisible(!name.isEmpty() || series_.size() > 1);
+  plot_->legend->setVisible(!name.isEmpty() || series_.size() > 1 || !references_.isEmpty());
   return *series_.insert(name, s);
 }
 
 void CurvePlot::clear() {
   for (auto& s : series_) plot_->removeGraph(s.graph);
   series_.clear();
+  for (auto& r : references_) plot_->removeGraph(r.graph);
+  references_.clear();
+  user_view_ = false;  // a new run's curves start in view
   plot_->legend->setVisible(false);
   dirty_ = true;
   scheduleReplot();
@@ -61,12 +77,7 @@ void CurvePlot::addPoint(const QString& name, double x, double y) {
   s.x.push_back(x);
   s.y.push_back(y);
   mark_sparse(s.graph, s.x.size());
-  if (smoothing_ > 0) {
-    const double prev = s.graph->dataCount() ? (s.graph->data()->constEnd() - 1)->value : y;
-    s.graph->addData(x, smoothing_ * prev + (1 - smoothing_) * y);
-  } else {
-    s.graph->addData(x, y);
-  }
+  s.graph->addData(x, s.smoother.push(y));
   scheduleReplot();
 }
 
@@ -79,27 +90,40 @@ void CurvePlot::setSeries(const QString& name, const QVector<double>& x, const Q
 }
 
 void CurvePlot::rebuild(Series& s) {
-  QVector<double> shown = s.y;
-  if (smoothing_ > 0) {
-    for (int i = 1; i < shown.size(); ++i) shown[i] = smoothing_ * shown[i - 1] + (1 - smoothing_) * s.y[i];
-  }
+  s.smoother = EmaSmoother(smoothing_);
+  QVector<double> shown;
+  shown.reserve(s.y.size());
+  for (double v : s.y) shown.push_back(s.smoother.push(v));
   s.graph->setData(s.x, shown, /*alreadySorted=*/true);
   mark_sparse(s.graph, s.x.size());
 }
 
 void CurvePlot::setReferenceLine(double y, const QString& label) {
-  reference_y_ = y;
+  auto it = references_.find(label);
   if (std::isnan(y)) {
-    if (reference_) plot_->removeGraph(reference_);
-    reference_ = nullptr;
-  } else {
-    if (!reference_) {
-      reference_ = plot_->addGraph();
-      reference_->setPen(QPen(Qt::gray, 1, Qt::DashLine));
+    if (it != references_.end()) {
+      plot_->removeGraph(it->graph);
+      references_.erase(it);
     }
-    reference_->setName(label);
+  } else {
+    if (it == references_.end()) {
+      // Told apart by their dash pattern, in grey so they never pass for a series.
+      static const Qt::PenStyle kStyles[] = {Qt::DashLine, Qt::DotLine, Qt::DashDotLine, Qt::DashDotDotLine};
+      Reference r;
+      r.graph = plot_->addGraph();
+      r.graph->setPen(QPen(QColor(110, 110, 110), 1.5, kStyles[references_.size() % 4]));
+      r.graph->setName(label);
+      it = references_.insert(label, r);
+    }
+    it->y = y;
+    plot_->legend->setVisible(true);
   }
   scheduleReplot();
+}
+
+double CurvePlot::referenceLine(const QString& label) const {
+  auto it = references_.find(label);
+  return it == references_.end() ? std::nan("") : it->y;
 }
 
 int CurvePlot::pointCount(const QString& name) const {
@@ -133,13 +157,20 @@ void CurvePlot::scheduleReplot() {
 void CurvePlot::replotNow() {
   if (!dirty_) return;
   dirty_ = false;
-  plot_->rescaleAxes();
-  if (reference_) {
-    // The reference spans the data's x range and is kept in view.
-    const QCPRange xr = plot_->xAxis->range();
-    reference_->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{reference_y_, reference_y_});
+  if (!user_view_) plot_->rescaleAxes();
+  if (!references_.isEmpty() && !user_view_) {
+    // The references span the data's x range and are kept in view.
+    const QCPRange xr = pointCount() > 0 ? plot_->xAxis->range() : QCPRange(0, 1);
+    plot_->xAxis->setRange(xr);
     QCPRange yr = plot_->yAxis->range();
-    yr.expand(reference_y_);
+    bool first = pointCount() == 0;
+    for (const auto& r : references_) {
+      r.graph->setData(QVector<double>{xr.lower, xr.upper}, QVector<double>{r.y, r.y});
+      if (first) yr = QCPRange(r.y, r.y);
+      first = false;
+      yr.expand(r.y);
+    }
+    if (yr.size() == 0) yr = QCPRange(yr.lower - 1, yr.upper + 1);
     plot_->yAxis->setRange(yr);
   }
   plot_->replot(QCustomPlot::rpImmediateRefresh);

@@ -28,10 +28,14 @@ bool save_plot(QCustomPlot* plot, const QString& path) {
   return false;
 }
 
-void enable_plot_export(QCustomPlot* plot) {
+void enable_plot_export(QCustomPlot* plot, std::function<void()> reset_view) {
   plot->setContextMenuPolicy(Qt::CustomContextMenu);
-  QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot](const QPoint& pos) {
+  QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, reset_view](const QPoint& pos) {
     QMenu menu(plot);
+    if (reset_view) {
+      menu.addAction(QObject::tr("Reset view"), plot, reset_view);
+      menu.addSeparator();
+    }
     for (const QString& ext : {QStringLiteral("png"), QStringLiteral("pdf"), QStringLiteral("svg")}) {
       menu.addAction(QObject::tr("Save as %1…").arg(ext.toUpper()), plot, [plot, ext] {
         const QString f = QFileDialog::getSaveFileName(plot, QObject::tr("Save plot"), "plot." + ext,

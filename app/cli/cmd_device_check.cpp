@@ -3,7 +3,9 @@
 #include <memory>
 
 #include "app/cli/commands.h"
+#include "engine/methods/method_info.h"
 #include "engine/train/device_check.h"
+#include "engine/train/options.h"
 
 namespace pretext::cli {
 namespace {
@@ -33,14 +35,14 @@ void add_device_check(CLI::App& app, Commands& out) {
   auto* cmd = app.add_subcommand("device-check",
                                  "Compare CPU and accelerator losses on a fixed batch and time training steps");
   cmd->add_option("--device", a->o.device, "Device to check against the CPU")->capture_default_str();
-  cmd->add_option("--method", a->o.method, "SSL method")->capture_default_str();
+  cmd->add_option("--method", a->o.method, "SSL method")->capture_default_str()->check(CLI::IsMember(method_names()));
   cmd->add_option("--backbone", a->o.backbone, "Backbone")->capture_default_str();
   cmd->add_option("--batch", a->o.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
   cmd->add_option("--size", a->o.size, "Image size")->capture_default_str()->check(CLI::Range(8, 1024));
   cmd->add_option("--steps", a->o.steps, "Timed steps")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--warmup", a->o.warmup, "Untimed steps first")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd->add_option("--amp", a->o.amp, "Precisions to time: off bf16 fp16")->capture_default_str()
-      ->check(CLI::IsMember({"off", "bf16", "fp16"}));
+      ->check(CLI::IsMember(amp_modes()));
   cmd->add_option("--tolerance", a->o.tolerance, "Largest relative loss difference accepted")->capture_default_str();
   cmd->add_option("--json", a->json_out, "Also write the report to this file");
   out.push_back({cmd, [a] { return run_device_check_cmd(*a); }});

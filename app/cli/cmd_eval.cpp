@@ -1,4 +1,3 @@
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -8,6 +7,7 @@
 #include "app/cli/progress.h"
 #include "engine/core/runtime.h"
 #include "engine/export/run_model.h"
+#include "engine/store/store_sink.h"
 
 namespace pretext::cli {
 namespace {
@@ -15,33 +15,58 @@ namespace {
 struct EvalArgs {
   std::string db = kDefaultDb, run;
   RunDataOptions data;
+  ProbeRequest request;
+  bool knn = false, linear = false;
   int threads = 0;
   bool as_json = false, no_store = false;
 };
 
-int run_eval(const EvalArgs& a) {
+nlohmann::json probe_json(const ProbeEvent& p) {
+  nlohmann::json j = {{"kind", p.kind}, {"step", p.step}, {"accuracy", p.accuracy}, {"queries", p.queries},
+                      {"bank", p.bank}, {"params", nlohmann::json::parse(p.params)}};
+  if (p.kind == "knn") j.update({{"k", p.k}, {"top5", p.top5}});
+  if (p.kind == "linear") j.update({{"train_accuracy", p.train_accuracy}, {"confusion", p.confusion}});
+  return j;
+}
+
+void print_probe(int64_t run, const ProbeEvent& p) {
+  if (p.kind == "knn")
+    std::printf("run %lld step %lld: kNN (k=%d) top-1 %.2f%%, top-5 %.2f%% on %lld queries, bank %lld\n",
+                static_cast<long long>(run), static_cast<long long>(p.step), p.k, 100 * p.accuracy, 100 * p.top5,
+                static_cast<long long>(p.queries), static_cast<long long>(p.bank));
+  else
+    std::printf("run %lld step %lld: linear probe %.2f%% on %lld queries (train %.2f%% on %lld, %s)\n",
+                static_cast<long long>(run), static_cast<long long>(p.step), 100 * p.accuracy,
+                static_cast<long long>(p.queries), 100 * p.train_accuracy, static_cast<long long>(p.bank),
+                p.params.c_str());
+}
+
+int run_eval(EvalArgs a) {
   if (!std::filesystem::exists(a.db)) {
     std::fprintf(stderr, "error: no database %s (give --db)\n", a.db.c_str());
     return 2;
   }
+  if (a.knn || a.linear) {  // naming probes runs those; none named: kNN
+    a.request.knn = a.knn;
+    a.request.linear = a.linear;
+  }
   init_threads(a.threads);
   Store store(a.db, a.no_store);
   const int64_t id = resolve_run(store, a.run);
-  EvalResult r;
+  std::vector<ProbeEvent> probes;
   {
+    // The results leave as events; unless --no-store, the store's sink records them with the run.
+    std::unique_ptr<StoreSink> sink = a.no_store ? nullptr : std::make_unique<StoreSink>(store);
     Progress progress("eval");
-    r = evaluate_run(store, id, a.data, [&](double f, const std::string& what) { progress.update(f, what); });
+    probes = evaluate_run(store, id, a.data, a.request, sink.get(),
+                          [&](double f, const std::string& what) { progress.update(f, what); });
   }
-  int64_t step = 0;
-  for (const auto& p : store.probes(id)) step = std::max(step, p.step);
-  // Its own kind, so the probe made during training stays as it was.
-  if (!a.no_store) store.add_probe({id, step, "knn-eval", r.k, r.accuracy, r.queries});
   if (a.as_json) {
-    std::printf("%s\n", nlohmann::json({{"run", id}, {"k", r.k}, {"accuracy", r.accuracy}, {"queries", r.queries},
-                                        {"bank", r.bank}}).dump(2).c_str());
+    nlohmann::json out = {{"run", id}, {"probes", nlohmann::json::array()}};
+    for (const auto& p : probes) out["probes"].push_back(probe_json(p));
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
-    std::printf("run %lld: kNN (k=%d) accuracy %.2f%% on %lld queries, bank %lld\n", static_cast<long long>(id), r.k,
-                100 * r.accuracy, static_cast<long long>(r.queries), static_cast<long long>(r.bank));
+    for (const auto& p : probes) print_probe(id, p);
   }
   return 0;
 }
@@ -51,14 +76,22 @@ int run_eval(const EvalArgs& a) {
 void add_eval(CLI::App& app, Commands& out) {
   auto a = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand(
-      "eval", "Run the kNN probe again from a run's saved backbone (<db>.runs/<id>/backbone.safetensors)");
+      "eval", "Probe a run again: kNN and/or a linear probe on its saved backbone or on one of its checkpoints");
   cmd->add_option("RUN", a->run, "Run id or name")->required();
   cmd->add_option("--db", a->db, "SQLite experiment database")->capture_default_str();
+  cmd->add_option("--checkpoint", a->request.checkpoint,
+                  "Probe this checkpoint's step (see `runs show`) instead of the backbone saved at the end")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--knn", a->knn, "Weighted kNN probe (the default when no probe is named)");
+  cmd->add_option("--k", a->request.k, "kNN neighbours (default: the run's, 200)")->check(CLI::PositiveNumber);
+  cmd->add_option("--t", a->request.temperature, "kNN temperature (default: the run's, 0.1; solo-learn uses k=20, T=0.07)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--linear", a->linear, "Linear probe on the frozen, standardised features (L-BFGS)");
   cmd->add_option("--data", a->data.data, "Labelled training images for the bank (default: the run's)");
   cmd->add_option("--eval-data", a->data.eval_data, "Labelled query images (default: the run's, else its held-out part)");
   cmd->add_option("--device", a->data.device, "auto, cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();
-  cmd->add_flag("--no-store", a->no_store, "Do not record the result (as a knn-eval probe) in the database");
+  cmd->add_flag("--no-store", a->no_store, "Do not record the results in the database");
   cmd->add_flag("--json", a->as_json, "Machine-readable output");
   out.push_back({cmd, [a] { return run_eval(*a); }});
 }

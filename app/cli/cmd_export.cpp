@@ -39,7 +39,7 @@ int run_export(const ExportArgs& a) {
     namespace fs = std::filesystem;
     fs::create_directories(a.out);
     write_embeddings_csv(e.table, (fs::path(a.out) / "embeddings.csv").string());
-    write_projector(e.table, &e.images, a.out);
+    write_projector(e.table, e.images.get(), a.out);
     progress.update(1.0, "written");
   }
   std::printf("wrote %zu embeddings of dimension %zu to %s: embeddings.csv, vectors.tsv, metadata.tsv, sprite.png, "

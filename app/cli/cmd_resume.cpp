@@ -46,16 +46,7 @@ int run_resume(const ResumeArgs& a) {
   ConsoleSink sink(10);
   Trainer trainer(cfg, sink, a.db);
   trainer.resume_run(a.run);
-  {
-    StopOnSignal on_signal(trainer);
-    trainer.run();
-  }
-  if (trainer.status() == "failed") return 1;
-  if (trainer.status() == "stopped")
-    std::printf("stopped at step %lld; continue with: pretext-cli resume %lld --db %s\n",
-                static_cast<long long>(trainer.steps_done()), static_cast<long long>(a.run), a.db.c_str());
-  if (trainer.last_knn_accuracy() >= 0) std::printf("final kNN accuracy: %.2f%%\n", 100.0 * trainer.last_knn_accuracy());
-  return 0;
+  return run_to_end(trainer, a.db);
 }
 
 }  // namespace

@@ -38,10 +38,8 @@ json run_json(const RunRecord& r) {
 }
 
 double last_knn(Store& store, int64_t run) {
-  const auto probes = store.probes(run);
-  for (auto it = probes.rbegin(); it != probes.rend(); ++it)
-    if (it->kind == "knn") return it->accuracy;
-  return -1;
+  const auto p = last_probe(store, run, "knn");
+  return p ? p->accuracy : -1;
 }
 
 int list_runs(const RunsArgs& a) {
@@ -92,7 +90,15 @@ int show_run(const RunsArgs& a) {
     for (const auto& m : metrics) j["last_metrics"][m.name] = {{"step", m.step}, {"value", m.value}};
     j["probes"] = json::array();
     for (const auto& p : probes)
-      j["probes"].push_back({{"kind", p.kind}, {"k", p.k}, {"step", p.step}, {"accuracy", p.accuracy}, {"queries", p.queries}});
+      j["probes"].push_back({{"kind", p.kind},
+                             {"k", p.k},
+                             {"step", p.step},
+                             {"accuracy", p.accuracy},
+                             {"top5", p.top5 < 0 ? json() : json(p.top5)},
+                             {"train_accuracy", p.train_accuracy < 0 ? json() : json(p.train_accuracy)},
+                             {"queries", p.queries},
+                             {"bank", p.bank},
+                             {"params", json::parse(p.params, nullptr, false)}});
     j["checkpoints"] = json::array();
     for (const auto& c : ckpts) j["checkpoints"].push_back({{"step", c.step}, {"path", c.path}, {"created_at", c.created_at}});
     j["files"] = files;
@@ -106,7 +112,7 @@ int show_run(const RunsArgs& a) {
   std::printf("  device    %s\n", r.device.c_str());
   std::printf("  created   %s   finished %s\n", r.created_at.c_str(), r.finished_at.empty() ? "-" : r.finished_at.c_str());
   std::printf("  versions  pretext %s, LibTorch %s, OpenCV %s%s%s\n", r.commit.c_str(), r.torch_version.c_str(),
-              r.opencv_version.c_str(), r.ui_version.empty() ? "" : ", Qt ", r.ui_version.c_str());
+              r.opencv_version.c_str(), r.ui_version.empty() ? "" : ", ", r.ui_version.c_str());  // ui_version: "Qt 6.4.2"
   if (!r.tags.empty()) {
     std::string t;
     for (const auto& s : r.tags) t += (t.empty() ? "" : ", ") + s;
@@ -119,9 +125,13 @@ int show_run(const RunsArgs& a) {
     std::printf("  %-22s %.6g  (step %lld)\n", m.name.c_str(), m.value, static_cast<long long>(m.step));
   std::printf("probes:\n");
   if (probes.empty()) std::printf("  (none)\n");
-  for (const auto& p : probes)
-    std::printf("  %-6s k=%-4d step %-7lld accuracy %.2f%% on %lld queries\n", p.kind.c_str(), p.k,
-                static_cast<long long>(p.step), 100 * p.accuracy, static_cast<long long>(p.queries));
+  for (const auto& p : probes) {
+    std::printf("  %-6s step %-7lld accuracy %.2f%% on %lld queries", p.kind.c_str(), static_cast<long long>(p.step),
+                100 * p.accuracy, static_cast<long long>(p.queries));
+    if (p.top5 >= 0) std::printf(", top-5 %.2f%%", 100 * p.top5);
+    if (p.train_accuracy >= 0) std::printf(", train %.2f%%", 100 * p.train_accuracy);
+    std::printf("  %s\n", p.params.c_str());
+  }
   if (!ckpts.empty()) {
     std::printf("checkpoints:\n");
     for (const auto& c : ckpts) std::printf("  step %-7lld %s\n", static_cast<long long>(c.step), c.path.c_str());

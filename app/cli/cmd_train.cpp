@@ -6,6 +6,9 @@
 #include "app/cli/console_sink.h"
 #include "app/cli/stop_on_signal.h"
 #include "engine/methods/method_info.h"
+#include "engine/models/names.h"
+#include "engine/train/options.h"
+#include "engine/train/resolve.h"
 #include "engine/train/trainer.h"
 
 namespace pretext::cli {
@@ -36,33 +39,15 @@ int run_train(TrainArgs& a) {
     std::fprintf(stderr, "error: --data is required\n");
     return 2;
   }
-  if (cfg.amp != "off" && cfg.amp != "bf16" && cfg.amp != "fp16") {
-    std::fprintf(stderr, "error: --amp must be off, bf16 or fp16\n");
-    return 2;
-  }
-  const std::string opt = cfg.optimizer;
-  if (!opt.empty() && opt != "auto" && opt != "sgd" && opt != "lars" && opt != "adamw") {
-    std::fprintf(stderr, "error: unknown optimizer '%s' (auto, sgd, lars, adamw)\n", opt.c_str());
-    return 2;
-  }
   try {
-    method_info(cfg.method);
+    resolve_config(cfg);  // the trainer resolves it again; here a bad field is a usage error (exit 2)
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
   }
   ConsoleSink sink(10);
   Trainer trainer(cfg, sink, a.db);
-  {
-    StopOnSignal on_signal(trainer);
-    trainer.run();
-  }
-  if (trainer.status() == "failed") return 1;
-  if (trainer.status() == "stopped" && trainer.run_id() > 0)
-    std::printf("stopped at step %lld; continue with: pretext-cli resume %lld --db %s\n",
-                static_cast<long long>(trainer.steps_done()), static_cast<long long>(trainer.run_id()), a.db.c_str());
-  if (trainer.last_knn_accuracy() >= 0) std::printf("final kNN accuracy: %.2f%%\n", 100.0 * trainer.last_knn_accuracy());
-  return 0;
+  return run_to_end(trainer, a.db);
 }
 
 }  // namespace
@@ -74,19 +59,25 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--config", a->config_file, "Run configuration as JSON (replaces the flags)");
   train->add_option("--data", cfg.data, "Folder of images, or an IDX file");
   train->add_option("--eval-data", cfg.eval_data, "Labelled images for the kNN probe");
-  train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")->capture_default_str();
+  train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")
+      ->capture_default_str()->check(CLI::IsMember(method_names()));
   train->add_option("--backbone", cfg.backbone,
-                    "auto (the method's default: vit-tiny for mae, else resnet-tiny), resnet-small, resnet18, vit-tiny, ...")->capture_default_str();
+                    "auto (the method's default: vit-tiny for mae, else resnet-tiny), or one of: " +
+                        join_names(backbone_names()) + " (a ViT may add /PATCH and @SIZE)")->capture_default_str();
   train->add_option("--pipeline", cfg.pipeline, "Augmentation preset name or JSON file");
   train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
   train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
   train->add_option("--batch", cfg.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
   train->add_option("--lr", cfg.lr, "Peak learning rate (default: --base-lr * batch / 256)");
-  train->add_option("--optimizer", cfg.optimizer, "auto (the method's default), sgd, lars or adamw")->capture_default_str();
+  auto optimizers = optimizer_names();
+  optimizers.insert(optimizers.begin(), "auto");
+  train->add_option("--optimizer", cfg.optimizer, "auto (the method's default), " + join_names(optimizer_names()))
+      ->capture_default_str()->check(CLI::IsMember(optimizers));
   train->add_option("--base-lr", cfg.base_lr, "Learning rate per 256 images (default: the method's, see `methods`)");
   train->add_option("--weight-decay", cfg.weight_decay, "Weight decay (default: the method's, see `methods`)");
   train->add_option("--clip-grad-norm", cfg.clip_grad_norm, "Clip the gradients' global L2 norm (0: off)");
-  train->add_option("--amp", cfg.amp, "Mixed precision on CUDA: off, bf16 or fp16")->capture_default_str();
+  train->add_option("--amp", cfg.amp, "Mixed precision on CUDA: " + join_names(amp_modes()))
+      ->capture_default_str()->check(CLI::IsMember(amp_modes()));
   train->add_flag("--channels-last,!--no-channels-last", cfg.channels_last,
                   "NHWC memory format for convolutions (default on: faster on CPU and GPU)");
   train->add_option("--checkpoint-every", cfg.checkpoint_every, "Steps between checkpoints (also written at stop)")
@@ -96,6 +87,9 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--threads", cfg.threads, "CPU threads (0 = all cores)")->capture_default_str();
   train->add_option("--workers", cfg.workers, "Loader threads augmenting batches ahead (0 = all cores)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  train->add_option("--probe-every", cfg.probe_every, "Steps between full probes during training (0: only at the end)")
+      ->check(CLI::NonNegativeNumber);
+  train->add_flag("--linear-probe", cfg.linear_probe, "Probes also fit a linear classifier on the frozen features");
   train->add_option("--limit", cfg.limit, "Use at most this many training images");
   train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
   train->add_option("--name", cfg.name, "Run name");

@@ -7,7 +7,8 @@
 int main(int argc, char** argv) {
   CLI::App app{"Pretext: self-supervised pretraining on images, headless"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("pretext-cli ") + pretext::versions().pretext);
+  const pretext::Versions v = pretext::versions();
+  app.set_version_flag("--version", "pretext-cli " + v.pretext + " (" + v.commit + ", LibTorch " + v.torch + ")");
 
   pretext::cli::Commands commands;
   pretext::cli::add_train(app, commands);

@@ -1,4 +1,5 @@
 #include <QApplication>
+#include <cstdlib>
 #include <QIcon>
 #include <QCommandLineParser>
 #include <QDir>
@@ -7,6 +8,7 @@
 #include <QStandardPaths>
 
 #include "app/gui/main_window.h"
+#include "app/gui/training_controller.h"
 #include "app/gui/theme.h"
 #include "engine/core/runtime.h"
 
@@ -63,5 +65,9 @@ int main(int argc, char** argv) {
 
   pretext::MainWindow w(o);
   w.show();
-  return app.exec();
+  const int rc = app.exec();
+  // A run whose step outlasted the quit wait is not joined: the process ends now, as a kill would
+  // end it, which the database is built to survive.
+  if (pretext::TrainingController::leftRunning()) std::_Exit(rc);
+  return rc;
 }

@@ -32,6 +32,9 @@
 namespace pretext {
 namespace {
 
+// How long quitting waits for a running run to stop and checkpoint before the window goes anyway.
+constexpr int kQuitWaitMs = 1500;
+
 // Most recent first, eight at most, under "<key>/recent"; "<key>/last" is the newest.
 void remember_recent(const QString& key, const QString& path) {
   QSettings settings;
@@ -118,7 +121,8 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
                                      .arg(ips, 0, 'f', 0).arg(eta, 0, 'f', 0));
           });
   connect(controller_, &TrainingController::probeDone, this, [this](qint64, const QString& kind, int k, double acc, qint64) {
-    probe_label_->setText(tr("%1 (k=%2): %3 %").arg(kind).arg(k).arg(100 * acc, 0, 'f', 1));
+    probe_label_->setText(kind == "knn" ? tr("kNN (k=%1): %2 %").arg(k).arg(100 * acc, 0, 'f', 1)
+                                        : tr("%1 probe: %2 %").arg(kind).arg(100 * acc, 0, 'f', 1));
   });
   connect(controller_, &TrainingController::logMessage, this, [this](int, const QString& t) { appendLog(t); });
   connect(controller_, &TrainingController::runFinished, this, [this](qint64 run, const QString& status, const QString& m) {
@@ -288,11 +292,25 @@ void MainWindow::dropEvent(QDropEvent* e) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
-  QSettings().setValue("window/geometry", saveGeometry());
   if (controller_->isRunning()) {
-    appendLog(tr("Stopping the run before closing…"));
-    controller_->stop();
+    const auto answer = QMessageBox::question(
+        this, tr("Quit Pretext?"),
+        tr("A run is in progress (step %1). Quitting stops it at the end of the current step and saves a "
+           "checkpoint: resume it later from the Runs page. Its end-of-run probe is skipped; run it from the "
+           "Runs page or with pretext-cli eval.")
+            .arg(controller_->stepsDone()),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes) {
+      e->ignore();
+      return;
+    }
+    statusBar()->showMessage(tr("Stopping the run and saving a checkpoint…"));
+    QApplication::processEvents(QEventLoop::ExcludeUserInputEvents);
+    // Quit within about two seconds whatever the run is doing: a step still running after that is
+    // left to the process exit (the run then resumes from its last checkpoint).
+    controller_->shutdown(kQuitWaitMs);
   }
+  QSettings().setValue("window/geometry", saveGeometry());
   e->accept();
 }
 

@@ -1,6 +1,8 @@
 #include "app/gui/training_controller.h"
 
+#include <QElapsedTimer>
 #include <QMetaObject>
+#include <QThread>
 #include <QPointer>
 
 #include "engine/store/store.h"
@@ -23,11 +25,36 @@ class TrainingController::Sink : public EventSink {
 
 TrainingController::TrainingController(QObject* parent) : QObject(parent), sink_(std::make_unique<Sink>(this)) {}
 
+std::atomic<bool> TrainingController::left_running_{false};
+
 TrainingController::~TrainingController() {
-  if (trainer_) {
-    trainer_->request_stop();
-    trainer_->wait();
+  if (!trainer_) return;
+  if (left_running_ && trainer_->running()) {
+    // shutdown() gave up on it: joining would block the exit for the rest of a step. The process
+    // ends without it (main.cpp); the object is deliberately not destroyed.
+    (void)trainer_.release();
+    return;
   }
+  trainer_->request_cancel();
+  trainer_->wait();
+}
+
+bool TrainingController::leftRunning() { return left_running_; }
+
+qint64 TrainingController::stepsDone() const { return trainer_ ? trainer_->steps_done() : 0; }
+
+bool TrainingController::shutdown(int timeout_ms) {
+  if (!trainer_) return true;
+  trainer_->request_cancel();
+  QElapsedTimer clock;
+  clock.start();
+  while (trainer_->running() && clock.elapsed() < timeout_ms) QThread::msleep(10);
+  if (trainer_->running()) {
+    left_running_ = true;
+    return false;
+  }
+  trainer_->wait();
+  return true;
 }
 
 bool TrainingController::isRunning() const { return trainer_ && trainer_->running(); }
@@ -81,6 +108,9 @@ void TrainingController::deliver(const Event& e) {
           Q_EMIT diagnostics(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
           Q_EMIT probeDone(ev.run_id, QString::fromStdString(ev.kind), ev.k, ev.accuracy, ev.queries);
+        } else if constexpr (std::is_same_v<T, BaselineEvent>) {
+          Q_EMIT baselineReady(ev.run_id, QString::fromStdString(ev.baseline), QString::fromStdString(ev.scope),
+                               ev.accuracy);
         } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
           QVector<QPointF> pts;
           for (size_t i = 0; i + 1 < ev.xy.size(); i += 2) pts.push_back(QPointF(ev.xy[i], ev.xy[i + 1]));

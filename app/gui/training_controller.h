@@ -5,6 +5,7 @@
 #include <QPointF>
 #include <QStringList>
 #include <QVector>
+#include <atomic>
 #include <memory>
 
 #include "engine/core/events.h"
@@ -26,6 +27,15 @@ class TrainingController : public QObject {
   // Continues a stored run from its latest checkpoint (its stored config, to its original end).
   void resume(qint64 run, const QString& db_path);
   void stop();
+  // For quitting: stops the run and cancels its end-of-run evaluation, then waits at most
+  // timeout_ms for the engine thread. True when it ended; false when a step was still running (a
+  // long CPU step cannot be interrupted): the run is then left to the process exit, which the
+  // database survives as it survives a kill (the run reads as interrupted and resumes from its last
+  // checkpoint).
+  bool shutdown(int timeout_ms);
+  // A run was left running by shutdown(): main() ends the process without joining it.
+  static bool leftRunning();
+  qint64 stepsDone() const;
 
  Q_SIGNALS:
   void runStarted(qint64 run, const QString& device, qint64 total_steps);
@@ -35,6 +45,9 @@ class TrainingController : public QObject {
   void lossComponents(qint64 run, qint64 step, const QStringList& names, const QVector<double>& values);
   void diagnostics(qint64 run, const pretext::DiagnosticsEvent& event);
   void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
+  // What the same kNN probe reads untrained ("random_init") or on raw pixels ("raw_pixels"), on the
+  // online subset or the final split (scope "online" / "final").
+  void baselineReady(qint64 run, const QString& baseline, const QString& scope, double accuracy);
   void projectionReady(qint64 run, const QVector<QPointF>& points, const QVector<int>& labels,
                        const QStringList& class_names);
   void logMessage(int level, const QString& text);
@@ -45,6 +58,7 @@ class TrainingController : public QObject {
   void deliver(const Event& e);  // GUI thread
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Trainer> trainer_;
+  static std::atomic<bool> left_running_;
 };
 
 }  // namespace pretext

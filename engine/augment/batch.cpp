@@ -63,3 +63,13 @@ std::vector<torch::Tensor> augment_batch(const ImageSet& set, const std::vector<
 }
 
 }  // namespace pretext
+
+namespace pretext {
+
+Batch batch_of_views(std::vector<torch::Tensor> views) {
+  Batch b;
+  b.views = std::move(views);
+  return b;
+}
+
+}  // namespace pretext

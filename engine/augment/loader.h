@@ -35,20 +35,7 @@ struct LoaderOptions {
   torch::Device device = torch::kCPU;  // CUDA: pinned host memory + non_blocking copies
 };
 
-struct Batch {
-  int64_t step = 0, epoch = 0;
-  std::vector<size_t> indices;             // into the ImageSet
-  std::vector<torch::Tensor> views;        // views[v]: float [B, C, H, W], normalised, on the device
-  torch::Tensor labels;                    // int64 [B], dataset labels (-1 = none), on the CPU
-  std::vector<torch::Tensor> targets;      // per view: int64 [B] pretext labels (rotation class,
-                                           // jigsaw permutation), undefined when the view has none
-  std::vector<torch::Tensor> masks;        // per view: bool [B, rows*cols] MAE mask (true = masked),
-                                           // undefined when the view has none
-};
 
-// One batch built synchronously: the loader's unit of work, also usable on its own.
-Batch make_batch(const ImageSet& set, const std::vector<size_t>& indices, const Pipeline& pipeline, size_t n_views,
-                 uint64_t seed, int64_t epoch, const ChannelStats& stats, unsigned threads = 1);
 
 class Loader {
  public:

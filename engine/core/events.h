@@ -26,9 +26,31 @@ struct ProbeEvent {
   int64_t run_id = 0;
   int64_t step = 0;
   std::string kind;  // "knn", "linear"
-  int k = 0;
-  double accuracy = 0;  // fraction in [0,1]
+  int k = 0;            // kNN only
+  double accuracy = 0;  // top-1 on the queries, a fraction in [0,1]
   int64_t queries = 0;
+  bool end_of_run = false;  // the probe a run ends with (others are scheduled during training)
+  double top5 = -1;            // kNN top-5; -1 when not measured
+  int64_t bank = 0;            // kNN bank or linear training images
+  double train_accuracy = -1;  // linear: on its training features
+  std::string params = {};     // JSON: {"k":..,"t":..} or {"weight_decay":..}
+  std::vector<int64_t> confusion = {};  // linear: classes x classes, row = true class
+};
+
+// What the same probe reads without learning, so a result can be read as a gain: "random_init" (the
+// same backbone, untrained) or "raw_pixels" (the normalised pixels as features). scope: "online"
+// (the small subset the online kNN uses) or "final" (the end-of-run split). Measured once per
+// dataset, backbone and probe, stored and reused (reused = true when read back).
+struct BaselineEvent {
+  int64_t run_id = 0;
+  std::string baseline;  // "random_init", "raw_pixels"
+  std::string scope;     // "online", "final"
+  std::string dataset;   // the training images' fingerprint
+  std::string backbone;  // "pixels" for raw pixels
+  std::string params;    // JSON: the probe and its split
+  double accuracy = 0;
+  int64_t queries = 0;
+  bool reused = false;
 };
 
 struct ProjectionEvent {
@@ -75,7 +97,15 @@ struct RunFinished {
   std::string message;
 };
 
-using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, ProjectionEvent, LogEvent, RunFinished>;
+// A checkpoint file is complete on disk (written, flushed, renamed) at `path`.
+struct CheckpointSaved {
+  int64_t run_id = 0;
+  int64_t step = 0;
+  std::string path;
+};
+
+using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, BaselineEvent, ProjectionEvent,
+                           CheckpointSaved, LogEvent, RunFinished>;
 
 // Implementations must be thread-safe: events arrive on the engine's own threads.
 class EventSink {
@@ -87,6 +117,19 @@ class EventSink {
 class NullSink : public EventSink {
  public:
   void on_event(const Event&) override {}
+};
+
+// Hands every event to each sink in turn, in the order given (the store first, so a front end
+// that reacts to an event finds its rows written).
+class FanoutSink : public EventSink {
+ public:
+  explicit FanoutSink(std::vector<EventSink*> sinks) : sinks_(std::move(sinks)) {}
+  void on_event(const Event& e) override {
+    for (EventSink* s : sinks_) s->on_event(e);
+  }
+
+ private:
+  std::vector<EventSink*> sinks_;
 };
 
 }  // namespace pretext

@@ -12,9 +12,13 @@
 #include "engine/eval/knn.h"
 #include "engine/eval/pca.h"
 #include "engine/eval/tsne.h"
-#include "engine/export/safetensors.h"
 #include "engine/models/backbone.h"
+#include "engine/methods/method.h"
+#include "engine/models/safetensors.h"
+#include "engine/train/checkpoint.h"
+#include "engine/train/evaluation.h"
 #include "engine/train/config.h"
+#include "engine/train/run_data.h"
 
 namespace pretext {
 namespace {
@@ -23,27 +27,37 @@ struct RunModel {
   TrainConfig cfg;                         // as stored with the run
   std::string weights;                     // the file loaded
   std::shared_ptr<BackboneImpl> backbone;  // in eval mode, on `device`
+  std::shared_ptr<MethodImpl> method;      // when loaded from a checkpoint: its features() are what the run probed
+  int64_t in_channels = 0;
   torch::Device device = torch::kCPU;
+  Encoder encoder() const {
+    if (method) return [m = method](const torch::Tensor& x) { return m->features(x); };
+    return [b = backbone](const torch::Tensor& x) { return b->forward(x); };
+  }
 };
 
-RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
-  RunModel m;
+TrainConfig stored_config(Store& store, int64_t run) {
   auto r = store.run(run);
   if (!r) throw std::runtime_error("no run " + std::to_string(run));
   try {
-    m.cfg = TrainConfig::from_json(nlohmann::json::parse(r->config));
+    return TrainConfig::from_json(nlohmann::json::parse(r->config));
   } catch (const std::exception& e) {
     throw std::runtime_error("run " + std::to_string(run) + " has an unreadable config: " + e.what());
   }
-  m.weights = run_dir(store.path(), run) + "/backbone.safetensors";
+}
+
+RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
+  RunModel m;
+  m.cfg = stored_config(store, run);
+  m.weights = run_backbone_path(store.path(), run);
   if (!std::filesystem::exists(m.weights))
     throw std::runtime_error("run " + std::to_string(run) + " has no saved backbone (" + m.weights +
                              "); only runs that reached their end save one");
   const SafetensorsFile f = read_safetensors(m.weights);
-  // The input channels are not in the config (they come from the data); the stem's weight has them.
-  const torch::Tensor stem = f.get("conv1.weight");
+  // The input channels are not in the config (they come from the data); the weights have them.
+  m.in_channels = backbone_in_channels(f);
   const std::string name = f.metadata.count("backbone") ? f.metadata.at("backbone") : m.cfg.backbone;
-  m.backbone = make_backbone(name, stem.size(1));
+  m.backbone = make_backbone(name, m.in_channels);
   load_backbone_safetensors(*m.backbone, m.weights);
   m.device = torch::Device(resolve_device(device));
   m.backbone->to(m.device);
@@ -51,58 +65,41 @@ RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
   return m;
 }
 
-struct RunData {
-  ImageSet train, eval;  // eval empty when the probe uses a held-out part of train
-  std::vector<size_t> bank, query;
-  ChannelStats stats;
-  const ImageSet& query_set() const { return eval.size() ? eval : train; }
-};
-
-// Mirrors the trainer's loading and probe split (engine/train/trainer.cpp).
-RunData load_run_data(const TrainConfig& cfg, const std::string& data, const std::string& eval_data) {
-  RunData d;
-  LoadOptions lo;
-  lo.limit = cfg.limit;
-  lo.resize = cfg.resize;
-  d.train = load_images(data.empty() ? cfg.data : data, lo);
-  std::vector<double> mean, std;
-  if (cfg.pipeline_json.is_object()) {
-    const Pipeline p = Pipeline::from_json(cfg.pipeline_json);
-    mean = p.mean;
-    std = p.std;
+// The whole method as checkpoint `step` of the run holds it (in_channels: the data's).
+RunModel load_checkpoint_model(Store& store, int64_t run, int64_t step, int64_t in_channels, const std::string& device) {
+  RunModel m;
+  m.cfg = stored_config(store, run);
+  for (const auto& c : store.checkpoints(run))
+    if (c.step == step) m.weights = c.path;
+  if (m.weights.empty()) {
+    std::string steps;
+    for (const auto& c : store.checkpoints(run)) steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
+    throw std::runtime_error("run " + std::to_string(run) + " has no checkpoint at step " + std::to_string(step) +
+                             (steps.empty() ? " (it has none)" : " (it has " + steps + ")"));
   }
-  d.stats = mean.empty() ? channel_stats(d.train) : ChannelStats{mean, std};
-  const std::string eval_path = eval_data.empty() ? cfg.eval_data : eval_data;
-  if (!eval_path.empty()) {
-    LoadOptions el;
-    el.resize = d.train.height;
-    d.eval = load_images(eval_path, el);
-    for (size_t i = 0; i < d.train.size(); ++i) d.bank.push_back(i);
-    for (size_t i = 0; i < d.eval.size(); ++i) d.query.push_back(i);
-  } else {
-    const size_t q = std::min(cfg.probe_queries, d.train.size() / 5);
-    const auto picked = spread_indices(d.train.size(), q);
-    std::vector<bool> is_query(d.train.size(), false);
-    for (size_t i : picked) is_query[i] = true;
-    for (size_t i = 0; i < d.train.size(); ++i) (is_query[i] ? d.query : d.bank).push_back(i);
-  }
-  return d;
+  m.in_channels = in_channels;
+  m.device = torch::Device(resolve_device(device));
+  m.method = make_method(m.cfg.method, m.cfg.method_params, make_backbone(m.cfg.backbone, in_channels));
+  m.method->to(m.device);
+  load_checkpoint_weights(m.weights, *m.method, m.device);
+  m.method->restored();
+  m.method->eval();
+  m.backbone = m.method->backbone;
+  return m;
 }
 
-torch::Tensor features(const RunModel& m, const ImageSet& set, const std::vector<size_t>& indices,
-                       const ChannelStats& stats) {
-  const int64_t channels = m.backbone->named_parameters()["conv1.weight"].size(1);
-  if (set.channels != channels)
+// The step a probe of the run's saved backbone belongs to: its last checkpoint's (written at its end).
+int64_t final_step(Store& store, int64_t run) {
+  const auto last = store.latest_checkpoint(run);
+  int64_t step = last ? last->step : 0;
+  for (const auto& p : store.probes(run)) step = std::max(step, p.step);
+  return step;
+}
+
+void require_channels(const RunModel& m, const ImageSet& set) {
+  if (set.channels != m.in_channels)
     throw std::runtime_error("the images have " + std::to_string(set.channels) + " channels; the run's backbone takes " +
-                             std::to_string(channels));
-  auto encode = [&](const torch::Tensor& x) { return m.backbone->forward(x); };
-  return extract_features(encode, set, indices, stats, m.device);
-}
-
-torch::Tensor labels_of(const ImageSet& set, const std::vector<size_t>& idx) {
-  std::vector<int64_t> l;
-  for (size_t i : idx) l.push_back(set.labels.empty() ? -1 : set.labels[i]);
-  return torch::tensor(l, torch::kLong);
+                             std::to_string(m.in_channels));
 }
 
 void report(const ProgressFn& p, double f, const std::string& what) {
@@ -112,39 +109,47 @@ void report(const ProgressFn& p, double f, const std::string& what) {
 }  // namespace
 
 std::string run_weights_path(Store& store, int64_t run) {
-  const std::string p = run_dir(store.path(), run) + "/backbone.safetensors";
+  const std::string p = run_backbone_path(store.path(), run);
   return std::filesystem::exists(p) ? p : "";
 }
 
-EvalResult evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
-  report(progress, 0, "loading the backbone");
-  const RunModel m = load_run_model(store, run, o.device);
-  report(progress, 0.1, "loading images");
-  const RunData d = load_run_data(m.cfg, o.data, o.eval_data);
-  const ImageSet& qset = d.query_set();
-  if (!d.train.has_labels() || !qset.has_labels() || d.bank.empty() || d.query.empty())
-    throw std::runtime_error("the kNN probe needs labelled images (class folders or IDX labels)");
+std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request,
+                                     EventSink* sink, const ProgressFn& progress) {
+  report(progress, 0, "loading images");
+  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
+  if (!d.can_probe()) throw std::runtime_error("the probes need labelled images (class folders or IDX labels)");
+  report(progress, 0.2, "loading the weights");
+  const RunModel m = request.checkpoint >= 0
+                         ? load_checkpoint_model(store, run, request.checkpoint, d.train->channels, o.device)
+                         : load_run_model(store, run, o.device);
+  require_channels(m, *d.train);
+  require_channels(m, d.query_set());
+  ProbeSettings settings = probe_settings(m.cfg);
+  if (request.k > 0) settings.k = request.k;
+  if (request.temperature > 0) settings.temperature = request.temperature;
+  settings.knn = request.knn;
+  settings.linear = request.linear;
   report(progress, 0.3, "features of " + std::to_string(d.bank.size()) + " + " + std::to_string(d.query.size()) + " images");
-  auto bank = features(m, d.train, d.bank, d.stats);
-  auto query = features(m, qset, d.query, d.stats);
-  report(progress, 0.9, "kNN vote");
-  const KnnResult r = knn_classify(bank, labels_of(d.train, d.bank), query, labels_of(qset, d.query), m.cfg.knn_k,
-                                   m.cfg.knn_t);
+  const int64_t step = request.checkpoint >= 0 ? request.checkpoint : final_step(store, run);
+  auto probes = run_probes(m.encoder(), d, settings, m.device, run, step);
+  if (sink)
+    for (const auto& p : probes) sink->on_event(p);
   report(progress, 1, "done");
-  return {r.accuracy, r.queries, static_cast<int64_t>(d.bank.size()), r.k};
+  return probes;
 }
 
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
   report(progress, 0, "loading the backbone");
   const RunModel m = load_run_model(store, run, o.device);
   report(progress, 0.1, "loading images");
-  RunData d = load_run_data(m.cfg, o.data, o.eval_data);
+  const RunData d = prepare_run_data(m.cfg, o.data, o.eval_data);
   const ImageSet& set = d.query_set();
+  require_channels(m, set);
   const auto pick = spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit);
   std::vector<size_t> idx;
   for (size_t p : pick) idx.push_back(d.query[p]);
   report(progress, 0.4, "features of " + std::to_string(idx.size()) + " images");
-  const torch::Tensor f = features(m, set, idx, d.stats).contiguous();
+  const torch::Tensor f = extract_features(m.encoder(), set, idx, d.stats, m.device).contiguous();
   RunEmbeddings out;
   EmbeddingTable& t = out.table;
   t.n = idx.size();
@@ -156,7 +161,7 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
     t.labels.push_back(set.labels.empty() ? -1 : set.labels[i]);
     t.sources.push_back(set.sources[i]);
   }
-  out.images = d.eval.size() ? std::move(d.eval) : std::move(d.train);
+  out.images = d.eval ? d.eval : d.train;
   report(progress, 1, "done");
   return out;
 }

@@ -4,9 +4,11 @@
 // of LibTorch so that front ends can include it.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/core/events.h"
 #include "engine/data/image_set.h"
 #include "engine/export/tables.h"
 #include "engine/store/store.h"
@@ -23,21 +25,25 @@ struct RunDataOptions {
 // (fraction done, what is happening)
 using ProgressFn = std::function<void(double, const std::string&)>;
 
-struct EvalResult {
-  double accuracy = 0;
-  int64_t queries = 0, bank = 0;
-  int k = 0;
+// Which probes to run again, and on which weights.
+struct ProbeRequest {
+  bool knn = true;
+  bool linear = false;
+  int k = 0;                // 0: the run's
+  double temperature = 0;   // 0: the run's
+  int64_t checkpoint = -1;  // a checkpoint's step; -1: the backbone the run saved when it ended
 };
 
-// The run's weighted kNN probe (k and T from its config) recomputed from the saved backbone on the
-// data loaded as the trainer loads it (same limit, resize, held-out split and normalisation), so on
-// the run's own data it reproduces the stored probe. Throws with a message for the user when the run
-// has no saved backbone or the data has no labels.
-EvalResult evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
+// The run's probes recomputed on the data loaded as the trainer loads it (same limit, resize,
+// held-out split and normalisation), so on the run's own data the kNN probe reproduces the stored
+// one. Every probe is emitted to sink (a StoreSink records it) and returned. Throws with a message
+// for the user when the run has no saved backbone or no such checkpoint, or the data has no labels.
+std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request = {},
+                                     EventSink* sink = nullptr, const ProgressFn& progress = {});
 
 struct RunEmbeddings {
   EmbeddingTable table;  // L2-normalised backbone features of evenly spread query images
-  ImageSet images;       // the set table.image_index points into (for sprites and thumbnails)
+  std::shared_ptr<const ImageSet> images;  // the set table.image_index points into (sprites, thumbnails)
 };
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
 

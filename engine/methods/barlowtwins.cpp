@@ -37,7 +37,8 @@ BarlowTwinsImpl::BarlowTwinsImpl(std::shared_ptr<BackboneImpl> bb, const nlohman
                               mlp(bb->feature_dim(), param_int(p, "proj_hidden"), param_int(p, "proj_dim"), 3));
 }
 
-LossOutput BarlowTwinsImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput BarlowTwinsImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto t = barlow_twins_loss(z1, z2, lambda_, scale_);

@@ -16,7 +16,7 @@ BarlowTerms barlow_twins_loss(const torch::Tensor& z1, const torch::Tensor& z2, 
 class BarlowTwinsImpl : public MethodImpl {
  public:
   BarlowTwinsImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 
   torch::nn::Sequential projector{nullptr};

@@ -34,7 +34,8 @@ BYOLImpl::BYOLImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)
   copy_into_target(*projector, *target_projector);
 }
 
-LossOutput BYOLImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput BYOLImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto p1 = predictor->forward(z1), p2 = predictor->forward(z2);

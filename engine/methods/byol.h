@@ -11,7 +11,7 @@ torch::Tensor byol_regression(const torch::Tensor& p, const torch::Tensor& z);
 class BYOLImpl : public MethodImpl {
  public:
   BYOLImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   void after_step(int64_t step, int64_t total_steps) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 

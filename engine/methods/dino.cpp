@@ -83,9 +83,14 @@ DINOImpl::DINOImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)
   progress_ = register_buffer("progress", torch::zeros({2}, torch::kLong));
 }
 
-double DINOImpl::teacher_temp() const {
+void DINOImpl::restored() {
   const auto p = progress_.cpu();
-  const int64_t step = p[0].item<int64_t>(), total = p[1].item<int64_t>();
+  step_ = p[0].item<int64_t>();
+  total_ = p[1].item<int64_t>();
+}
+
+double DINOImpl::teacher_temp() const {
+  const int64_t step = step_, total = total_;
   if (total == 0) return warmup_teacher_temp_;  // before the first step the run's length is unknown
   return dino_teacher_temp(warmup_teacher_temp_, teacher_temp_, step,
                            static_cast<int64_t>(std::llround(warmup_fraction_ * double(total))));
@@ -105,7 +110,8 @@ std::vector<torch::Tensor> DINOImpl::student_outputs(const std::vector<torch::Te
   return out;
 }
 
-LossOutput DINOImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput DINOImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   if (views.size() < 2) throw std::runtime_error("dino needs at least 2 views (2 global crops first)");
   auto student = student_outputs(views);
   std::vector<torch::Tensor> teacher;
@@ -128,7 +134,9 @@ LossOutput DINOImpl::compute(const std::vector<torch::Tensor>& views) {
 }
 
 void DINOImpl::after_step(int64_t step, int64_t total_steps) {
-  progress_[0] = step;
+  step_ = step;
+  total_ = total_steps;
+  progress_[0] = step;  // a device-side write: the checkpoint's copy of step_ and total_
   progress_[1] = total_steps;
   tau_ = cosine_tau(base_tau_, final_tau_, step - 1, total_steps);
   ema_update(*backbone, *target_backbone, tau_);

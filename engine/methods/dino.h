@@ -27,8 +27,9 @@ double dino_teacher_temp(double warmup, double final_temp, int64_t step, int64_t
 class DINOImpl : public MethodImpl {
  public:
   DINOImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   void after_step(int64_t step, int64_t total_steps) override;
+  void restored() override;
   torch::Tensor embed(const torch::Tensor& x) override { return head->forward(backbone->forward(x)); }
 
   double teacher_temp() const;  // the value the next compute() uses
@@ -44,7 +45,8 @@ class DINOImpl : public MethodImpl {
   double base_tau_, final_tau_, tau_;
   // [steps done, total steps] as a buffer, so a checkpoint restores the teacher-temperature
   // schedule together with the weights.
-  torch::Tensor progress_;
+  torch::Tensor progress_;       // [step, total]: checkpointed
+  int64_t step_ = 0, total_ = 0;  // progress_ on the host, so the schedule never reads the GPU
   torch::Tensor pending_center_;
 };
 

@@ -10,7 +10,7 @@
 namespace pretext {
 namespace F = torch::nn::functional;
 
-std::vector<std::vector<int64_t>> jigsaw_permutations(int64_t tiles, int64_t count) {
+std::vector<std::vector<int64_t>> jigsaw_method_permutations(int64_t tiles, int64_t count) {
   if (tiles < 2 || tiles > 9) throw std::runtime_error("jigsaw: 2 to 9 tiles (a grid of 2 or 3)");
   std::vector<uint8_t> all;  // every permutation, lexicographic
   std::vector<uint8_t> p(static_cast<size_t>(tiles));
@@ -57,7 +57,7 @@ MethodInfo jigsaw_info() {
 
 JigsawImpl::JigsawImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : grid_(param_int(p, "grid")) {
   if (grid_ < 2 || grid_ > 3) throw std::runtime_error("jigsaw: grid must be 2 or 3");
-  const auto perms = jigsaw_permutations(grid_ * grid_, param_int(p, "permutations"));
+  const auto perms = jigsaw_method_permutations(grid_ * grid_, param_int(p, "permutations"));
   std::vector<int64_t> flat;
   for (const auto& r : perms) flat.insert(flat.end(), r.begin(), r.end());
   backbone = register_module("backbone", bb);
@@ -77,7 +77,8 @@ torch::Tensor JigsawImpl::shuffled_tiles(const torch::Tensor& x, const torch::Te
   return centred / (torch::sqrt(centred.pow(2).mean({2, 3, 4}, true)) + 1e-5);
 }
 
-LossOutput JigsawImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput JigsawImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   const auto& x = views[0];
   const int64_t n = x.size(0), t = grid_ * grid_;
   auto labels = torch::randint(permutations.size(0), {n}, torch::TensorOptions().dtype(torch::kLong).device(x.device()));
@@ -89,8 +90,8 @@ LossOutput JigsawImpl::compute(const std::vector<torch::Tensor>& views) {
   auto loss = F::cross_entropy(logits, labels);
   auto acc = (logits.argmax(1) == labels).to(torch::kFloat).mean();
   // Mean over an image's tile features: independent of the permutation, no extra forward.
-  return {loss, {{"permutation_ce", loss.detach()}, {"permutation_accuracy", acc.detach()}},
-          f.reshape({n, t, -1}).mean(1).detach()};
+  return {loss, {{"permutation_ce", loss.detach()}}, f.reshape({n, t, -1}).mean(1).detach(),
+          {{"permutation_accuracy", acc.detach()}}};
 }
 
 }  // namespace pretext

@@ -7,7 +7,7 @@ namespace pretext {
 // Favaro 2016, algorithm 1, made deterministic): starting from the identity, repeatedly add the
 // permutation (in lexicographic order, first on ties) whose minimum distance to the chosen set is
 // largest. Rows are permutations: row[i] = the tile shown at position i.
-std::vector<std::vector<int64_t>> jigsaw_permutations(int64_t tiles, int64_t count);
+std::vector<std::vector<int64_t>> jigsaw_method_permutations(int64_t tiles, int64_t count);
 
 // [N, C, H, W] -> [N, g*g, C, t, t] with t = floor(H / g), tiles row-major (a remainder is cropped).
 torch::Tensor to_tiles(const torch::Tensor& x, int64_t grid);
@@ -15,7 +15,7 @@ torch::Tensor to_tiles(const torch::Tensor& x, int64_t grid);
 class JigsawImpl : public MethodImpl {
  public:
   JigsawImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
 
   // Tiles shuffled by the permutations `labels` index; each tile standardised on its own so that
   // colour and brightness cannot tell neighbours apart (paper, sec. 3.1 "shortcuts").

@@ -6,11 +6,11 @@
 namespace pretext {
 namespace nn = torch::nn;
 
-PatchMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device) {
+TokenMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device) {
   const int64_t keep = std::max<int64_t>(1, static_cast<int64_t>(double(patches) * (1.0 - mask_ratio)));
   auto noise = torch::rand({n, patches}, torch::TensorOptions().device(device));
   auto shuffle = noise.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
-  PatchMask m;
+  TokenMask m;
   m.restore = shuffle.argsort(/*stable=*/false, /*dim=*/1, /*descending=*/false);
   m.keep = shuffle.slice(1, 0, keep);
   auto mask = torch::ones({n, patches}, torch::TensorOptions().device(device));
@@ -62,7 +62,7 @@ MAEImpl::MAEImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : ma
   decoder_pred = register_module("decoder_pred", nn::Linear(dim, o.patch * o.patch * o.in_channels));
 }
 
-torch::Tensor MAEImpl::reconstruct(const torch::Tensor& x, const PatchMask& m) {
+torch::Tensor MAEImpl::reconstruct(const torch::Tensor& x, const TokenMask& m) {
   const int64_t n = x.size(0), l = m.restore.size(1), gh = x.size(2) / vit_->options().patch,
                 gw = x.size(3) / vit_->options().patch;
   auto y = decoder_embed(vit_->tokens(x, m.keep));  // [N, 1 + keep, d]
@@ -73,7 +73,8 @@ torch::Tensor MAEImpl::reconstruct(const torch::Tensor& x, const PatchMask& m) {
   return decoder_pred(decoder(y)).slice(1, 1);
 }
 
-LossOutput MAEImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput MAEImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   const auto& x = views[0];
   const int64_t p = vit_->options().patch, l = (x.size(2) / p) * (x.size(3) / p);
   auto m = random_patch_mask(x.size(0), l, mask_ratio_, x.device());

@@ -6,12 +6,12 @@ namespace pretext {
 
 // Per-sample random masking (He et al. 2022, sec. 3): a uniform random permutation of the L patches
 // per sample from torch's generator; the first `keep` of it stay visible.
-struct PatchMask {
+struct TokenMask {
   torch::Tensor keep;     // [N, keep] visible patch indices
   torch::Tensor restore;  // [N, L] inverse permutation (visible first, then masked -> patch order)
   torch::Tensor mask;     // [N, L] 1 = masked, 0 = visible, in patch order
 };
-PatchMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device);
+TokenMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device);
 
 // MSE on masked patches only; with norm_pix the target patch is standardised by its own mean and
 // (unbiased) variance, eps 1e-6 (paper, sec. 3 "Reconstruction target"; the authors' forward_loss).
@@ -21,14 +21,14 @@ torch::Tensor mae_loss(const torch::Tensor& pred, const torch::Tensor& target, c
 class MAEImpl : public MethodImpl {
  public:
   MAEImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   // Mean of the encoder's patch tokens over the whole, unmasked image: MAE trains no class token
   // objective, and the mean is what its linear probes and kNN use best (paper, appendix A.2).
   torch::Tensor features(const torch::Tensor& x) override;
   torch::Tensor embed(const torch::Tensor& x) override { return features(x); }
 
   // Pixels predicted for every patch [N, L, p*p*C], given a mask (exposed for tests).
-  torch::Tensor reconstruct(const torch::Tensor& x, const PatchMask& m);
+  torch::Tensor reconstruct(const torch::Tensor& x, const TokenMask& m);
 
   torch::nn::Linear decoder_embed{nullptr}, decoder_pred{nullptr};
   torch::Tensor mask_token;

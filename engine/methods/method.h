@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/augment/batch.h"
 #include "engine/methods/method_info.h"
 #include "engine/models/backbone.h"
 
@@ -18,16 +19,20 @@ struct LossOutput {
   torch::Tensor total;
   std::vector<std::pair<std::string, torch::Tensor>> components;
   torch::Tensor embeddings;  // projector outputs of the first view, detached, for diagnostics
-  // Quantities worth watching that are not loss terms (DINO's teacher entropy): they go to the
-  // diagnostics panel, not into the loss plot.
+  // Quantities worth watching that are not loss terms (DINO's teacher entropy, RotNet's accuracy):
+  // they go to the monitors panel, not into the loss plot.
   std::vector<std::pair<std::string, torch::Tensor>> monitors = {};
 };
 
 class MethodImpl : public torch::nn::Module {
  public:
-  virtual LossOutput compute(const std::vector<torch::Tensor>& views) = 0;
+  // The loss of one batch: its views, and the pretext targets and masks the augmentation drew.
+  virtual LossOutput compute(const Batch& batch) = 0;
   // After each optimiser step: momentum targets, queues, schedules. step is 1-based.
   virtual void after_step(int64_t step, int64_t total_steps) {}
+  // After a checkpoint replaced the parameters and buffers: methods that keep a host-side copy of a
+  // buffer (so that a step never waits on the GPU to read it) re-read it here.
+  virtual void restored() {}
   // Backbone features: what probes and projections use.
   virtual torch::Tensor features(const torch::Tensor& x) { return backbone->forward(x); }
   // The space the loss works in (projector output), for the collapse diagnostics.

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/models/names.h"
+
 namespace pretext {
 
 struct MethodInfo {
@@ -17,12 +19,7 @@ struct MethodInfo {
 
 const std::vector<MethodInfo>& method_infos();
 const MethodInfo& method_info(const std::string& name);  // throws for unknown names
+std::vector<std::string> method_names();
 
-// Backbone names accepted by make_backbone().
-std::vector<std::string> backbone_names();
-
-// "auto" (or empty) becomes the method's default backbone (MAE needs a ViT), else the narrow ResNet
-// that trains in minutes on a CPU; any other name is returned as given.
-std::string resolve_backbone_name(const std::string& requested, const std::string& method);
 
 }  // namespace pretext

@@ -42,7 +42,8 @@ MoCoImpl::MoCoImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)
   queue_ptr = register_buffer("queue_ptr", torch::zeros({1}, torch::kLong));
 }
 
-LossOutput MoCoImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput MoCoImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   auto norm = F::NormalizeFuncOptions().dim(1);
   // Each view in its own forward, so BatchNorm cannot leak batch statistics between a query and
   // its key (the single-device stand-in for MoCo's shuffled BN).
@@ -66,10 +67,11 @@ void MoCoImpl::after_step(int64_t, int64_t) {
   torch::NoGradGuard no_grad;
   const int64_t k = queue.size(0);
   auto keys = pending_keys_.size(0) > k ? pending_keys_.slice(0, pending_keys_.size(0) - k) : pending_keys_;
-  const int64_t ptr = queue_ptr.item<int64_t>();
-  auto rows = (torch::arange(keys.size(0), torch::TensorOptions().dtype(torch::kLong).device(queue.device())) + ptr) % k;
+  // The pointer stays on the device: reading it would make every step wait for the GPU.
+  auto rows = (torch::arange(keys.size(0), torch::TensorOptions().dtype(torch::kLong).device(queue.device())) +
+               queue_ptr.to(queue.device())) % k;
   queue.index_copy_(0, rows, keys.to(queue.dtype()));
-  queue_ptr.fill_((ptr + keys.size(0)) % k);
+  queue_ptr.add_(keys.size(0)).remainder_(k);
   pending_keys_ = torch::Tensor();
 }
 

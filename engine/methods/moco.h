@@ -13,7 +13,7 @@ torch::Tensor moco_infonce(const torch::Tensor& q, const torch::Tensor& k, const
 class MoCoImpl : public MethodImpl {
  public:
   MoCoImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   void after_step(int64_t step, int64_t total_steps) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 

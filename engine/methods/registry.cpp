@@ -23,13 +23,6 @@ const std::vector<MethodInfo>& method_infos() {
   return infos;
 }
 
-std::string resolve_backbone_name(const std::string& requested, const std::string& method) {
-  if (!requested.empty() && requested != "auto") return requested;
-  const auto& d = method_info(method).defaults;
-  if (d.is_object() && d.contains("backbone") && d["backbone"].is_string()) return d["backbone"].get<std::string>();
-  return "resnet-tiny";
-}
-
 const MethodInfo& method_info(const std::string& name) {
   for (const auto& m : method_infos())
     if (m.name == name) return m;
@@ -64,6 +57,16 @@ std::shared_ptr<MethodImpl> make_method(const std::string& name, const nlohmann:
   if (name == "rotnet") return std::make_shared<RotNetImpl>(backbone, p);
   if (name == "jigsaw") return std::make_shared<JigsawImpl>(backbone, p);
   throw std::runtime_error("method '" + name + "' is registered without a factory");
+}
+
+}  // namespace pretext
+
+namespace pretext {
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> out;
+  for (const auto& m : method_infos()) out.push_back(m.name);
+  return out;
 }
 
 }  // namespace pretext

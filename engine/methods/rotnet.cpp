@@ -1,5 +1,8 @@
 #include "engine/methods/rotnet.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "engine/methods/heads.h"
 #include "engine/methods/method.h"
 
@@ -32,15 +35,26 @@ RotNetImpl::RotNetImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p
   classifier = register_module("classifier", mlp(bb->feature_dim(), param_int(p, "head_hidden"), 4, 2));
 }
 
-LossOutput RotNetImpl::compute(const std::vector<torch::Tensor>& views) {
-  auto [x, labels] = rotation_batch(views[0]);
+LossOutput RotNetImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
+  // A pipeline that rotates in the augmentation (rotnet-views) labels each view with its rotation;
+  // otherwise the four rotations of the first view are made here.
+  const bool drawn = !batch.targets.empty() && batch.targets.size() == views.size() &&
+                     std::all_of(batch.targets.begin(), batch.targets.end(), [](const torch::Tensor& t) { return t.defined(); });
+  torch::Tensor x, labels;
+  if (drawn) {
+    x = torch::cat(views, 0);
+    labels = torch::cat(batch.targets, 0).to(x.device());
+  } else {
+    std::tie(x, labels) = rotation_batch(views[0]);
+  }
   auto f = backbone->forward(x);
   auto logits = classifier->forward(f);
   auto loss = F::cross_entropy(logits, labels);
   auto acc = (logits.argmax(1) == labels).to(torch::kFloat).mean();
-  // The unrotated images are the first block.
-  return {loss, {{"rotation_ce", loss.detach()}, {"rotation_accuracy", acc.detach()}},
-          f.slice(0, 0, views[0].size(0)).detach()};
+  // The first block is the first view (unrotated when rotated here).
+  return {loss, {{"rotation_ce", loss.detach()}}, f.slice(0, 0, views[0].size(0)).detach(),
+          {{"rotation_accuracy", acc.detach()}}};
 }
 
 }  // namespace pretext

@@ -10,7 +10,7 @@ std::pair<torch::Tensor, torch::Tensor> rotation_batch(const torch::Tensor& x);
 class RotNetImpl : public MethodImpl {
  public:
   RotNetImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   torch::nn::Sequential classifier{nullptr};
 };
 

@@ -36,7 +36,8 @@ SimCLRImpl::SimCLRImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p
       "projector", mlp_head(backbone->feature_dim(), p.at("proj_hidden").get<int64_t>(), p.at("proj_dim").get<int64_t>()));
 }
 
-LossOutput SimCLRImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput SimCLRImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   const int64_t n = views[0].size(0);
   // One forward over both views: BatchNorm then sees the statistics of the whole 2N batch.
   auto z = projector->forward(backbone->forward(torch::cat({views[0], views[1]}, 0)));

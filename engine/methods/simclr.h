@@ -13,7 +13,7 @@ torch::nn::Sequential mlp_head(int64_t in, int64_t hidden, int64_t out, bool las
 class SimCLRImpl : public MethodImpl {
  public:
   SimCLRImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 
  private:

@@ -32,7 +32,8 @@ SimSiamImpl::SimSiamImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json&
   predictor = register_module("predictor", mlp(dim, param_int(p, "pred_hidden"), dim, 2));
 }
 
-LossOutput SimSiamImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput SimSiamImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto loss = simsiam_loss(predictor->forward(z1), predictor->forward(z2), z1, z2);

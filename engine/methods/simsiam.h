@@ -11,7 +11,7 @@ torch::Tensor simsiam_loss(const torch::Tensor& p1, const torch::Tensor& p2, con
 class SimSiamImpl : public MethodImpl {
  public:
   SimSiamImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 
   torch::nn::Sequential projector{nullptr}, predictor{nullptr};

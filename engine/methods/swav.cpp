@@ -67,9 +67,12 @@ void SwAVImpl::normalise_prototypes() {
   prototypes->weight.copy_(F::normalize(prototypes->weight, F::NormalizeFuncOptions().dim(1)));
 }
 
-bool SwAVImpl::queue_in_use() const { return queue.size(1) > 0 && queue_filled.item<int64_t>() >= queue.size(1); }
+bool SwAVImpl::queue_in_use() const { return queue.size(1) > 0 && filled_ >= queue.size(1); }
 
-LossOutput SwAVImpl::compute(const std::vector<torch::Tensor>& views) {
+void SwAVImpl::restored() { filled_ = queue_filled.item<int64_t>(); }
+
+LossOutput SwAVImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   if (views.size() < 2) throw std::runtime_error("swav needs at least 2 views");
   std::vector<torch::Tensor> z, scores;
   for (const auto& v : views) {
@@ -102,7 +105,8 @@ void SwAVImpl::after_step(int64_t step, int64_t total_steps) {
     // Newest first: shift the old rows down, write the batch on top (as the authors' code).
     if (q > b) queue.slice(1, b).copy_(queue.slice(1, 0, q - b).clone());
     queue.slice(1, 0, b).copy_(pending_.slice(1, 0, b));
-    queue_filled.fill_(std::min<int64_t>(q, queue_filled.item<int64_t>() + b));
+    filled_ = std::min<int64_t>(q, filled_ + b);
+    queue_filled.fill_(filled_);
   }
   pending_ = torch::Tensor();
 }

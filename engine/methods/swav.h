@@ -15,8 +15,9 @@ torch::Tensor swav_loss(const std::vector<torch::Tensor>& scores, const std::vec
 class SwAVImpl : public MethodImpl {
  public:
   SwAVImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   void after_step(int64_t step, int64_t total_steps) override;
+  void restored() override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 
   bool queue_in_use() const;
@@ -29,6 +30,7 @@ class SwAVImpl : public MethodImpl {
   double temperature_, epsilon_, queue_start_fraction_;
   int iterations_;
   torch::Tensor pending_;
+  int64_t filled_ = 0;  // queue_filled on the host: the step decides on it without a GPU read
 };
 
 MethodInfo swav_info();

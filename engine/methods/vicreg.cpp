@@ -36,7 +36,8 @@ VICRegImpl::VICRegImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p
                               mlp(bb->feature_dim(), param_int(p, "proj_hidden"), param_int(p, "proj_dim"), 3));
 }
 
-LossOutput VICRegImpl::compute(const std::vector<torch::Tensor>& views) {
+LossOutput VICRegImpl::compute(const Batch& batch) {
+  const auto& views = batch.views;
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto t = vicreg_terms(z1, z2);

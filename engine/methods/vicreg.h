@@ -15,7 +15,7 @@ VICRegTerms vicreg_terms(const torch::Tensor& z1, const torch::Tensor& z2);
 class VICRegImpl : public MethodImpl {
  public:
   VICRegImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
-  LossOutput compute(const std::vector<torch::Tensor>& views) override;
+  LossOutput compute(const Batch& batch) override;
   torch::Tensor embed(const torch::Tensor& x) override { return projector->forward(backbone->forward(x)); }
 
   torch::nn::Sequential projector{nullptr};

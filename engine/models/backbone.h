@@ -18,7 +18,7 @@ class BackboneImpl : public torch::nn::Module {
   virtual std::shared_ptr<BackboneImpl> same_architecture() const = 0;
 };
 
-// Names (backbone_names() in engine/methods/method_info.h lists them, free of LibTorch headers):
+// Names (backbone_names() in engine/models/names.h lists them):
 //   resnet18, resnet34, resnet50            CIFAR stem: 3x3 stride-1 conv, no max-pool (32 px inputs)
 //   resnet18-imagenet, resnet34-imagenet,
 //   resnet50-imagenet                       7x7 stride-2 conv + max-pool (torchvision's stem)

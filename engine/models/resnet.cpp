@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "engine/methods/method_info.h"
+#include "engine/models/names.h"
 #include "engine/models/convnet.h"
 #include "engine/models/vit.h"
 

@@ -1,6 +1,5 @@
-// Checkpoint records and the liveness of the process that runs a run. Kept apart from store.cpp's
-// numbered migrations: the tables are created when absent, so this works on any schema version and
-// the schema v2 `checkpoints` table (same columns) can replace the CREATE below.
+// Checkpoint records and the liveness of the process that runs a run. Their tables come from
+// store.cpp's numbered migrations (v3), like every other table.
 #include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -10,48 +9,14 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "engine/store/stmt.h"
 #include "engine/store/store.h"
 
 namespace pretext {
 namespace {
 
-const char* const kCheckpointTables = R"sql(
-CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  step INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT);
-CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
-CREATE TABLE IF NOT EXISTS run_processes(run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
-  pid INTEGER NOT NULL, start_ticks INTEGER, host TEXT, started_at TEXT);
-)sql";
-
 // A run whose row is this young may belong to a process that has not yet recorded itself.
 constexpr int kGraceSeconds = 60;
-
-class Query {
- public:
-  Query(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &s_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
-  }
-  ~Query() { sqlite3_finalize(s_); }
-  Query& bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
-  Query& bind(int i, const std::string& v) { sqlite3_bind_text(s_, i, v.c_str(), -1, SQLITE_TRANSIENT); return *this; }
-  bool step() {
-    const int rc = sqlite3_step(s_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(std::string("sqlite step: ") + sqlite3_errmsg(sqlite3_db_handle(s_)));
-  }
-  int64_t i64(int c) { return sqlite3_column_int64(s_, c); }
-  double f64(int c) { return sqlite3_column_double(s_, c); }
-  bool null(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
-  std::string str(int c) {
-    const auto* t = sqlite3_column_text(s_, c);
-    return t ? reinterpret_cast<const char*>(t) : "";
-  }
-
- private:
-  sqlite3_stmt* s_ = nullptr;
-};
 
 // Field 22 of /proc/PID/stat: the start time in clock ticks since boot. With the pid it names a
 // process uniquely, so a recycled pid is not mistaken for the run's process. -1 where unknown.
@@ -88,20 +53,9 @@ std::string host_name() {
 
 }  // namespace
 
-bool Store::ensure_checkpoint_tables() {
-  if (sqlite3_db_readonly(db_, "main") == 1) {
-    Query q(db_, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('checkpoints','run_processes')");
-    q.step();
-    return q.i64(0) == 2;
-  }
-  exec(kCheckpointTables);
-  return true;
-}
-
 void Store::add_checkpoint(int64_t run, int64_t step, const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
-  ensure_checkpoint_tables();
-  Query q(db_, "INSERT INTO checkpoints(run_id, step, path, created_at) VALUES(?,?,?,?)");
+  Stmt q(db_, "INSERT OR REPLACE INTO checkpoints(run_id, step, path, created_at) VALUES(?,?,?,?)");
   q.bind(1, run).bind(2, step).bind(3, path).bind(4, utc_now_iso());
   q.step();
 }
@@ -114,17 +68,15 @@ std::optional<CheckpointRecord> Store::latest_checkpoint(int64_t run) {
 
 void Store::remove_checkpoint(int64_t run, int64_t step) {
   std::lock_guard<std::mutex> lock(mu_);
-  ensure_checkpoint_tables();
-  Query q(db_, "DELETE FROM checkpoints WHERE run_id=? AND step=?");
+  Stmt q(db_, "DELETE FROM checkpoints WHERE run_id=? AND step=?");
   q.bind(1, run).bind(2, step);
   q.step();
 }
 
 void Store::set_run_process(int64_t run) {
   std::lock_guard<std::mutex> lock(mu_);
-  ensure_checkpoint_tables();
   const int64_t pid = ::getpid();
-  Query q(db_, "INSERT OR REPLACE INTO run_processes(run_id, pid, start_ticks, host, started_at) VALUES(?,?,?,?,?)");
+  Stmt q(db_, "INSERT OR REPLACE INTO run_processes(run_id, pid, start_ticks, host, started_at) VALUES(?,?,?,?,?)");
   q.bind(1, run).bind(2, pid).bind(3, process_start_ticks(pid)).bind(4, host_name()).bind(5, utc_now_iso());
   q.step();
 }
@@ -132,13 +84,13 @@ void Store::set_run_process(int64_t run) {
 std::vector<int64_t> Store::mark_interrupted() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<int64_t> out;
-  if (!ensure_checkpoint_tables() || sqlite3_db_readonly(db_, "main") == 1) return out;
+  if (sqlite3_db_readonly(db_, "main") == 1) return out;
   struct Candidate {
     int64_t run, pid;
   };
   std::vector<Candidate> gone;
   {
-    Query q(db_,
+    Stmt q(db_,
             "SELECT r.id, p.pid, p.start_ticks, p.host, "
             "  (julianday('now') - julianday(r.created_at)) * 86400.0 "
             "FROM runs r LEFT JOIN run_processes p ON p.run_id = r.id WHERE r.status = 'running'");
@@ -155,7 +107,7 @@ std::vector<int64_t> Store::mark_interrupted() {
     }
   }
   for (const auto& c : gone) {
-    Query u(db_, "UPDATE runs SET status='interrupted', message=? WHERE id=? AND status='running'");
+    Stmt u(db_, "UPDATE runs SET status='interrupted', message=? WHERE id=? AND status='running'");
     const std::string why = c.pid > 0 ? "process " + std::to_string(c.pid) + " ended without finishing the run"
                                       : "the process running it is gone";
     u.bind(1, why + " (resume continues from the last checkpoint)").bind(2, c.run);
@@ -167,7 +119,7 @@ std::vector<int64_t> Store::mark_interrupted() {
 
 void Store::delete_metrics_after(int64_t run, int64_t step) {
   std::lock_guard<std::mutex> lock(mu_);
-  Query q(db_, "DELETE FROM metrics WHERE run_id=? AND step>?");
+  Stmt q(db_, "DELETE FROM metrics WHERE run_id=? AND step>?");
   q.bind(1, run).bind(2, step);
   q.step();
 }

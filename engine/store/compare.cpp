@@ -49,6 +49,13 @@ std::vector<std::string> common_metric_names(Store& store, const std::vector<int
   return {names.begin(), names.end()};
 }
 
+std::optional<ProbeRecord> last_probe(Store& store, int64_t run, const std::string& kind) {
+  const auto probes = store.probes(run);  // in the order they were recorded
+  for (auto it = probes.rbegin(); it != probes.rend(); ++it)
+    if (it->kind == kind) return *it;
+  return std::nullopt;
+}
+
 std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs) {
   std::map<std::pair<std::string, int>, std::vector<std::optional<double>>> rows;
   for (size_t i = 0; i < runs.size(); ++i) {
@@ -101,19 +108,6 @@ std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>&
     }
   }
   return config_diff(configs);
-}
-
-std::vector<double> smooth_ema(const std::vector<double>& values, double weight) {
-  if (weight < 0 || weight >= 1) throw std::invalid_argument("smoothing weight must be in [0, 1)");
-  std::vector<double> out;
-  out.reserve(values.size());
-  double last = 0, debias = 0;
-  for (double v : values) {
-    last = last * weight + (1 - weight) * v;
-    debias = debias * weight + (1 - weight);
-    out.push_back(last / debias);
-  }
-  return out;
 }
 
 }  // namespace pretext

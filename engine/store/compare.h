@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/smoothing.h"  // smooth_ema, for the series below
 #include "engine/store/store.h"
 
 namespace pretext {
@@ -22,6 +23,9 @@ std::vector<MetricSeries> metric_series(Store& store, const std::vector<int64_t>
 
 // Metric names that at least one of the runs has, sorted.
 std::vector<std::string> common_metric_names(Store& store, const std::vector<int64_t>& runs);
+
+// The run's most recent probe of a kind ("knn", "linear"), as the runs lists show it.
+std::optional<ProbeRecord> last_probe(Store& store, int64_t run, const std::string& kind);
 
 // Probe results side by side: one row per (kind, k), one cell per run (the run's last probe of
 // that kind and k; empty when it has none).
@@ -49,8 +53,5 @@ std::vector<ConfigDiffRow> config_diff(const std::vector<nlohmann::json>& config
 
 // Loads the runs' stored configs and diffs them. Throws for an unknown run or an unparsable config.
 std::vector<ConfigDiffRow> config_diff(Store& store, const std::vector<int64_t>& runs);
-
-// Smoothing for curves, as TensorBoard's slider: debiased exponential moving average, weight in [0, 1).
-std::vector<double> smooth_ema(const std::vector<double>& values, double weight);
 
 }  // namespace pretext

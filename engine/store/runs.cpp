@@ -47,6 +47,10 @@ std::string run_dir(const std::string& db_path, int64_t run) {
   return db_path + ".runs/" + std::to_string(run);
 }
 
+std::string run_backbone_path(const std::string& db_path, int64_t run) {
+  return run_dir(db_path, run) + "/backbone.safetensors";
+}
+
 int64_t resolve_run(Store& store, const std::string& id_or_name) {
   if (!id_or_name.empty() && id_or_name.find_first_not_of("0123456789") == std::string::npos) {
     const int64_t id = std::stoll(id_or_name);
@@ -152,11 +156,12 @@ void Store::delete_run(int64_t run, bool force) {
       throw std::runtime_error("run " + std::to_string(run) +
                                " is still running (stop it first, or force if its process is gone)");
     Tx tx(db_);
-    // The child tables cascade through their foreign keys; these two are spelled out because
-    // checkpoints has no foreign key and a database may have been written with foreign_keys off.
+    // The child tables cascade through their foreign keys; they are spelled out all the same because
+    // a database may have been written with foreign_keys off.
     for (const char* sql : {"DELETE FROM metrics WHERE run_id=?", "DELETE FROM probes WHERE run_id=?",
                             "DELETE FROM projections WHERE run_id=?", "DELETE FROM run_tags WHERE run_id=?",
-                            "DELETE FROM checkpoints WHERE run_id=?", "DELETE FROM runs WHERE id=?"}) {
+                            "DELETE FROM checkpoints WHERE run_id=?", "DELETE FROM run_processes WHERE run_id=?",
+                            "DELETE FROM runs WHERE id=?"}) {
       Stmt q(db_, sql);
       q.bind(1, run);
       q.step();

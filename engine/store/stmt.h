@@ -36,6 +36,7 @@ class Stmt {
   void reset() { sqlite3_reset(s_); sqlite3_clear_bindings(s_); }
   int64_t i64(int c) { return sqlite3_column_int64(s_, c); }
   double f64(int c) { return sqlite3_column_double(s_, c); }
+  bool null(int c) { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
   std::string str(int c) {
     const auto* t = sqlite3_column_text(s_, c);
     return t ? reinterpret_cast<const char*>(t) : "";

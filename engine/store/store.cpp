@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -30,8 +31,7 @@ CREATE TABLE projections(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE C
   image_index INTEGER, x REAL, y REAL, label INTEGER);
 CREATE INDEX projections_by_run ON projections(run_id, kind);
 )sql",
-    // v2. checkpoints has exactly the columns the trainer's checkpoint code creates (IF NOT EXISTS:
-    // whichever runs first makes it); it has no foreign key, so delete_run removes its rows itself.
+    // v2. (checkpoints as first released; v3 replaces it.)
     R"sql(
 ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 CREATE TABLE run_tags(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, tag TEXT NOT NULL,
@@ -43,6 +43,33 @@ CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, 
 CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
 CREATE VIEW diagnostics AS SELECT run_id, step, substr(name, 6) AS name, value FROM metrics WHERE name LIKE 'diag/%';
 CREATE INDEX runs_by_method ON runs(method);
+)sql",
+    // v3. One definition of the checkpoint and process tables. Builds before v3 created checkpoints
+    // both here (v2) and lazily elsewhere, without constraints, and run_processes only lazily: rows
+    // of deleted runs and incomplete rows are dropped on the way.
+    R"sql(
+CREATE TABLE checkpoints_v3(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  step INTEGER NOT NULL, path TEXT NOT NULL, created_at TEXT, PRIMARY KEY(run_id, step)) WITHOUT ROWID;
+INSERT OR REPLACE INTO checkpoints_v3(run_id, step, path, created_at)
+  SELECT run_id, step, path, created_at FROM checkpoints
+  WHERE run_id IN (SELECT id FROM runs) AND step IS NOT NULL AND path IS NOT NULL;
+DROP TABLE checkpoints;
+ALTER TABLE checkpoints_v3 RENAME TO checkpoints;
+CREATE TABLE IF NOT EXISTS run_processes(run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL, start_ticks INTEGER, host TEXT, started_at TEXT);
+DELETE FROM run_processes WHERE run_id NOT IN (SELECT id FROM runs);
+)sql",
+    // v4. Probes say what they measured and how; baselines are kept per dataset and backbone.
+    R"sql(
+ALTER TABLE probes ADD COLUMN top5 REAL;
+ALTER TABLE probes ADD COLUMN bank INTEGER;
+ALTER TABLE probes ADD COLUMN train_accuracy REAL;
+ALTER TABLE probes ADD COLUMN params TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE probes ADD COLUMN confusion TEXT;
+CREATE INDEX probes_by_run ON probes(run_id, kind, step);
+CREATE TABLE baselines(dataset TEXT NOT NULL, backbone TEXT NOT NULL, baseline TEXT NOT NULL, scope TEXT NOT NULL,
+  params TEXT NOT NULL, accuracy REAL, queries INTEGER, created_at TEXT,
+  PRIMARY KEY(dataset, backbone, baseline, scope, params)) WITHOUT ROWID;
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
@@ -64,7 +91,7 @@ std::string utc_now_iso() {
   return buf;
 }
 
-Store::Store(const std::string& path, bool read_only) : path_(path) {
+Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::absolute(path).string()) {
   if (read_only) {
     // Bring an older database to this schema once, so the read-only queries below find their columns.
     sqlite3* probe = nullptr;
@@ -176,9 +203,14 @@ void Store::add_metrics(const std::vector<MetricRow>& rows) {
 
 void Store::add_probe(const ProbeRecord& p) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, "INSERT INTO probes(run_id, step, kind, k, accuracy, queries, created_at) VALUES(?,?,?,?,?,?,?)");
+  Stmt q(db_,
+         "INSERT INTO probes(run_id, step, kind, k, accuracy, queries, created_at, top5, bank, train_accuracy, params, "
+         "confusion) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   q.bind(1, p.run_id).bind(2, p.step).bind(3, p.kind).bind(4, int64_t(p.k)).bind(5, p.accuracy)
-      .bind(6, p.queries).bind(7, utc_now_iso());
+      .bind(6, p.queries).bind(7, utc_now_iso()).bind(9, p.bank).bind(11, p.params.empty() ? "{}" : p.params);
+  if (p.top5 >= 0) q.bind(8, p.top5);  // an unbound parameter is NULL
+  if (p.train_accuracy >= 0) q.bind(10, p.train_accuracy);
+  if (!p.confusion.empty()) q.bind(12, p.confusion);
   q.step();
 }
 
@@ -242,11 +274,49 @@ std::vector<std::pair<int64_t, double>> Store::metric(int64_t run, const std::st
 
 std::vector<ProbeRecord> Store::probes(int64_t run) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, "SELECT run_id, step, kind, k, accuracy, queries FROM probes WHERE run_id=? ORDER BY id");
+  Stmt q(db_,
+         "SELECT run_id, step, kind, k, accuracy, queries, top5, bank, train_accuracy, params, confusion "
+         "FROM probes WHERE run_id=? ORDER BY id");
   q.bind(1, run);
   std::vector<ProbeRecord> out;
-  while (q.step()) out.push_back({q.i64(0), q.i64(1), q.str(2), int(q.i64(3)), q.f64(4), q.i64(5)});
+  while (q.step()) {
+    ProbeRecord p;
+    p.run_id = q.i64(0);
+    p.step = q.i64(1);
+    p.kind = q.str(2);
+    p.k = int(q.i64(3));
+    p.accuracy = q.f64(4);
+    p.queries = q.i64(5);
+    p.top5 = q.null(6) ? -1 : q.f64(6);
+    p.bank = q.i64(7);
+    p.train_accuracy = q.null(8) ? -1 : q.f64(8);
+    p.params = q.str(9);
+    p.confusion = q.str(10);
+    out.push_back(std::move(p));
+  }
   return out;
+}
+
+std::optional<BaselineRecord> Store::baseline(const std::string& dataset, const std::string& backbone,
+                                              const std::string& baseline, const std::string& scope,
+                                              const std::string& params) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_,
+         "SELECT accuracy, queries, created_at FROM baselines WHERE dataset=? AND backbone=? AND baseline=? AND "
+         "scope=? AND params=?");
+  q.bind(1, dataset).bind(2, backbone).bind(3, baseline).bind(4, scope).bind(5, params);
+  if (!q.step()) return std::nullopt;
+  return BaselineRecord{dataset, backbone, baseline, scope, params, q.f64(0), q.i64(1), q.str(2)};
+}
+
+void Store::set_baseline(const BaselineRecord& b) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_,
+         "INSERT OR REPLACE INTO baselines(dataset, backbone, baseline, scope, params, accuracy, queries, created_at) "
+         "VALUES(?,?,?,?,?,?,?,?)");
+  q.bind(1, b.dataset).bind(2, b.backbone).bind(3, b.baseline).bind(4, b.scope).bind(5, b.params).bind(6, b.accuracy)
+      .bind(7, b.queries).bind(8, utc_now_iso());
+  q.step();
 }
 
 std::vector<ProjectionPoint> Store::projection(int64_t run, const std::string& kind) {

@@ -52,6 +52,20 @@ struct ProbeRecord {
   int k = 0;
   double accuracy = 0;
   int64_t queries = 0;
+  // v4
+  double top5 = -1;            // kNN top-5 (-1: not measured)
+  int64_t bank = 0;            // kNN bank / linear training images
+  double train_accuracy = -1;  // linear probe on its training features
+  std::string params = "{}";   // JSON: {"k","t"} or {"weight_decay"}
+  std::string confusion = {};  // JSON array, classes x classes, row = true class ("" when none)
+};
+
+// What a probe reads without learning (random_init, raw_pixels), once per dataset, backbone and probe.
+struct BaselineRecord {
+  std::string dataset, backbone, baseline, scope, params;  // the key (dataset: its fingerprint)
+  double accuracy = 0;
+  int64_t queries = 0;
+  std::string created_at;
 };
 
 struct ProjectionPoint {
@@ -63,8 +77,10 @@ struct ProjectionPoint {
 class Store {
  public:
   // v1: runs, metrics, probes, projections. v2: run notes, tags, datasets, checkpoints, a
-  // diagnostics view over the "diag/" metrics.
-  static constexpr int kSchemaVersion = 2;
+  // diagnostics view over the "diag/" metrics. v3: checkpoints keyed by (run, step) with a foreign
+  // key, and run_processes, which older builds created outside the migrations. v4: probes with top-5,
+  // bank size, parameters, train accuracy and confusion; baselines.
+  static constexpr int kSchemaVersion = 4;
 
   // Opens (and creates and migrates) the database at path. A read-only Store on an older schema
   // migrates it first through a short-lived writable connection, so that readers see one schema.
@@ -86,6 +102,10 @@ class Store {
   std::vector<std::string> metric_names(int64_t run);
   std::vector<std::pair<int64_t, double>> metric(int64_t run, const std::string& name);
   std::vector<ProbeRecord> probes(int64_t run);
+  std::optional<BaselineRecord> baseline(const std::string& dataset, const std::string& backbone,
+                                         const std::string& baseline, const std::string& scope,
+                                         const std::string& params);
+  void set_baseline(const BaselineRecord& b);  // replaces one with the same key
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
   std::string integrity_check();
 
@@ -109,8 +129,9 @@ class Store {
   int64_t upsert_dataset(const DatasetRecord& d);
   std::vector<DatasetRecord> datasets();
 
+  // Absolute, so the run files found through it (run_dir) do not depend on the working directory.
   const std::string& path() const { return path_; }
-  // Checkpoints and process liveness (engine/store/checkpoints.cpp; tables created when absent).
+  // Checkpoints and process liveness (engine/store/checkpoints.cpp).
   void add_checkpoint(int64_t run, int64_t step, const std::string& path);
   std::optional<CheckpointRecord> latest_checkpoint(int64_t run);
   void remove_checkpoint(int64_t run, int64_t step);
@@ -127,13 +148,14 @@ class Store {
   void require_run(int64_t run);  // caller holds mu_
   std::vector<std::string> tags_of(int64_t run);  // caller holds mu_
   std::string path_;
-  bool ensure_checkpoint_tables();  // false on a read-only database without them
   sqlite3* db_ = nullptr;
   std::mutex mu_;
 };
 
 // The folder that holds a run's files (checkpoints, exported backbone): "<db>.runs/<id>".
 std::string run_dir(const std::string& db_path, int64_t run);
+// The backbone a run saves when it ends: "<db>.runs/<id>/backbone.safetensors".
+std::string run_backbone_path(const std::string& db_path, int64_t run);
 
 // Parses "12" as a run id, anything else as an exact run name (which must be unique).
 // Throws std::runtime_error with a message for the user when nothing or several runs match.

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "engine/train/options.h"
+
 // The DeviceAllocator interface with per-device statistics is LibTorch 2.9+.
 #if (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 9)) && \
     __has_include(<c10/core/CachingDeviceAllocator.h>)
@@ -15,8 +17,7 @@
 namespace pretext {
 
 void check_amp_mode(const std::string& mode) {
-  if (mode != "off" && mode != "bf16" && mode != "fp16")
-    throw std::invalid_argument("amp must be off, bf16 or fp16 (got '" + mode + "')");
+  require_choice("amp", mode, amp_modes());
 }
 
 AutocastScope::AutocastScope(bool on, at::ScalarType dtype) : on_(on) {

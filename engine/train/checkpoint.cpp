@@ -1,5 +1,7 @@
 #include "engine/train/checkpoint.h"
 
+#include "engine/store/store.h"
+
 #include <torch/torch.h>  // named here so that the engine build gives this file its precompiled header
 
 #include <fcntl.h>
@@ -28,8 +30,7 @@ int64_t read_i64(torch::serialize::InputArchive& a, const char* key) {
 }  // namespace
 
 std::string checkpoint_path(const std::string& db_path, int64_t run_id, int64_t step) {
-  return (std::filesystem::path(db_path + ".runs") / std::to_string(run_id) / ("ckpt-" + std::to_string(step) + ".pt"))
-      .string();
+  return run_dir(db_path, run_id) + "/ckpt-" + std::to_string(step) + ".pt";
 }
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer& opt,
@@ -59,8 +60,11 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
   fsync_path(dir.string(), true);
 }
 
-CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt,
-                               const torch::Device& device) {
+namespace {
+
+// opt null: the weights alone (a probe of a checkpoint).
+CheckpointMeta load_into(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer* opt,
+                         const torch::Device& device) {
   if (!std::filesystem::exists(path)) throw std::runtime_error("checkpoint " + path + " does not exist");
   // The archive replaces tensors whole, shapes included: a checkpoint of another architecture
   // would load silently. Compare every parameter's and buffer's shape before and after.
@@ -71,7 +75,6 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model
   try {
     archive.load_from(path, device);
     archive.read("model", model_archive);
-    archive.read("optimizer", opt_archive);
     model.load(model_archive);
     size_t i = 0;
     for (const auto& kv : model.named_parameters()) {
@@ -86,7 +89,10 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model
                                  " has another shape");
       ++i;
     }
-    opt.load(opt_archive);
+    if (opt) {
+      archive.read("optimizer", opt_archive);
+      opt->load(opt_archive);
+    }
     CheckpointMeta m;
     m.format = static_cast<int>(read_i64(archive, "meta_format"));
     m.step = read_i64(archive, "meta_step");
@@ -96,6 +102,17 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model
   } catch (const c10::Error& e) {
     throw std::runtime_error("checkpoint " + path + " does not match this run: " + e.what_without_backtrace());
   }
+}
+
+}  // namespace
+
+CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt,
+                               const torch::Device& device) {
+  return load_into(path, model, &opt, device);
+}
+
+CheckpointMeta load_checkpoint_weights(const std::string& path, torch::nn::Module& model, const torch::Device& device) {
+  return load_into(path, model, nullptr, device);
 }
 
 }  // namespace pretext

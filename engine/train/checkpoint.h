@@ -26,6 +26,9 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
 CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& opt,
                                const torch::Device& device);
 
+// The model's parameters and buffers alone (probing a checkpoint; the optimiser state is not read).
+CheckpointMeta load_checkpoint_weights(const std::string& path, torch::nn::Module& model, const torch::Device& device);
+
 // <db>.runs/<run_id>/ckpt-<step>.pt
 std::string checkpoint_path(const std::string& db_path, int64_t run_id, int64_t step);
 

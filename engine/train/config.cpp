@@ -1,12 +1,16 @@
 #include "engine/train/config.h"
 
+#include <set>
+#include <stdexcept>
+
 namespace pretext {
 
 #define PRETEXT_CONFIG_FIELDS(X)                                                                              \
   X(name) X(data) X(eval_data) X(method) X(backbone) X(pipeline) X(pipeline_json) X(method_params) X(device) \
   X(epochs) X(steps) X(batch) X(optimizer) X(lr) X(base_lr) X(momentum) X(weight_decay) X(warmup_fraction) X(seed)       \
   X(clip_grad_norm) X(lars_eta) X(amp) X(channels_last) X(checkpoint_every)       \
-  X(threads) X(workers) X(limit) X(resize) X(knn_k) X(knn_t) X(probe_queries) X(diag_every) X(diag_batch) X(online_knn)
+  X(threads) X(workers) X(limit) X(resize) X(knn_k) X(knn_t) X(probe_queries) X(diag_every) X(diag_batch) X(online_knn) \
+  X(data_fingerprint) X(probe_every) X(linear_probe)
 
 nlohmann::json TrainConfig::to_json() const {
   nlohmann::json j;
@@ -17,9 +21,30 @@ nlohmann::json TrainConfig::to_json() const {
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::invalid_argument("a run config must be a JSON object");
+  // Every key is a field or refused: a misspelt "epoch" must not train with the default silently.
+  const std::set<std::string> fields = {
+#define X(f) #f,
+      PRETEXT_CONFIG_FIELDS(X)
+#undef X
+  };
+  // Written by builds before the config was resolved in one place; their content is in the fields.
+  const std::set<std::string> retired = {"method_params_resolved"};
+  for (const auto& [key, value] : j.items()) {
+    if (fields.count(key) || retired.count(key)) continue;
+    std::string known;
+    for (const auto& f : fields) known += (known.empty() ? "" : ", ") + f;
+    throw std::invalid_argument("unknown field '" + key + "' in the run config (known: " + known + ")");
+  }
   TrainConfig c;
-#define X(f) \
-  if (j.contains(#f) && !j[#f].is_null()) j[#f].get_to(c.f);
+#define X(f)                                                                                                    \
+  if (j.contains(#f) && !j[#f].is_null()) {                                                                     \
+    try {                                                                                                       \
+      j[#f].get_to(c.f);                                                                                        \
+    } catch (const nlohmann::json::exception&) {                                                               \
+      throw std::invalid_argument("field '" #f "' of the run config has the wrong type (" + j[#f].dump() + ")"); \
+    }                                                                                                           \
+  }
   PRETEXT_CONFIG_FIELDS(X)
 #undef X
   return c;

@@ -4,21 +4,22 @@
 
 namespace pretext {
 
-// Everything that defines a run. Stored as JSON with the run so it can be reproduced exactly.
+// Everything that defines a run. Stored as JSON with the run so it can be reproduced exactly; the
+// stored copy is resolved (engine/train/resolve.h), so it names every choice the run made.
 struct TrainConfig {
   std::string name;
   std::string data;
   std::string eval_data;       // labelled images for the probe; empty: a held-out part of `data`
   std::string method = "simclr";
-  std::string backbone = "auto";   // auto: the method's default (resolve_backbone_name)
+  std::string backbone = "auto";   // auto: method_params.backbone, the method's default (resolve.h)
   std::string pipeline;        // preset name or JSON file; empty: the method's default
   nlohmann::json pipeline_json;  // when set, used as is (the studio hands over its exact document)
-  nlohmann::json method_params = nlohmann::json::object();
+  nlohmann::json method_params = nlohmann::json::object();  // over the method's defaults
   std::string device = "auto";
   int epochs = 1;
   int64_t steps = 0;           // > 0 overrides epochs
   int batch = 128;
-  std::string optimizer = "auto";  // sgd, lars, adamw; auto: the method's default, else sgd
+  std::string optimizer = "auto";  // sgd, lars, adamw; auto: method_params.optimizer, else sgd
   double lr = 0;               // 0: base_lr * batch / 256
   double base_lr = 0;          // 0: the method's (pretext-cli methods), else 0.06 (SGD, Lightly's CIFAR-10)
   double momentum = 0.9;
@@ -40,8 +41,12 @@ struct TrainConfig {
   int diag_every = 20;         // steps between collapse diagnostics (0: never)
   int diag_batch = 256;        // images in the fixed diagnostics batch
   int online_knn = 500;        // labelled images for the online kNN at each diagnostic (0: off)
+  int64_t probe_every = 0;     // steps between full probes during training (0: only at the end)
+  bool linear_probe = false;   // probes also fit a linear classifier (engine/eval/linear_probe.h)
+  std::string data_fingerprint;  // of the images the run trained on (set by the trainer)
 
   nlohmann::json to_json() const;
+  // Throws std::invalid_argument for a key that is not a field, or a field of the wrong type.
   static TrainConfig from_json(const nlohmann::json& j);
 };
 

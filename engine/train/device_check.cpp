@@ -9,7 +9,8 @@
 #include "engine/methods/method.h"
 #include "engine/models/backbone.h"
 #include "engine/train/amp.h"
-#include "engine/train/optim.h"
+#include "engine/train/resolve.h"
+#include "engine/train/step.h"
 
 namespace pretext {
 namespace {
@@ -30,7 +31,7 @@ Pass loss_and_grads(MethodImpl& m, const std::vector<torch::Tensor>& views, bool
   LossOutput out;
   {
     AutocastScope scope(amp, at::kBFloat16);
-    out = m.compute(views);
+    out = m.compute(batch_of_views(views));
   }
   out.total.backward();
   Pass p;
@@ -53,6 +54,43 @@ double max_rel_grad_diff(const Pass& a, const Pass& b) {
     worst = std::max(worst, (a.grads[i] - b.grads[i]).abs().max().item<double>() / scale);
   }
   return worst;
+}
+
+struct ThroughputResult {
+  double images_per_s = 0, first_loss = 0, last_loss = 0;
+};
+
+ThroughputResult time_training_steps(const DeviceCheckOptions& o, const std::string& amp, const torch::Device& dev,
+                                     const std::vector<torch::Tensor>& views) {
+  TrainConfig cfg;
+  cfg.method = o.method;
+  cfg.backbone = o.backbone;
+  cfg.batch = o.batch;
+  cfg.amp = amp;
+  cfg.channels_last = o.channels_last;
+  cfg.seed = o.seed;
+  cfg.steps = o.warmup + o.steps;
+  cfg.device = dev.str();
+  cfg = resolve_config(cfg);
+  const RunSchedule plan = plan_schedule(cfg, static_cast<size_t>(o.batch));
+  TrainingParts parts = make_training_parts(cfg, o.channels, dev, plan.peak_lr);
+  use_channels_last(parts);
+  ThroughputResult r;
+  std::chrono::steady_clock::time_point t0;
+  for (int s = 0; s < o.warmup + o.steps; ++s) {
+    if (s == o.warmup) {
+      if (dev.is_cuda()) torch::cuda::synchronize();
+      t0 = std::chrono::steady_clock::now();
+    }
+    Batch batch = batch_of_views(views);
+    const StepValues v = train_step(parts, batch, s, plan.total, plan.lr(s));
+    if (s == 0) r.first_loss = v.loss;
+    r.last_loss = v.loss;
+  }
+  if (dev.is_cuda()) torch::cuda::synchronize();
+  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.images_per_s = double(o.batch) * o.steps / dt;
+  return r;
 }
 
 }  // namespace
@@ -103,67 +141,20 @@ nlohmann::json run_device_check(const DeviceCheckOptions& o, const std::function
   ctx.setAllowTF32CuBLAS(tf32_cublas);
   on_cpu.reset();
 
-  // 2. Throughput of the trainer's step (forward, NaN check, backward, update) on the fixed batch,
-  // with PyTorch's default math settings, as the Python baseline runs it.
+  // 2. Throughput of the step training runs (train_step: schedule, clipping, scaler, update) on the
+  // fixed batch, with the method's recipe and PyTorch's default math settings, as the Python
+  // baseline runs it.
   report["throughput"] = nlohmann::json::array();
   for (const auto& mode : o.amp) {
     check_amp_mode(mode);
     if (!dev.is_cuda() && mode != "off") continue;
-    auto m = build(o);
-    m->to(dev);
-    const bool cl = dev.is_cuda() && o.channels_last;
-    std::vector<torch::Tensor> views = dev_views;
-    if (cl) {
-      torch::NoGradGuard no_grad;
-      for (auto& p : m->parameters())
-        if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
-      for (auto& v : views) v = v.contiguous(torch::MemoryFormat::ChannelsLast);
-    }
-    OptimizerOptions oo;
-    oo.name = "sgd";
-    oo.lr = 0.06 * o.batch / 256.0;
-    oo.weight_decay = 5e-4;
-    auto opt = make_optimizer(oo, m->parameters());
-    std::unique_ptr<GradScaler> scaler;
-    if (mode == "fp16") scaler = std::make_unique<GradScaler>(dev);
-    const bool amp = mode != "off";
-    const at::ScalarType dtype = mode == "fp16" ? at::kHalf : at::kBFloat16;
-    double first = 0, last = 0;
-    std::chrono::steady_clock::time_point t0;
-    for (int s = 0; s < o.warmup + o.steps; ++s) {
-      if (s == o.warmup) {
-        if (dev.is_cuda()) torch::cuda::synchronize();
-        t0 = std::chrono::steady_clock::now();
-      }
-      m->train();
-      opt->zero_grad();
-      LossOutput out;
-      {
-        AutocastScope scope(amp, dtype);
-        out = m->compute(views);
-      }
-      const double loss = out.total.item<double>();  // the trainer checks every loss for NaN
-      if (s == 0) first = loss;
-      last = loss;
-      bool take = true;
-      if (scaler) {
-        scaler->scale(out.total.to(torch::kFloat)).backward();
-        take = scaler->unscale(m->parameters());
-      } else {
-        out.total.backward();
-      }
-      if (take) opt->step();
-      if (scaler) scaler->update();
-    }
-    if (dev.is_cuda()) torch::cuda::synchronize();
-    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const double ips = double(o.batch) * o.steps / dt;
-    report["throughput"].push_back({{"amp", mode}, {"channels_last", cl}, {"images_per_s", ips},
-                                    {"first_loss", first}, {"last_loss", last},
+    const ThroughputResult t = time_training_steps(o, mode, dev, dev_views);
+    report["throughput"].push_back({{"amp", mode}, {"channels_last", o.channels_last}, {"images_per_s", t.images_per_s},
+                                    {"first_loss", t.first_loss}, {"last_loss", t.last_loss},
                                     {"memory_bytes", device_memory_bytes(dev)}});
-    log("throughput amp=" + mode + ": " + std::to_string(ips) + " images/s (loss " + std::to_string(first) + " -> " +
-        std::to_string(last) + ")");
-    ok = ok && std::isfinite(last);
+    log("throughput amp=" + mode + ": " + std::to_string(t.images_per_s) + " images/s (loss " +
+        std::to_string(t.first_loss) + " -> " + std::to_string(t.last_loss) + ")");
+    ok = ok && std::isfinite(t.last_loss);
   }
   report["ok"] = ok;
   report["config"] = {{"method", o.method}, {"backbone", o.backbone}, {"batch", o.batch}, {"size", o.size},

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/train/options.h"
+
 namespace pretext {
 
 struct DeviceCheckOptions {
@@ -19,7 +21,7 @@ struct DeviceCheckOptions {
   int channels = 3;
   int warmup = 5;
   int steps = 30;
-  std::vector<std::string> amp = {"off", "bf16", "fp16"};
+  std::vector<std::string> amp = amp_modes();
   bool channels_last = true;
   uint64_t seed = 0;
   double tolerance = 1e-4;  // relative, fp32 with TF32 off

@@ -5,35 +5,10 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "engine/methods/method_info.h"
+#include "engine/train/options.h"
+
 
 namespace pretext {
-
-std::string resolve_optimizer_name(const std::string& requested, const std::string& method) {
-  if (!requested.empty() && requested != "auto") return requested;
-  try {
-    const auto& d = method_info(method).defaults;
-    if (d.is_object() && d.contains("optimizer") && d["optimizer"].is_string()) return d["optimizer"].get<std::string>();
-  } catch (const std::exception&) {
-    // An unknown method fails later with its own message; the optimiser falls back to SGD.
-  }
-  return "sgd";
-}
-
-namespace {
-double method_number(const nlohmann::json& params, const char* key, double fallback) {
-  if (params.is_object() && params.contains(key) && params[key].is_number()) return params[key].get<double>();
-  return fallback;
-}
-}  // namespace
-
-double resolve_base_lr(double requested, const nlohmann::json& method_params) {
-  return requested > 0 ? requested : method_number(method_params, "base_lr", 0.06);
-}
-
-double resolve_weight_decay(double requested, const nlohmann::json& method_params) {
-  return requested >= 0 ? requested : method_number(method_params, "weight_decay", 5e-4);
-}
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerOptions& o,
                                                         const std::vector<torch::Tensor>& params) {
@@ -56,7 +31,8 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const OptimizerOptions& 
     return std::make_unique<torch::optim::AdamW>(
         params, torch::optim::AdamWOptions(o.lr).betas({o.momentum, 0.999}).weight_decay(o.weight_decay));
   }
-  throw std::invalid_argument("unknown optimizer '" + o.name + "' (sgd, lars, adamw)");
+  require_choice("optimizer", o.name, optimizer_names());
+  throw std::logic_error("optimizer '" + o.name + "' is offered but not built");
 }
 
 torch::Tensor LARS::step(LossClosure closure) {

@@ -10,22 +10,12 @@
 namespace pretext {
 
 struct OptimizerOptions {
-  std::string name = "sgd";  // sgd, lars, adamw
+  std::string name = "sgd";  // one of optimizer_names() (engine/train/options.h)
   double lr = 0.1;
   double momentum = 0.9;     // sgd, lars; adamw uses it as beta1
   double weight_decay = 0;
   double lars_eta = 0.001;   // LARS trust coefficient
 };
-
-// "auto" or "" -> the method's MethodInfo.defaults["optimizer"], else "sgd".
-std::string resolve_optimizer_name(const std::string& requested, const std::string& method);
-
-// The learning rate per 256 images and the weight decay a run uses when its config leaves them to the
-// method (base_lr <= 0, weight_decay < 0): "base_lr" / "weight_decay" in the method's parameters (its
-// published defaults, as the user may have edited them), else SGD's 0.06 and 5e-4. AdamW and LARS
-// recipes need values far from SGD's: DINO's 5e-4 is 120x below 0.06.
-double resolve_base_lr(double requested, const nlohmann::json& method_params);
-double resolve_weight_decay(double requested, const nlohmann::json& method_params);
 
 // Throws std::invalid_argument for unknown names. For LARS, parameters with at most one dimension
 // (biases, norm scales and shifts) go into a group without weight decay and without the trust-ratio

@@ -1,5 +1,11 @@
 // The main window's workspace and theme handling, driven through the real window.
 #include <QApplication>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTimer>
+#include <memory>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
@@ -9,6 +15,7 @@
 #include "app/gui/app_state.h"
 #include "app/gui/main_window.h"
 #include "app/gui/theme.h"
+#include "app/gui/training_controller.h"
 #include "engine/store/store.h"
 #include "widgets/curve_plot.h"
 #include "widgets/qcp.h"
@@ -69,6 +76,52 @@ class TstMainWindow : public QObject {
     menu->actions()[1]->trigger();  // back to alpha from the menu
     QCOMPARE(w.state()->dbPath(), a);
     QCOMPARE(QSettings().value("workspace/recent").toStringList().value(0), a);
+  }
+
+  // Closing the window mid-run asks first, then returns within two seconds: the run is stopped and
+  // checkpointed, its end-of-run evaluation (a kNN probe over thousands of images) is skipped.
+  void closingMidRunAsksThenQuitsWithinTwoSeconds() {
+    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("close.db");
+    o.data = fmnist;
+    o.limit = 6000;  // the probe this run would end with: 5,000 bank + 1,000 query images
+    o.backbone = "resnet-small";
+    o.steps = 100000;
+    o.autostart = true;
+    auto w = std::make_unique<MainWindow>(o);
+    w->show();
+    auto* controller = w->findChild<TrainingController*>();
+    QVERIFY(controller);
+    QSignalSpy steps(controller, &TrainingController::stepDone);
+    QVERIFY(steps.wait(60000));  // data loaded, run started
+    while (steps.count() < 3) QVERIFY(steps.wait(10000));
+
+    bool asked = false;
+    QTimer::singleShot(100, [&] {
+      if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+        asked = true;
+        box->button(QMessageBox::Yes)->click();
+      }
+    });
+    QElapsedTimer clock;
+    clock.start();
+    w->close();
+    w.reset();  // the controller joins its engine thread here
+    const qint64 ms = clock.elapsed();
+    qInfo("closed mid-run in %lld ms", static_cast<long long>(ms));
+    QVERIFY(asked);
+    QVERIFY2(ms < 2000, qPrintable(QString("closing took %1 ms").arg(ms)));
+    QVERIFY(!TrainingController::leftRunning());
+
+    Store store(o.db.toStdString(), true);
+    const auto runs = store.runs();
+    QCOMPARE(runs.size(), size_t(1));
+    QCOMPARE(QString::fromStdString(runs[0].status), QString("stopped"));
+    QVERIFY(store.latest_checkpoint(runs[0].id).has_value());  // resumable
+    QVERIFY(store.probes(runs[0].id).empty());                 // the probe was skipped, not waited for
   }
 
   void darkThemeReachesPlotsAndSystemRestores() {

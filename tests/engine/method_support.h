@@ -64,7 +64,7 @@ inline Curve train_steps(MethodImpl& m, const std::vector<torch::Tensor>& views,
   m.train();
   for (int s = 0; s < steps; ++s) {
     opt->zero_grad();
-    auto out = m.compute(views);
+    auto out = m.compute(batch_of_views(views));
     c.losses.push_back(out.total.item<double>());
     out.total.backward();
     opt->step();

@@ -42,7 +42,7 @@ TEST(byol, TargetGetsNoGradientAndFollowsExactEma) {
   auto m = small_byol();
   auto views = test::fixed_views(8, 3, 16, 2);
   m->train();
-  auto out = m->compute(views);
+  auto out = m->compute(batch_of_views(views));
   out.total.backward();
   test::expect_frozen(*m->target_backbone);
   test::expect_frozen(*m->target_projector);

@@ -89,6 +89,21 @@ std::string write_config(const test::TempDir& dir, int64_t steps) {
   return path;
 }
 
+// Waits (up to a minute) until the first run in db has committed `rows` loss rows.
+void wait_for_loss_rows(const std::string& db, size_t rows) {
+  for (int i = 0; i < 1200; ++i) {
+    std::this_thread::sleep_for(50ms);
+    try {
+      if (!std::filesystem::exists(db)) continue;
+      Store s(db, true);
+      const auto runs = s.runs();
+      if (!runs.empty() && s.metric(runs[0].id, "loss").size() >= rows) return;
+    } catch (const std::exception&) {
+      // still being created
+    }
+  }
+}
+
 }  // namespace
 
 TEST(crash, KillNineAtRandomMomentsThenResumeToTheEnd) {
@@ -203,18 +218,7 @@ TEST(crash, CtrlCStopsCleanlyWithACheckpoint) {
   const std::string db = dir.str("int.db"), log = dir.str("cli.log");
   const std::string cfg = write_config(dir, 100000);
   const pid_t pid = spawn({PRETEXT_CLI, "train", "--config", cfg, "--db", db}, log);
-  // Wait until training has started (a few loss rows committed), then interrupt.
-  for (int i = 0; i < 1200; ++i) {
-    std::this_thread::sleep_for(50ms);
-    try {
-      if (!std::filesystem::exists(db)) continue;
-      Store s(db, true);
-      const auto runs = s.runs();
-      if (!runs.empty() && s.metric(runs[0].id, "loss").size() >= 3) break;
-    } catch (const std::exception&) {
-      // still being created
-    }
-  }
+  wait_for_loss_rows(db, 3);  // training has started; then interrupt
   ASSERT_EQ(::kill(pid, SIGINT), 0);
   ASSERT_EQ(wait_exit(pid), 0) << std::ifstream(log).rdbuf();
   Store s(db, true);
@@ -230,4 +234,46 @@ TEST(crash, CtrlCStopsCleanlyWithACheckpoint) {
   std::ifstream in(log);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("pretext-cli resume " + std::to_string(r.id)), std::string::npos) << text;
+}
+
+// Ctrl-C pressed again and again (a user leaning on the keys, or a supervisor repeating SIGINT):
+// the handler may only store to atomics, so no signal can deadlock the training thread it lands
+// on; the first stops, the next cancel the evaluation, and the process still exits 0 with the run
+// stopped, checkpointed and resumable.
+TEST(crash, RepeatedCtrlCNeverHangsAndStopsCleanly) {
+  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  constexpr int kRounds = 3, kSignals = 400;
+  int sent_total = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    test::TempDir dir;
+    const std::string db = dir.str("int.db"), log = dir.str("cli.log");
+    const pid_t pid = spawn({PRETEXT_CLI, "train", "--config", write_config(dir, 100000), "--db", db}, log);
+    wait_for_loss_rows(db, 1);
+    int status = 0, sent = 0;
+    pid_t done = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while ((done = waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < deadline) {
+      if (sent < kSignals && ::kill(pid, SIGINT) == 0) ++sent;
+      std::this_thread::sleep_for(sent < kSignals ? 200us : 10ms);
+    }
+    if (done == 0) {
+      ::kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "round " << round << ": the CLI hung after " << sent << " SIGINTs\n" << std::ifstream(log).rdbuf();
+    }
+    sent_total += sent;
+    ASSERT_TRUE(WIFEXITED(status)) << "round " << round << ": killed by signal " << WTERMSIG(status) << " after "
+                                   << sent << " SIGINTs\n"
+                                   << std::ifstream(log).rdbuf();
+    EXPECT_EQ(WEXITSTATUS(status), 0) << std::ifstream(log).rdbuf();
+    EXPECT_EQ(integrity(db), "ok");
+    Store s(db, true);
+    ASSERT_EQ(s.runs().size(), 1u);
+    const auto r = s.runs()[0];
+    EXPECT_EQ(r.status, "stopped");
+    const auto ck = s.latest_checkpoint(r.id);
+    ASSERT_TRUE(ck.has_value());
+    EXPECT_EQ(ck->step, s.metric(r.id, "loss").back().first);
+  }
+  std::printf("%d SIGINTs over %d runs: every run stopped cleanly\n", sent_total, kRounds);
 }

@@ -65,7 +65,7 @@ TEST(dino, CentreAndTeacherFollowExactUpdatesWithoutGradients) {
   DINOImpl m(make_backbone("resnet-tiny", 3), small_params());
   auto views = test::fixed_views(8, 3, 16, 4, {16, 16, 8, 8});
   m.train();
-  auto out = m.compute(views);
+  auto out = m.compute(batch_of_views(views));
   out.total.backward();
   test::expect_frozen(*m.target_backbone);
   test::expect_frozen(*m.target_head);
@@ -97,7 +97,7 @@ TEST(dino, Trains20StepsOnMultiCropWithFallingLoss) {
 TEST(dino, TeacherEntropyIsAMonitorWithinItsBounds) {
   torch::manual_seed(4);
   DINOImpl m(make_backbone("resnet-tiny", 3), small_params());
-  const auto out = m.compute(test::fixed_views(8, 3, 16, 2, {16, 16}));
+  const auto out = m.compute(batch_of_views(test::fixed_views(8, 3, 16, 2, {16, 16})));
   ASSERT_EQ(out.monitors.size(), 1u);
   EXPECT_EQ(out.monitors[0].first, "teacher_entropy");
   const double h = out.monitors[0].second.item<double>();

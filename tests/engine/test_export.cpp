@@ -18,7 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
-#include "engine/export/safetensors.h"
+#include "engine/models/safetensors.h"
 #include "engine/export/tables.h"
 #include "engine/store/store.h"
 #include "support.h"

@@ -69,3 +69,67 @@ TEST(knn, PcaRecoversDominantAxis) {
   // Variance is ordered: the first component carries more than the second.
   EXPECT_GT(p.select(1, 0).var().item<double>(), p.select(1, 1).var().item<double>());
 }
+
+// A known answer for top-1 and top-5: eight classes of ten items on the unit circle, one query per
+// class 0.2 rad past its class (the next class is 0.785 rad on). The 50 nearest items of a query are
+// then exactly five classes: its own, the next, the previous, the one after next and the one before
+// previous, in that order of distance.
+TEST(knn, TopOneAndTopFiveOnAConstructedCase) {
+  const int classes = 8, per = 10;
+  std::vector<float> bank_v, query_v;
+  std::vector<int64_t> bank_l, query_l;
+  for (int c = 0; c < classes; ++c) {
+    const double a = 2 * M_PI * c / classes;
+    for (int i = 0; i < per; ++i) {
+      const double j = a + 0.01 * (i - per / 2);
+      bank_v.insert(bank_v.end(), {float(std::cos(j)), float(std::sin(j))});
+      bank_l.push_back(c);
+    }
+    query_v.insert(query_v.end(), {float(std::cos(a + 0.2)), float(std::sin(a + 0.2))});
+    query_l.push_back(c);
+  }
+  const auto bank = torch::tensor(bank_v).view({classes * per, 2}), query = torch::tensor(query_v).view({classes, 2});
+  const auto labels = torch::tensor(bank_l), truth = torch::tensor(query_l);
+  const auto r = knn_classify(bank, labels, query, truth, 50, 0.1);
+  EXPECT_DOUBLE_EQ(r.accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(r.top5, 1.0);
+  EXPECT_EQ(r.bank, classes * per);
+  // Bank labels moved one class on: the nearest cluster now votes for the next class (top-1 fails
+  // everywhere), but the previous cluster, third nearest, votes for the truth (top-5 holds).
+  const auto one_on = knn_classify(bank, (labels + 1) % classes, query, truth, 50, 0.1);
+  EXPECT_DOUBLE_EQ(one_on.accuracy, 0.0);
+  EXPECT_DOUBLE_EQ(one_on.top5, 1.0);
+  // Moved half way round: the five voted classes are c+2..c+6, never the truth.
+  const auto opposite = knn_classify(bank, (labels + 4) % classes, query, truth, 50, 0.1);
+  EXPECT_DOUBLE_EQ(opposite.accuracy, 0.0);
+  EXPECT_DOUBLE_EQ(opposite.top5, 0.0);
+}
+
+// Banks larger than one block (65,536 items) are scanned in blocks with a running top-k: the votes
+// equal those of one full similarity matrix.
+TEST(knn, BlockwiseScanEqualsTheFullMatrix) {
+  torch::manual_seed(4);
+  const auto bank = torch::nn::functional::normalize(torch::randn({70000, 8}), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  const auto labels = torch::randint(10, {70000}, torch::kLong);
+  const auto query = torch::nn::functional::normalize(torch::randn({600, 8}), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  const auto votes = knn_votes(bank, labels, query, 10, 50, 0.1);
+  auto [sim, idx] = torch::mm(query, bank.t()).topk(50, 1);
+  auto expected = torch::zeros({600, 10}).scatter_add_(1, labels.index_select(0, idx.flatten()).view_as(idx), (sim / 0.1).exp());
+  EXPECT_TRUE(torch::allclose(votes, expected, 1e-5, 1e-5));
+}
+
+// PCA against an independent route: the SVD of the centred data. Each projected component equals
+// U_i * s_i up to its sign, so its variance is s_i^2 / (n - 1).
+TEST(knn, PcaMatchesTheSvdOfTheCentredData) {
+  torch::manual_seed(7);
+  const auto x = torch::randn({300, 6}, torch::kFloat64) * torch::tensor({5.0, 3.0, 2.0, 1.0, 0.5, 0.1}, torch::kFloat64);
+  const auto p = pca_project(x.to(torch::kFloat32), 3).to(torch::kFloat64);
+  const auto xc = x - x.mean(0, true);
+  auto [u, s, vh] = torch::linalg_svd(xc, false);
+  for (int64_t i = 0; i < 3; ++i) {
+    const auto expected = u.select(1, i) * s[i];
+    const double sign = (p.select(1, i) * expected).sum().item<double>() > 0 ? 1 : -1;
+    EXPECT_TRUE(torch::allclose(p.select(1, i), sign * expected, 1e-3, 1e-3)) << "component " << i;
+    EXPECT_NEAR(p.select(1, i).var().item<double>(), (s[i] * s[i]).item<double>() / 299.0, 1e-3);
+  }
+}

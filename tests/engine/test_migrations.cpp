@@ -61,7 +61,7 @@ TEST(migrations, V1DatabaseKeepsItsRowsAndGainsV2) {
   const std::string db = dir.str("v1.db");
   make_v1(db);
   Store s(db);
-  EXPECT_EQ(s.schema_version(), 2);
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
 
   const auto runs = s.runs();
   ASSERT_EQ(runs.size(), 2u);
@@ -108,7 +108,7 @@ TEST(migrations, ReadOnlyOpenOfV1MigratesFirst) {
   const std::string db = dir.str("v1ro.db");
   make_v1(db);
   Store reader(db, /*read_only=*/true);
-  EXPECT_EQ(reader.schema_version(), 2);
+  EXPECT_EQ(reader.schema_version(), Store::kSchemaVersion);
   const auto runs = reader.list_runs({});
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[1].name, "crashed");
@@ -123,7 +123,7 @@ TEST(migrations, CheckpointsTableMadeBeforeTheMigrationIsKept) {
           "CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, created_at TEXT);"
           "INSERT INTO checkpoints VALUES(2, 500, '/x/ckpt-500.pt', '2026-01-02T00:10:00Z');");
   Store s(db);
-  EXPECT_EQ(s.schema_version(), 2);
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
   const auto c = s.checkpoints(2);
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].step, 500);
@@ -137,4 +137,79 @@ TEST(migrations, FreshDatabaseEqualsMigratedSchema) {
   Store fresh(dir.str("b.db"));
   for (const char* table : {"runs", "metrics", "probes", "projections", "run_tags", "datasets", "checkpoints"})
     EXPECT_EQ(columns(migrated, table), columns(fresh, table)) << table;
+}
+
+namespace {
+
+// What builds before v3 left: the v2 migration as released, plus the checkpoint and process tables
+// that engine/store/checkpoints.cpp created on first use (the IF NOT EXISTS in v2 made whichever ran
+// first win), with a checkpoint row of a deleted run.
+const char* kV2AsLeft = R"sql(
+ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+CREATE TABLE run_tags(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, tag TEXT NOT NULL,
+  PRIMARY KEY(run_id, tag)) WITHOUT ROWID;
+CREATE INDEX run_tags_by_tag ON run_tags(tag);
+CREATE TABLE datasets(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, fingerprint TEXT, images INTEGER,
+  classes INTEGER, width INTEGER, height INTEGER, channels INTEGER, created_at TEXT);
+CREATE TABLE IF NOT EXISTS checkpoints(run_id INTEGER, step INTEGER, path TEXT, created_at TEXT);
+CREATE INDEX IF NOT EXISTS checkpoints_by_run ON checkpoints(run_id, step);
+CREATE VIEW diagnostics AS SELECT run_id, step, substr(name, 6) AS name, value FROM metrics WHERE name LIKE 'diag/%';
+CREATE INDEX runs_by_method ON runs(method);
+CREATE TABLE IF NOT EXISTS run_processes(run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL, start_ticks INTEGER, host TEXT, started_at TEXT);
+INSERT INTO checkpoints VALUES(2, 500, '/runs/2/ckpt-500.pt', '2026-01-02T00:10:00Z'),
+  (2, 1000, '/runs/2/ckpt-1000.pt', '2026-01-02T00:20:00Z'), (9, 5, '/runs/9/ckpt-5.pt', NULL);
+INSERT INTO run_processes VALUES(2, 4242, 1, 'elsewhere', '2026-01-02T00:00:00Z');
+PRAGMA user_version=2;
+)sql";
+
+// The statement that created a table, as SQLite keeps it.
+std::string table_sql(Store& s, const std::string& table) {
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(s.handle(), "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", -1, &q, nullptr);
+  sqlite3_bind_text(q, 1, table.c_str(), -1, SQLITE_TRANSIENT);
+  std::string out;
+  if (sqlite3_step(q) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  return out;
+}
+
+int foreign_keys_to_runs(Store& s, const std::string& table) {
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(s.handle(), ("PRAGMA foreign_key_list(" + table + ")").c_str(), -1, &q, nullptr);
+  int n = 0;
+  while (sqlite3_step(q) == SQLITE_ROW) n += std::string(reinterpret_cast<const char*>(sqlite3_column_text(q, 2))) == "runs";
+  sqlite3_finalize(q);
+  return n;
+}
+
+}  // namespace
+
+// One schema, one place: a new database has the checkpoint and process tables from the numbered
+// migrations, with their constraints, before any checkpoint is written.
+TEST(migrations, NewDatabaseHasEveryTableFromTheMigrations) {
+  test::TempDir dir;
+  Store s(dir.str("new.db"));
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(foreign_keys_to_runs(s, "checkpoints"), 1);
+  EXPECT_NE(table_sql(s, "checkpoints").find("NOT NULL"), std::string::npos) << table_sql(s, "checkpoints");
+  EXPECT_FALSE(table_sql(s, "run_processes").empty());  // before any run recorded its process
+  EXPECT_EQ(foreign_keys_to_runs(s, "run_processes"), 1);
+}
+
+TEST(migrations, V2DatabaseAsEarlierBuildsLeftItMovesToOneCheckpointTable) {
+  test::TempDir dir;
+  const std::string path = dir.str("v2.db");
+  make_v1(path, kV2AsLeft);
+  Store s(path);
+  EXPECT_EQ(s.schema_version(), Store::kSchemaVersion);
+  EXPECT_EQ(foreign_keys_to_runs(s, "checkpoints"), 1);
+  const auto cks = s.checkpoints(2);
+  ASSERT_EQ(cks.size(), 2u);  // kept, in step order
+  EXPECT_EQ(cks[0].step, 500);
+  EXPECT_EQ(cks[1].path, "/runs/2/ckpt-1000.pt");
+  EXPECT_TRUE(s.checkpoints(9).empty());  // the deleted run's row is gone
+  s.add_checkpoint(2, 1000, "/runs/2/again.pt");  // one row per (run, step)
+  EXPECT_EQ(s.checkpoints(2).size(), 2u);
+  EXPECT_EQ(s.integrity_check(), "ok");
 }

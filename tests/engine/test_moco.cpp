@@ -50,7 +50,7 @@ TEST(moco, KeyEncoderGetsNoGradientAndFollowsExactEma) {
   for (size_t i = 0; i < online0.size(); ++i) EXPECT_TRUE(torch::equal(online0[i].second, target0[i].second));
 
   m->train();
-  auto out = m->compute(views);
+  auto out = m->compute(batch_of_views(views));
   out.total.backward();
   test::expect_frozen(*m->target_backbone);
   test::expect_frozen(*m->target_projector);
@@ -71,7 +71,7 @@ TEST(moco, QueueReceivesBothViewsKeysInOrder) {
   auto m = small_moco(20);
   auto views = test::fixed_views(8, 3, 16, 2);
   m->train();
-  m->compute(views);
+  m->compute(batch_of_views(views));
   torch::Tensor k1, k2;
   {
     torch::NoGradGuard g;
@@ -82,7 +82,7 @@ TEST(moco, QueueReceivesBothViewsKeysInOrder) {
   EXPECT_LT((m->queue.slice(0, 0, 16) - torch::cat({k1, k2})).abs().max().item<double>(), 1e-5);
   EXPECT_EQ(m->queue_ptr.item<int64_t>(), 16);
   // The ring wraps: 16 more keys land at rows 16..19 and 0..11.
-  m->compute(views);
+  m->compute(batch_of_views(views));
   m->after_step(2, 10);
   EXPECT_EQ(m->queue_ptr.item<int64_t>(), 12);
 }
@@ -95,7 +95,7 @@ TEST(moco, Trains20StepsWithFallingLoss) {
   m->train();
   for (int i = 0; i < 4; ++i) {
     torch::NoGradGuard g;
-    m->compute(views);
+    m->compute(batch_of_views(views));
     m->after_step(i + 1, 100);
   }
   auto c = test::train_steps(*m, views, 20, 0.05);

@@ -7,6 +7,7 @@
 
 #include "engine/methods/method_info.h"
 #include "engine/train/optim.h"
+#include "engine/train/resolve.h"
 
 using namespace pretext;
 
@@ -102,13 +103,14 @@ TEST(optim, SgdWithMomentumAndWeightDecay) {
 }
 
 TEST(optim, NamesResolveAndUnknownOnesAreRefused) {
-  EXPECT_EQ(resolve_optimizer_name("lars", "simclr"), "lars");
-  EXPECT_EQ(resolve_optimizer_name("adamw", "simclr"), "adamw");
+  const auto& simclr = method_info("simclr").defaults;
+  EXPECT_EQ(resolve_optimizer_name("lars", simclr), "lars");
+  EXPECT_EQ(resolve_optimizer_name("adamw", simclr), "adamw");
   // auto: the method's declared default, else SGD.
-  const std::string simclr_default = resolve_optimizer_name("auto", "simclr");
+  const std::string simclr_default = resolve_optimizer_name("auto", simclr);
   EXPECT_TRUE(simclr_default == "sgd" || simclr_default == "lars" || simclr_default == "adamw") << simclr_default;
-  EXPECT_EQ(resolve_optimizer_name("", "simclr"), simclr_default);
-  EXPECT_EQ(resolve_optimizer_name("auto", "no-such-method"), "sgd");
+  EXPECT_EQ(resolve_optimizer_name("", simclr), simclr_default);
+  EXPECT_EQ(resolve_optimizer_name("auto", nlohmann::json::object()), "sgd");
   OptimizerOptions o;
   o.name = "adagrad";
   auto p = param({1.0f});

@@ -7,6 +7,7 @@
 
 #include "engine/augment/pipeline.h"
 #include "engine/methods/method.h"
+#include "engine/train/resolve.h"
 #include "engine/methods/method_info.h"
 
 using namespace pretext;
@@ -37,7 +38,7 @@ TEST(registry, EveryMethodBuildsAndRunsAForwardWithItsDefaults) {
     std::vector<torch::Tensor> views;
     for (size_t v = 0; v < info.views; ++v) views.push_back(torch::randn({4, 1, v < 2 ? 28 : 16, v < 2 ? 28 : 16}));
     m->train();
-    auto out = m->compute(views);
+    auto out = m->compute(batch_of_views(views));
     EXPECT_TRUE(std::isfinite(out.total.item<double>())) << info.name;
     EXPECT_FALSE(out.components.empty()) << info.name;
     EXPECT_EQ(out.embeddings.size(0), 4) << info.name;
@@ -59,9 +60,8 @@ TEST(registry, UnknownNamesAndParametersAreRejected) {
 }
 
 TEST(registry, AutoBackboneIsTheMethodsDefault) {
-  EXPECT_EQ(resolve_backbone_name("auto", "mae"), "vit-tiny");  // MAE needs a ViT
-  EXPECT_EQ(resolve_backbone_name("", "mae"), "vit-tiny");
-  EXPECT_EQ(resolve_backbone_name("auto", "simclr"), "resnet-tiny");
-  EXPECT_EQ(resolve_backbone_name("resnet18", "mae"), "resnet18");  // an explicit choice stands
-  EXPECT_THROW(resolve_backbone_name("auto", "nosuchmethod"), std::runtime_error);
+  EXPECT_EQ(resolve_backbone_name("auto", method_info("mae").defaults), "vit-tiny");  // MAE needs a ViT
+  EXPECT_EQ(resolve_backbone_name("", method_info("mae").defaults), "vit-tiny");
+  EXPECT_EQ(resolve_backbone_name("auto", method_info("simclr").defaults), "resnet-tiny");
+  EXPECT_EQ(resolve_backbone_name("resnet18", method_info("mae").defaults), "resnet18");  // an explicit choice stands
 }

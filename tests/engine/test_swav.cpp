@@ -84,7 +84,7 @@ TEST(swav, QueueFillsNewestFirstAndPrototypesStayNormalised) {
   auto views = test::fixed_views(4, 3, 16, 2);
   m.train();
   EXPECT_FALSE(m.queue_in_use());
-  auto out = m.compute(views);
+  auto out = m.compute(batch_of_views(views));
   out.total.backward();
   {
     torch::NoGradGuard g;
@@ -95,7 +95,7 @@ TEST(swav, QueueFillsNewestFirstAndPrototypesStayNormalised) {
   EXPECT_EQ(m.queue_filled.item<int64_t>(), 4);
   EXPECT_FALSE(m.queue_in_use());
   auto first = m.queue.slice(1, 0, 4).clone();
-  m.compute(views);
+  m.compute(batch_of_views(views));
   m.after_step(2, 10);
   EXPECT_TRUE(m.queue_in_use());
   // The older batch moved down by one batch.

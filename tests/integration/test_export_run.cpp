@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "engine/export/run_model.h"
-#include "engine/export/safetensors.h"
+#include "engine/models/safetensors.h"
 #include "engine/store/store.h"
 #include "engine/train/trainer.h"
 #include "../engine/support.h"
@@ -46,7 +46,7 @@ TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
   ASSERT_EQ(probes.size(), 1u);
   RunDataOptions o;
   o.device = "cpu";
-  const EvalResult r = evaluate_run(store, run, o);
+  const ProbeEvent r = evaluate_run(store, run, o).at(0);
   EXPECT_EQ(r.queries, probes[0].queries);
   EXPECT_EQ(r.k, probes[0].k);
   EXPECT_NEAR(r.accuracy, probes[0].accuracy, 1e-9);
@@ -55,12 +55,12 @@ TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
   const RunEmbeddings e = run_embeddings(store, run, o);
   EXPECT_EQ(e.table.n, 40u);
   EXPECT_EQ(e.table.dim, 128u);  // resnet-tiny: 16 * 8
-  EXPECT_EQ(e.images.size(), 300u);
+  EXPECT_EQ(e.images->size(), 300u);
   for (size_t i = 0; i < e.table.n; ++i) {
     double norm = 0;
     for (size_t k = 0; k < e.table.dim; ++k) norm += double(e.table.values[i * e.table.dim + k]) * e.table.values[i * e.table.dim + k];
     EXPECT_NEAR(norm, 1.0, 1e-4);
-    EXPECT_EQ(e.table.labels[i], e.images.labels[size_t(e.table.image_index[i])]);
+    EXPECT_EQ(e.table.labels[i], e.images->labels[size_t(e.table.image_index[i])]);
   }
   for (const char* method : {"pca", "tsne"}) {
     const auto points = project_embeddings(e.table, method, 0);

@@ -1,5 +1,8 @@
 #include <QtTest>
 
+#include <cmath>
+
+#include "engine/core/smoothing.h"
 #include "widgets/curve_plot.h"
 #include "widgets/palette.h"
 #include "widgets/plot_export.h"
@@ -29,6 +32,69 @@ class TestPlots : public QObject {
     QVERIFY(found);
     plot.clear();
     QCOMPARE(plot.pointCount(), 0);
+  }
+
+  // During a run points arrive every second; a user who zoomed in must find the view where they
+  // left it (it used to snap back at the next replot) until they reset it.
+  void zoomSurvivesLivePointsUntilReset() {
+    CurvePlot plot("loss");
+    plot.resize(400, 300);
+    plot.show();
+    for (int i = 1; i <= 100; ++i) plot.addPoint(i, 1.0 / i);
+    plot.replotNow();
+    QVERIFY(plot.followsData());
+    QWidget* canvas = plot.plot();
+    const QPointF centre(canvas->width() / 2.0, canvas->height() / 2.0);
+    QWheelEvent wheel(centre, canvas->mapToGlobal(centre), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(canvas, &wheel);
+    const QCPRange zoomed = plot.plot()->xAxis->range();
+    QVERIFY(zoomed.size() < 99);  // the wheel zoomed in
+    QVERIFY(!plot.followsData());
+    for (int i = 101; i <= 400; ++i) plot.addPoint(i, 1.0 / i);
+    plot.replotNow();
+    QCOMPARE(plot.plot()->xAxis->range().lower, zoomed.lower);
+    QCOMPARE(plot.plot()->xAxis->range().upper, zoomed.upper);
+    plot.resetView();
+    QVERIFY(plot.followsData());
+    QVERIFY(plot.plot()->xAxis->range().upper >= 400);
+    QVERIFY(plot.plot()->xAxis->range().lower <= 1);
+  }
+
+  // Smoothing is the engine's (debiased, as TensorBoard's): the first point is not pulled to zero
+  // and appending a point continues the same curve a full rebuild draws.
+  void smoothingIsTheDebiasedEmaWhetherAppendedOrRebuilt() {
+    CurvePlot plot("loss");
+    plot.setSmoothing(0.9);
+    const QVector<double> y = {4, 2, 3, 1, 5};
+    for (int i = 0; i < y.size(); ++i) plot.addPoint(i, y[i]);
+    const auto expected = smooth_ema(std::vector<double>(y.begin(), y.end()), 0.9);
+    auto* graph = plot.plot()->graph(0);
+    QCOMPARE(graph->dataCount(), y.size());
+    for (int i = 0; i < y.size(); ++i) QCOMPARE((graph->data()->constBegin() + i)->value, expected[size_t(i)]);
+    QCOMPARE(graph->data()->constBegin()->value, 4.0);
+    plot.setSmoothing(0.9);  // rebuilds from the raw values
+    for (int i = 0; i < y.size(); ++i) QCOMPARE((graph->data()->constBegin() + i)->value, expected[size_t(i)]);
+  }
+
+  // A probe's baselines: several named reference lines, listed in the legend even when the curve
+  // itself is unnamed, kept in view, and gone with clear().
+  void namedReferenceLinesStayInViewAndInTheLegend() {
+    CurvePlot plot("accuracy %");
+    plot.resize(400, 300);
+    plot.setReferenceLine(67.0, "untrained network");
+    plot.setReferenceLine(75.6, "raw pixels");
+    plot.addPoint(20, 60);
+    plot.addPoint(40, 62);
+    plot.replotNow();
+    QCOMPARE(plot.referenceLine("raw pixels"), 75.6);
+    QVERIFY(plot.plot()->legend->visible());
+    QVERIFY(plot.plot()->yAxis->range().upper >= 75.6);
+    QVERIFY(plot.plot()->yAxis->range().lower <= 60);
+    plot.setReferenceLine(std::nan(""), "raw pixels");
+    QVERIFY(std::isnan(plot.referenceLine("raw pixels")));
+    plot.clear();
+    QVERIFY(std::isnan(plot.referenceLine("untrained network")));
   }
 
   void scatterGroupsByClass() {
@@ -77,8 +143,8 @@ class TestPlots : public QObject {
     QCOMPARE(plot.pointCount("a"), 2);
     QCOMPARE(plot.pointCount(), 3);
     QCOMPARE(plot.seriesNames(), (QStringList{"a", "b"}));
-    plot.setSmoothing(0.5);  // EMA: 1, 0.5*1 + 0.5*3 = 2
-    QCOMPARE(plot.plot()->graph(0)->data()->at(1)->value, 2.0);
+    plot.setSmoothing(0.5);  // debiased EMA: (0.5*0.5*1 + 0.5*3) / (1 - 0.5^2) = 7/3
+    QCOMPARE(plot.plot()->graph(0)->data()->at(1)->value, 7.0 / 3.0);
     plot.setSmoothing(0);
     QCOMPARE(plot.plot()->graph(0)->data()->at(1)->value, 3.0);
     plot.setReferenceLine(10, "ref");

@@ -2,26 +2,36 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFile>
+#include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
-#include <QMessageBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 #include <map>
 #include <set>
 
 #include "app/gui/app_state.h"
+#include "engine/core/metric_names.h"
+#include "engine/export/run_model.h"
+#include "engine/store/compare.h"
+#include "engine/store/store_sink.h"
 #include "engine/store/store.h"
 #include "widgets/curve_plot.h"
 #include "widgets/qcp.h"
@@ -30,15 +40,6 @@ namespace pretext {
 namespace {
 
 enum Column { kId, kName, kMethod, kStatus, kKnn, kCreated, kColumns };
-
-// Flattens nested JSON into "a.b.c" -> value text, so two configs can be compared key by key.
-void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::string, std::string>& out) {
-  if (j.is_object()) {
-    for (auto it = j.begin(); it != j.end(); ++it) flatten(it.value(), prefix.empty() ? it.key() : prefix + "." + it.key(), out);
-  } else {
-    out[prefix] = j.dump();
-  }
-}
 
 }  // namespace
 
@@ -63,10 +64,20 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   rerun->setToolTip(tr("Load this run's config into the Train page"));
   auto* resume = new QPushButton(tr("Resume"));
   resume->setToolTip(tr("Continue a stopped or interrupted run from its last checkpoint"));
+  auto* probe = new QPushButton(tr("Probe…"));
+  probe->setToolTip(tr("Run the kNN and/or linear probe again on this run's saved backbone or one of its "
+                       "checkpoints; the results are stored with the run"));
+  connect(probe, &QPushButton::clicked, this, &RunsPage::probeSelected);
+  connect(&probe_watcher_, &QFutureWatcher<QString>::finished, this, [this] {
+    reload();
+    if (selected_ > 0) showDetails(selected_);  // the stored probes, the new ones among them
+    details_->setPlainText(probe_watcher_.result() + "\n\n" + details_->toPlainText());
+  });
   auto* compare_button = new QPushButton(tr("Compare checked"));
   auto* actions = new QHBoxLayout;
   actions->addWidget(rerun);
   actions->addWidget(resume);
+  actions->addWidget(probe);
   for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")}) {
     auto* b = new QPushButton(a);
     connect(b, &QPushButton::clicked, this, [this, a] { manage(a); });
@@ -90,8 +101,8 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   smoothing_->setRange(0, 99);
   log_ = new QCheckBox(tr("log y"));
   curves_ = new CurvePlot(tr("value"));
-  probes_ = new QTableWidget(0, 4);
-  probes_->setHorizontalHeaderLabels({tr("Run"), tr("Probe"), tr("k"), tr("Accuracy")});
+  probes_ = new QTableWidget(0, 2);
+  probes_->setHorizontalHeaderLabels({tr("Probe"), tr("k")});
   probes_->horizontalHeader()->setStretchLastSection(true);
   diff_ = new QTableWidget(0, 0);
   auto* bar = new QHBoxLayout;
@@ -168,7 +179,7 @@ void RunsPage::reload() {
   try {
     Store store(state_->dbPath().toStdString(), true);
     for (const auto& r : store.runs()) {
-      const auto probes = store.probes(r.id);
+      const auto knn = last_probe(store, r.id, "knn");
       auto* item = new QTreeWidgetItem;
       item->setData(kId, Qt::DisplayRole, qint64(r.id));
       item->setData(kId, Qt::UserRole, qint64(r.id));
@@ -176,7 +187,7 @@ void RunsPage::reload() {
       item->setText(kName, QString::fromStdString(r.name));
       item->setText(kMethod, QString::fromStdString(r.method));
       item->setText(kStatus, QString::fromStdString(r.status));
-      item->setText(kKnn, probes.empty() ? QStringLiteral("–") : QString::number(100 * probes.back().accuracy, 'f', 1) + " %");
+      item->setText(kKnn, knn ? QString::number(100 * knn->accuracy, 'f', 1) + " %" : QStringLiteral("–"));
       item->setText(kCreated, QString::fromStdString(r.created_at));
       item->setToolTip(kName, QString::fromStdString(r.dataset));
       list_->addTopLevelItem(item);
@@ -284,9 +295,13 @@ void RunsPage::showDetails(qint64 run) {
     text += tr("Versions: Pretext %1, LibTorch %2, OpenCV %3, %4\n")
                 .arg(QString::fromStdString(r->commit), QString::fromStdString(r->torch_version),
                      QString::fromStdString(r->opencv_version), QString::fromStdString(r->ui_version));
-    for (const auto& p : store.probes(run))
-      text += tr("Probe %1 (k=%2): %3 % on %4 images\n").arg(QString::fromStdString(p.kind)).arg(p.k)
+    for (const auto& p : store.probes(run)) {
+      text += tr("Probe %1 at step %2: %3 % on %4 images").arg(QString::fromStdString(p.kind)).arg(p.step)
                   .arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries);
+      if (p.top5 >= 0) text += tr(", top-5 %1 %").arg(100 * p.top5, 0, 'f', 2);
+      if (p.train_accuracy >= 0) text += tr(", train %1 %").arg(100 * p.train_accuracy, 0, 'f', 2);
+      text += "  " + QString::fromStdString(p.params) + "\n";
+    }
     text += "\n" + QString::fromStdString(nlohmann::json::parse(r->config).dump(2));
     details_->setPlainText(text);
   } catch (const std::exception& e) {
@@ -294,70 +309,139 @@ void RunsPage::showDetails(qint64 run) {
   }
 }
 
+void RunsPage::probeSelected() {
+  if (selected_ <= 0 || probe_watcher_.isRunning()) return;
+  TrainConfig cfg;
+  std::vector<CheckpointRecord> checkpoints;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(selected_)));
+    checkpoints = store.checkpoints(selected_);
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
+    return;
+  }
+  QDialog dialog(this);
+  dialog.setWindowTitle(tr("Probe run %1").arg(selected_));
+  auto* form = new QFormLayout(&dialog);
+  auto* weights = new QComboBox;
+  weights->addItem(tr("saved backbone (end of run)"), qlonglong(-1));
+  for (const auto& c : checkpoints) weights->addItem(tr("checkpoint at step %1").arg(c.step), qlonglong(c.step));
+  form->addRow(tr("Weights"), weights);
+  auto* knn = new QCheckBox(tr("kNN"));
+  knn->setChecked(true);
+  auto* k = new QSpinBox;
+  k->setRange(1, 100000);
+  k->setValue(cfg.knn_k);
+  auto* t = new QDoubleSpinBox;
+  t->setDecimals(3);
+  t->setRange(0.001, 100);
+  t->setValue(cfg.knn_t);
+  auto* solo = new QPushButton(tr("k=20, T=0.07"));
+  solo->setToolTip(tr("solo-learn's setting"));
+  connect(solo, &QPushButton::clicked, &dialog, [k, t] {
+    k->setValue(20);
+    t->setValue(0.07);
+  });
+  auto* knn_row = new QHBoxLayout;
+  knn_row->addWidget(knn);
+  knn_row->addWidget(new QLabel(tr("k")));
+  knn_row->addWidget(k);
+  knn_row->addWidget(new QLabel(tr("T")));
+  knn_row->addWidget(t);
+  knn_row->addWidget(solo);
+  form->addRow(tr("Probes"), knn_row);
+  auto* linear = new QCheckBox(tr("Linear probe (L-BFGS on the frozen features)"));
+  form->addRow(QString(), linear);
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+  form->addRow(buttons);
+  if (dialog.exec() != QDialog::Accepted || (!knn->isChecked() && !linear->isChecked())) return;
+
+  ProbeRequest request;
+  request.checkpoint = weights->currentData().toLongLong();
+  request.knn = knn->isChecked();
+  request.linear = linear->isChecked();
+  request.k = k->value();
+  request.temperature = t->value();
+  const std::string db = state_->dbPath().toStdString();
+  const qint64 run = selected_;
+  details_->setPlainText(tr("Probing run %1…").arg(run) + "\n\n" + details_->toPlainText());
+  probe_watcher_.setFuture(QtConcurrent::run([db, run, request]() -> QString {
+    try {
+      Store store(db);
+      StoreSink sink(store);  // the results leave as events; the store's sink records them
+      RunDataOptions o;
+      QStringList lines;
+      for (const ProbeEvent& p : evaluate_run(store, run, o, request, &sink))
+        lines << (p.kind == "knn" ? tr("kNN (k=%1) at step %2: top-1 %3 %, top-5 %4 % on %5 queries")
+                                        .arg(p.k).arg(p.step).arg(100 * p.accuracy, 0, 'f', 2)
+                                        .arg(100 * p.top5, 0, 'f', 2).arg(p.queries)
+                                  : tr("linear probe at step %1: %2 % on %3 queries (train %4 %)")
+                                        .arg(p.step).arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries)
+                                        .arg(100 * p.train_accuracy, 0, 'f', 2));
+      return lines.join("\n");
+    } catch (const std::exception& e) {
+      return tr("Probe of run %1 failed: %2").arg(run).arg(e.what());
+    }
+  }));
+}
+
+// Shows what the engine's comparison computes (engine/store/compare.h, also `pretext-cli runs
+// compare`): the chosen metric of every checked run, their probes side by side, the config keys
+// where they differ.
 void RunsPage::compare() {
   const QList<qint64> ids = checkedRuns();
   if (ids.isEmpty()) return;
   try {
     Store store(state_->dbPath().toStdString(), true);
-    // Metric choices: every metric any checked run has.
-    std::set<std::string> names;
-    for (qint64 id : ids)
-      for (const auto& n : store.metric_names(id)) names.insert(n);
-    const QString wanted = metric_->currentText().isEmpty() ? QStringLiteral("loss") : metric_->currentText();
+    const std::vector<int64_t> runs(ids.begin(), ids.end());
+    const QString wanted = metric_->currentText().isEmpty() ? QString(metric::kLoss) : metric_->currentText();
     metric_->blockSignals(true);
     metric_->clear();
-    for (const auto& n : names) metric_->addItem(QString::fromStdString(n));
+    for (const auto& n : common_metric_names(store, runs)) metric_->addItem(QString::fromStdString(n));
     metric_->setCurrentText(wanted);
     metric_->blockSignals(false);
 
     curves_->clear();
-    probes_->setRowCount(0);
-    std::vector<std::map<std::string, std::string>> configs;
-    for (qint64 id : ids) {
-      const auto r = store.run(id);
-      if (!r) continue;
-      QVector<double> x, y;
-      for (const auto& [step, v] : store.metric(id, metric_->currentText().toStdString())) {
-        x.push_back(double(step));
-        y.push_back(v);
-      }
-      curves_->setSeries(tr("%1 · %2 · %3").arg(id).arg(QString::fromStdString(r->method), QString::fromStdString(r->name)), x, y);
-      for (const auto& p : store.probes(id)) {
-        const int row = probes_->rowCount();
-        probes_->insertRow(row);
-        probes_->setItem(row, 0, new QTableWidgetItem(QString::number(id)));
-        probes_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(p.kind)));
-        probes_->setItem(row, 2, new QTableWidgetItem(QString::number(p.k)));
-        probes_->setItem(row, 3, new QTableWidgetItem(QString::number(100 * p.accuracy, 'f', 2) + " %"));
-      }
-      std::map<std::string, std::string> flat;
-      auto cfg = nlohmann::json::parse(r->config);
-      cfg.erase("pipeline_json");  // long; differences show in "pipeline" and the studio
-      flatten(cfg, "", flat);
-      configs.push_back(flat);
+    for (const auto& s : metric_series(store, runs, metric_->currentText().toStdString())) {
+      const auto r = store.run(s.run_id);
+      const QVector<double> x(s.steps.begin(), s.steps.end()), y(s.values.begin(), s.values.end());
+      curves_->setSeries(tr("%1 · %2 · %3").arg(s.run_id).arg(QString::fromStdString(r ? r->method : ""),
+                                                              QString::fromStdString(s.run_name)), x, y);
     }
     curves_->plot()->yAxis->setLabel(metric_->currentText());
     curves_->replotNow();
-    // Config diff: keys whose values are not the same in every run.
-    std::set<std::string> keys;
-    for (const auto& c : configs)
-      for (const auto& [k, v] : c) keys.insert(k);
+
+    QStringList run_headers;
+    for (qint64 id : ids) run_headers << tr("run %1").arg(id);
+    const auto probes = probe_table(store, runs);
+    probes_->clear();
+    probes_->setColumnCount(2 + static_cast<int>(runs.size()));
+    probes_->setHorizontalHeaderLabels(QStringList{tr("Probe"), tr("k")} + run_headers);
+    probes_->setRowCount(static_cast<int>(probes.size()));
+    for (int row = 0; row < static_cast<int>(probes.size()); ++row) {
+      const ProbeRow& p = probes[size_t(row)];
+      probes_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(p.kind)));
+      probes_->setItem(row, 1, new QTableWidgetItem(QString::number(p.k)));
+      for (size_t c = 0; c < p.accuracy.size(); ++c)
+        probes_->setItem(row, 2 + int(c), new QTableWidgetItem(p.accuracy[c] ? QString::number(100 * *p.accuracy[c], 'f', 2) + " %"
+                                                                             : QStringLiteral("—")));
+    }
+    probes_->resizeColumnsToContents();
+
+    const auto diff = config_diff(store, runs);
     diff_->clear();
-    diff_->setColumnCount(1 + static_cast<int>(configs.size()));
-    QStringList headers{tr("Key")};
-    for (qint64 id : ids) headers << tr("run %1").arg(id);
-    diff_->setHorizontalHeaderLabels(headers);
-    diff_->setRowCount(0);
-    for (const auto& k : keys) {
-      std::set<std::string> values;
-      for (const auto& c : configs) values.insert(c.count(k) ? c.at(k) : "—");
-      if (values.size() < 2) continue;
-      const int row = diff_->rowCount();
-      diff_->insertRow(row);
-      diff_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(k)));
-      for (size_t c = 0; c < configs.size(); ++c)
-        diff_->setItem(row, 1 + static_cast<int>(c),
-                       new QTableWidgetItem(QString::fromStdString(configs[c].count(k) ? configs[c].at(k) : "—")));
+    diff_->setColumnCount(1 + static_cast<int>(runs.size()));
+    diff_->setHorizontalHeaderLabels(QStringList{tr("Key")} + run_headers);
+    diff_->setRowCount(static_cast<int>(diff.size()));
+    for (int row = 0; row < static_cast<int>(diff.size()); ++row) {
+      diff_->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(diff[size_t(row)].key)));
+      for (size_t c = 0; c < diff[size_t(row)].values.size(); ++c) {
+        const auto& v = diff[size_t(row)].values[c];
+        diff_->setItem(row, 1 + int(c), new QTableWidgetItem(v.is_null() ? QStringLiteral("—") : QString::fromStdString(v.dump())));
+      }
     }
     diff_->resizeColumnsToContents();
   } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 #pragma once
 // Every stored run: search and filter, details, and a side-by-side comparison of the checked runs
 // (overlaid curves, probe table, config diff).
+#include <QFutureWatcher>
 #include <QWidget>
 
 #include "engine/train/config.h"
@@ -36,6 +37,9 @@ class RunsPage : public QWidget {
   void manage(const QString& action);
   void showDetails(qint64 run);
   void compare();
+  // Probes the selected run again (kNN and/or linear, on its saved backbone or a checkpoint) on a
+  // worker thread; the results are stored with the run and shown in its details.
+  void probeSelected();
   QList<qint64> checkedRuns() const;
 
   AppState* state_;
@@ -52,6 +56,7 @@ class RunsPage : public QWidget {
   QTableWidget* diff_;
   QTabWidget* tabs_;
   qint64 selected_ = 0;
+  QFutureWatcher<QString> probe_watcher_;
 };
 
 }  // namespace pretext

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -24,6 +25,8 @@
 #include "engine/augment/pipeline.h"
 #include "engine/data/image_mat.h"
 #include "engine/methods/method_info.h"
+#include "engine/train/options.h"
+#include "engine/train/resolve.h"
 #include "widgets/curve_plot.h"
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
@@ -165,8 +168,15 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     scatter_->clear();
     warning_->hide();
     best_rank_ = 0;
+    final_baselines_.clear();
     probe_->setText(tr("kNN probe: after the run"));
   });
+  connect(controller_, &TrainingController::baselineReady, this,
+          [this](qint64, const QString& baseline, const QString& scope, double acc) {
+            const QString name = baseline == "raw_pixels" ? tr("raw pixels") : tr("untrained network");
+            if (scope == "online") knn_->setReferenceLine(100 * acc, name);
+            else final_baselines_[name] = acc;
+          });
   connect(controller_, &TrainingController::stepDone, this,
           [this](qint64, qint64 step, qint64 total, int, double loss, double lr, double ips, double) {
             onStep(step, total, loss, lr, ips);
@@ -181,8 +191,12 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
           [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
   connect(controller_, &TrainingController::probeDone, this,
           [this](qint64, const QString& kind, int k, double acc, qint64 n) {
-            probe_->setText(tr("%1 probe (k=%2, T=0.1): <b>%3 %</b> on %4 held-out images")
-                                .arg(kind).arg(k).arg(100 * acc, 0, 'f', 1).arg(n));
+            if (kind != "knn") return;  // the label reads the kNN probe against its baselines
+            QStringList against;
+            for (auto it = final_baselines_.begin(); it != final_baselines_.end(); ++it)
+              against << tr("%1 %2 %").arg(it.key()).arg(100 * it.value(), 0, 'f', 1);
+            probe_->setText(tr("kNN probe (k=%1): <b>%2 %</b> on %3 held-out images").arg(k).arg(100 * acc, 0, 'f', 1).arg(n) +
+                            (against.isEmpty() ? QString() : "<br>" + tr("without learning: %1").arg(against.join(", "))));
           });
   connect(controller_, &TrainingController::projectionReady, this,
           [this](qint64, const QVector<QPointF>& p, const QVector<int>& l, const QStringList& names) {
@@ -201,7 +215,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   for (const auto& p : kPresets) preset_->addItem(tr(p.name));
   form->addRow(tr("Preset"), preset_);
   method_ = new QComboBox;
-  for (const auto& m : method_infos()) method_->addItem(QString::fromStdString(m.name));
+  for (const auto& m : method_names()) method_->addItem(QString::fromStdString(m));
   form->addRow(tr("Method"), method_);
   backbone_ = new QComboBox;
   backbone_->addItem(QStringLiteral("auto"));
@@ -225,7 +239,8 @@ void TrainPage::buildLauncher(QWidget* host) {
   limit_->setSpecialValueText(tr("all images"));
   form->addRow(tr("Images"), limit_);
   optimizer_ = new QComboBox;
-  optimizer_->addItems({"auto", "sgd", "lars", "adamw"});
+  optimizer_->addItem(QStringLiteral("auto"));
+  for (const auto& o : optimizer_names()) optimizer_->addItem(QString::fromStdString(o));
   optimizer_->setToolTip(tr("auto: the method's published optimizer"));
   form->addRow(tr("Optimizer"), optimizer_);
   lr_ = new QDoubleSpinBox;
@@ -236,11 +251,23 @@ void TrainPage::buildLauncher(QWidget* host) {
   lr_->setToolTip(tr("Peak learning rate. auto: the method's base_lr (in the table below) × batch / 256."));
   form->addRow(tr("Learning rate"), lr_);
   device_ = new QComboBox;
-  device_->addItems({"auto", "cpu", "cuda"});
+  for (const auto& d : device_choices()) device_->addItem(QString::fromStdString(d));
   form->addRow(tr("Device"), device_);
   seed_ = new QSpinBox;
   seed_->setRange(0, 1 << 30);
   form->addRow(tr("Seed"), seed_);
+  probe_every_ = new QSpinBox;
+  probe_every_->setRange(0, 1000000);
+  probe_every_->setSingleStep(50);
+  probe_every_->setSpecialValueText(tr("at the end"));
+  probe_every_->setSuffix(tr(" steps"));
+  probe_every_->setToolTip(tr("Run the full kNN probe (and the linear probe, if checked) every this many steps, "
+                              "not only when the run ends. Each result is stored with its step."));
+  form->addRow(tr("Probe every"), probe_every_);
+  linear_ = new QCheckBox(tr("Linear probe too"));
+  linear_->setToolTip(tr("Also fit a linear classifier on the frozen, standardised features (L-BFGS; the weight "
+                         "decay is chosen on held-out training images): the standard measure next to kNN."));
+  form->addRow(QString(), linear_);
   params_ = new QTableWidget(0, 2);
   params_->setHorizontalHeaderLabels({tr("Hyper-parameter"), tr("Value")});
   params_->horizontalHeader()->setStretchLastSection(true);
@@ -301,6 +328,8 @@ void TrainPage::applyConfig(const TrainConfig& c) {
   lr_->setValue(c.lr);
   device_->setCurrentText(QString::fromStdString(c.device));
   seed_->setValue(static_cast<int>(c.seed));
+  probe_every_->setValue(static_cast<int>(c.probe_every));
+  linear_->setChecked(c.linear_probe);
   optimizer_->setCurrentText(QString::fromStdString(c.optimizer));
   fillMethodParams();
   for (int r = 0; r < params_->rowCount(); ++r) {
@@ -336,6 +365,8 @@ TrainConfig TrainPage::config() const {
   c.optimizer = optimizer_->currentText().toStdString();
   c.device = device_->currentText().toStdString();
   c.seed = static_cast<uint64_t>(seed_->value());
+  c.probe_every = probe_every_->value();
+  c.linear_probe = linear_->isChecked();
   if (!state_->pipelineJson().isEmpty()) c.pipeline_json = nlohmann::json::parse(state_->pipelineJson().toStdString());
   const MethodInfo& m = method_info(c.method);
   for (int r = 0; r < params_->rowCount(); ++r) {
@@ -350,8 +381,15 @@ TrainConfig TrainPage::config() const {
 
 void TrainPage::start() {
   if (controller_->isRunning() || state_->dataPath().isEmpty()) return;
+  const TrainConfig cfg = config();
+  try {
+    resolve_config(cfg);  // the message pretext-cli gives for the same config
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot start this run"), QString::fromStdString(e.what()));
+    return;
+  }
   setRunning(true);
-  controller_->start(config(), state_->dbPath());
+  controller_->start(cfg, state_->dbPath());
 }
 
 void TrainPage::setRunning(bool running) {
@@ -362,7 +400,7 @@ void TrainPage::setRunning(bool running) {
     pause_->setChecked(false);
   }
   for (QWidget* w : std::initializer_list<QWidget*>{preset_, method_, backbone_, epochs_, steps_, batch_, limit_,
-                                                    optimizer_, lr_, device_, seed_, params_})
+                                                    optimizer_, lr_, device_, seed_, probe_every_, linear_, params_})
     w->setEnabled(!running);
 }
 

@@ -2,6 +2,7 @@
 // The run launcher and everything that moves while a run trains: loss curves, collapse diagnostics,
 // the views being trained on, and the embeddings with the probe accuracy once it ends.
 #include <QFutureWatcher>
+#include <QMap>
 #include <QWidget>
 
 #include "engine/core/events.h"
@@ -62,6 +63,8 @@ class TrainPage : public QWidget {
   QSpinBox* limit_;
   QDoubleSpinBox* lr_;
   QSpinBox* seed_;
+  QSpinBox* probe_every_;
+  QCheckBox* linear_;
   QTableWidget* params_;
   QLabel* pipeline_label_;
   QPushButton* start_;
@@ -76,6 +79,7 @@ class TrainPage : public QWidget {
   CurvePlot* rank_;
   CurvePlot* align_;
   CurvePlot* knn_;
+  QMap<QString, double> final_baselines_;  // the end-of-run probe's baselines, by name
   CurvePlot* monitors_;
   QWidget* monitors_box_;
   QWidget* corr_box_;

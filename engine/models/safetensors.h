@@ -42,9 +42,7 @@ void export_backbone_safetensors(const BackboneImpl& backbone, const std::string
 // first missing or mismatched tensor.
 void load_backbone_safetensors(BackboneImpl& backbone, const std::string& path);
 
-// What the trainer calls at the end of a run: saves <db>.runs/<run>/backbone.safetensors and
-// returns that path.
-std::string save_run_backbone(const BackboneImpl& backbone, const std::string& db_path, int64_t run,
-                              const std::string& backbone_name);
+// The image channels a backbone's weights take (its stem's input channels): 1 or 3.
+int64_t backbone_in_channels(const SafetensorsFile& file);
 
 }  // namespace pretext

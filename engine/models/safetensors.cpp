@@ -1,4 +1,4 @@
-#include "engine/export/safetensors.h"
+#include "engine/models/safetensors.h"
 
 #include <nlohmann/json.hpp>
 
@@ -8,7 +8,6 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "engine/store/store.h"
 
 namespace pretext {
 namespace {
@@ -167,11 +166,14 @@ void load_backbone_safetensors(BackboneImpl& backbone, const std::string& path) 
   }
 }
 
-std::string save_run_backbone(const BackboneImpl& backbone, const std::string& db_path, int64_t run,
-                              const std::string& backbone_name) {
-  const std::string path = run_dir(db_path, run) + "/backbone.safetensors";
-  export_backbone_safetensors(backbone, path, {{"backbone", backbone_name}, {"run", std::to_string(run)}});
-  return path;
+int64_t backbone_in_channels(const SafetensorsFile& file) {
+  // The stem (ResNet conv1, ConvNet features.0, ViT conv_proj) is the convolution with the fewest
+  // input channels: every later one takes at least the stem's width.
+  int64_t channels = 0;
+  for (const auto& [name, t] : file.tensors)
+    if (t.dim() == 4 && (channels == 0 || t.size(1) < channels)) channels = t.size(1);
+  if (channels == 0) throw std::runtime_error("the weights hold no convolution, so their input channels are unknown");
+  return channels;
 }
 
 }  // namespace pretext

@@ -1,0 +1,85 @@
+#include "engine/store/store_sink.h"
+
+#include <filesystem>
+#include <type_traits>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/metric_names.h"
+
+namespace pretext {
+
+StoreSink::StoreSink(Store& store, int keep_checkpoints) : store_(store), writer_(store), keep_(keep_checkpoints) {}
+
+StoreSink::~StoreSink() = default;  // MetricWriter's destructor commits what is pending
+
+void StoreSink::flush() { writer_.flush(); }
+
+std::string StoreSink::writer_error() const { return writer_.error(); }
+
+void StoreSink::on_event(const Event& event) {
+  std::visit(
+      [this](const auto& e) {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, StepEvent>) {
+          writer_.push({e.run_id, e.step, metric::kLoss, e.loss});
+          writer_.push({e.run_id, e.step, metric::kLearningRate, e.lr});
+          writer_.push({e.run_id, e.step, metric::kImagesPerSecond, e.images_per_s});
+          for (const auto& [term, value] : e.components)
+            writer_.push({e.run_id, e.step, metric::loss_component(term), value});
+          if (e.device_memory_bytes >= 0)
+            writer_.push({e.run_id, e.step, metric::kDeviceMemoryMb, double(e.device_memory_bytes) / (1 << 20)});
+        } else if constexpr (std::is_same_v<T, DiagnosticsEvent>) {
+          writer_.push({e.run_id, e.step, metric::diagnostic(metric::kZStd), e.z_std});
+          writer_.push({e.run_id, e.step, metric::diagnostic(metric::kRankMe), e.rankme});
+          writer_.push({e.run_id, e.step, metric::diagnostic(metric::kAlignment), e.alignment});
+          writer_.push({e.run_id, e.step, metric::diagnostic(metric::kUniformity), e.uniformity});
+          if (e.online_knn >= 0) writer_.push({e.run_id, e.step, metric::diagnostic(metric::kOnlineKnn), e.online_knn});
+          for (const auto& [name, value] : e.extra) writer_.push({e.run_id, e.step, metric::diagnostic(name), value});
+        } else if constexpr (std::is_same_v<T, ProbeEvent>) {
+          ProbeRecord p;
+          p.run_id = e.run_id;
+          p.step = e.step;
+          p.kind = e.kind;
+          p.k = e.k;
+          p.accuracy = e.accuracy;
+          p.queries = e.queries;
+          p.top5 = e.top5;
+          p.bank = e.bank;
+          p.train_accuracy = e.train_accuracy;
+          p.params = e.params;
+          if (!e.confusion.empty()) p.confusion = nlohmann::json(e.confusion).dump();
+          store_.add_probe(p);
+        } else if constexpr (std::is_same_v<T, BaselineEvent>) {
+          if (!e.reused)
+            store_.set_baseline({e.dataset, e.backbone, e.baseline, e.scope, e.params, e.accuracy, e.queries, {}});
+        } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
+          std::vector<ProjectionPoint> points;
+          for (size_t i = 0; i < e.image_indices.size(); ++i)
+            points.push_back({e.image_indices[i], e.xy[2 * i], e.xy[2 * i + 1], e.labels.empty() ? -1 : e.labels[i]});
+          store_.set_projection(e.run_id, e.kind, points);
+        } else if constexpr (std::is_same_v<T, CheckpointSaved>) {
+          record_checkpoint(e);
+        } else if constexpr (std::is_same_v<T, RunFinished>) {
+          writer_.flush();
+          store_.set_status(e.run_id, e.status, e.message, true);
+        }
+      },
+      event);
+}
+
+void StoreSink::record_checkpoint(const CheckpointSaved& c) {
+  // Every metric row up to the checkpoint's step is committed before the checkpoint is recorded, so
+  // a resume from it never leaves a gap in the curve.
+  writer_.flush();
+  store_.add_checkpoint(c.run_id, c.step, c.path);
+  const auto all = store_.checkpoints(c.run_id);
+  for (size_t i = 0; i + static_cast<size_t>(keep_) < all.size(); ++i) {
+    std::error_code ec;
+    std::filesystem::remove(all[i].path, ec);
+    store_.remove_checkpoint(c.run_id, all[i].step);
+  }
+}
+
+}  // namespace pretext

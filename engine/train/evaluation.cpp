@@ -1,0 +1,211 @@
+#include "engine/train/evaluation.h"
+
+#include <algorithm>
+
+#include "engine/core/seed.h"
+#include "engine/eval/diagnostics.h"
+#include "engine/eval/knn.h"
+#include "engine/eval/linear_probe.h"
+#include "engine/eval/pca.h"
+
+namespace pretext {
+namespace {
+
+Encoder features_of(MethodImpl& method) {
+  return [&method](const torch::Tensor& x) { return method.features(x); };
+}
+
+// The online kNN's k: a twentieth of its small bank, at most the run's k.
+int online_knn_k(const TrainConfig& cfg, const RunProbes& probes) {
+  return std::max(1, std::min(cfg.knn_k, static_cast<int>(probes.knn_bank.size() / 20)));
+}
+
+// The points a projection shows, at most this many: a scatter stays readable and quick to draw.
+constexpr size_t kProjectionPoints = 2000;
+
+ProjectionEvent pca_projection(const torch::Tensor& query_features, const RunData& data, int64_t run_id) {
+  const ImageSet& qset = data.query_set();
+  const auto shown = spread_indices(data.query.size(), kProjectionPoints);
+  std::vector<int64_t> rows(shown.begin(), shown.end());
+  const auto xy = pca_project(query_features.index_select(0, torch::tensor(rows, torch::kLong)), 2).contiguous();
+  ProjectionEvent pe;
+  pe.run_id = run_id;
+  pe.kind = "pca";
+  pe.class_names = qset.class_names;
+  const float* p = xy.data_ptr<float>();
+  for (size_t j = 0; j < shown.size(); ++j) {
+    const size_t img = data.query[shown[j]];
+    pe.xy.push_back(p[2 * j]);
+    pe.xy.push_back(p[2 * j + 1]);
+    pe.labels.push_back(qset.labels.empty() ? -1 : qset.labels[img]);
+    pe.image_indices.push_back(static_cast<int64_t>(img));
+  }
+  return pe;
+}
+
+ProbeEvent probe_event(const std::string& kind, int64_t run_id, int64_t step, double accuracy, int64_t queries) {
+  ProbeEvent e;
+  e.run_id = run_id;
+  e.step = step;
+  e.kind = kind;
+  e.accuracy = accuracy;
+  e.queries = queries;
+  return e;
+}
+
+ProbeEvent knn_event(const KnnResult& r, int64_t run_id, int64_t step) {
+  ProbeEvent e = probe_event("knn", run_id, step, r.accuracy, r.queries);
+  e.k = r.k;
+  e.top5 = r.top5;
+  e.bank = r.bank;
+  e.params = nlohmann::json({{"k", r.k}, {"t", r.temperature}}).dump();
+  return e;
+}
+
+ProbeEvent linear_event(const LinearProbeResult& r, int64_t run_id, int64_t step) {
+  ProbeEvent e = probe_event("linear", run_id, step, r.test_accuracy, r.test);
+  e.bank = r.train;
+  e.train_accuracy = r.train_accuracy;
+  e.params = nlohmann::json({{"weight_decay", r.weight_decay}}).dump();
+  e.confusion = r.confusion;
+  return e;
+}
+
+// The normalised pixels, flattened: what a probe reads with no network at all.
+torch::Tensor raw_pixels(const torch::Tensor& x) { return x.flatten(1); }
+
+// A baseline's probe: the key it is stored under, and its measurement.
+struct BaselineProbe {
+  std::string scope;
+  const std::vector<size_t>* bank;
+  const std::vector<size_t>* query;
+  int k;
+};
+
+}  // namespace
+
+ProbeSettings probe_settings(const TrainConfig& cfg) { return {cfg.knn_k, cfg.knn_t, cfg.linear_probe}; }
+
+bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total) {
+  return cfg.probe_every > 0 && done % cfg.probe_every == 0 && done < total && data.can_probe();
+}
+
+std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
+                                   const torch::Device& device, int64_t run_id, int64_t step,
+                                   torch::Tensor* query_features, const CancelFn& cancelled) {
+  const ImageSet& qset = data.query_set();
+  const auto bank = extract_features(encode, *data.train, data.bank, data.stats, device, 256, cancelled);
+  const auto query = extract_features(encode, qset, data.query, data.stats, device, 256, cancelled);
+  if (query_features) *query_features = query;
+  const auto bank_labels = labels_of(*data.train, data.bank), query_labels = labels_of(qset, data.query);
+  std::vector<ProbeEvent> out;
+  if (settings.knn)
+    out.push_back(knn_event(knn_classify(bank, bank_labels, query, query_labels, settings.k, settings.temperature),
+                            run_id, step));
+  if (settings.linear) {
+    throw_if_cancelled(cancelled);
+    out.push_back(linear_event(linear_probe(bank, bank_labels, query, query_labels), run_id, step));
+  }
+  return out;
+}
+
+void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink) {
+  if (!data.can_probe()) return;
+  std::vector<BaselineProbe> scopes = {{"final", &data.bank, &data.query, cfg.knn_k}};
+  if (!probes.knn_bank.empty())
+    scopes.push_back({"online", &probes.knn_bank, &probes.knn_query, online_knn_k(cfg, probes)});
+  std::shared_ptr<MethodImpl> untrained;  // built when first needed
+  for (const char* baseline : {"random_init", "raw_pixels"}) {
+    const bool pixels = std::string(baseline) == "raw_pixels";
+    for (const auto& sc : scopes) {
+      BaselineEvent e;
+      e.run_id = run_id;
+      e.baseline = baseline;
+      e.scope = sc.scope;
+      e.dataset = cfg.data_fingerprint;
+      e.backbone = pixels ? "pixels" : cfg.backbone;
+      nlohmann::json params = {{"k", sc.k},      {"t", cfg.knn_t},         {"bank", sc.bank->size()},
+                               {"queries", sc.query->size()}, {"eval", cfg.eval_data}, {"limit", cfg.limit},
+                               {"resize", cfg.resize}};
+      if (!pixels) params.update({{"method", cfg.method}, {"seed", cfg.seed}});  // MAE's features differ
+      e.params = params.dump();
+      if (const auto known = store && !e.dataset.empty()
+                                 ? store->baseline(e.dataset, e.backbone, e.baseline, e.scope, e.params)
+                                 : std::nullopt) {
+        e.accuracy = known->accuracy;
+        e.queries = known->queries;
+        e.reused = true;
+      } else {
+        if (!pixels && !untrained) {
+          untrained = make_seeded_method(cfg, data.train->channels, device);
+          untrained->eval();
+        }
+        const Encoder encode = pixels ? Encoder(raw_pixels) : features_of(*untrained);
+        const KnnResult r = knn_probe(encode, *data.train, *sc.bank, data.query_set(), *sc.query, data.stats, device,
+                                      sc.k, cfg.knn_t);
+        e.accuracy = r.accuracy;
+        e.queries = r.queries;
+      }
+      sink.on_event(e);
+    }
+  }
+}
+
+RunProbes prepare_run_probes(const TrainConfig& cfg, const RunData& data, const Pipeline& pipeline,
+                             const torch::Device& device) {
+  RunProbes p;
+  const ImageSet& train = *data.train;
+  std::vector<size_t> diag_idx = spread_indices(train.size(), static_cast<size_t>(std::max(2, cfg.diag_batch)));
+  if (cfg.diag_every > 0 && diag_idx.size() >= 2) {
+    p.diag_views = augment_batch(train, diag_idx, pipeline, 2, mix_seed(cfg.seed, 0xd1a9), 0, data.stats);
+    for (auto& v : p.diag_views) v = v.to(device);
+  }
+  if (cfg.diag_every > 0 && cfg.online_knn > 0 && data.can_probe()) {
+    const auto n = static_cast<size_t>(cfg.online_knn);
+    for (size_t i : spread_indices(data.bank.size(), std::max<size_t>(1, n - n / 5))) p.knn_bank.push_back(data.bank[i]);
+    for (size_t i : spread_indices(data.query.size(), std::max<size_t>(1, n / 5))) p.knn_query.push_back(data.query[i]);
+  }
+  return p;
+}
+
+bool evaluation_due(const TrainConfig& cfg, const RunProbes& probes, int64_t done, int64_t total) {
+  return !probes.diag_views.empty() && (done % cfg.diag_every == 0 || done == total);
+}
+
+DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,
+                                     const TrainConfig& cfg, const torch::Device& device, int64_t run_id, int64_t done,
+                                     const StepValues& values) {
+  torch::NoGradGuard no_grad;
+  method.eval();
+  DiagnosticsEvent d = diagnose(method.embed(probes.diag_views[0]), method.embed(probes.diag_views[1]), run_id, done);
+  if (!probes.knn_bank.empty())
+    d.online_knn = knn_probe(features_of(method), *data.train, probes.knn_bank, data.query_set(), probes.knn_query,
+                             data.stats, device, online_knn_k(cfg, probes), cfg.knn_t)
+                       .accuracy;
+  method.train();
+  d.extra = values.monitors;
+  return d;
+}
+
+void end_of_run_evaluation(MethodImpl& method, const RunData& data, const TrainConfig& cfg, const torch::Device& device,
+                           int64_t run_id, int64_t step, EventSink& sink, const CancelFn& cancelled) {
+  if (!data.can_probe()) {
+    sink.on_event(LogEvent{LogEvent::Level::Info,
+                           "probe skipped: the data has no labels (give --eval-data with class folders)"});
+    return;
+  }
+  method.eval();
+  sink.on_event(LogEvent{LogEvent::Level::Info, "probe: extracting features of " + std::to_string(data.bank.size()) +
+                                                    " + " + std::to_string(data.query.size()) + " images"});
+  torch::Tensor query;
+  for (ProbeEvent& probe :
+       run_probes(features_of(method), data, probe_settings(cfg), device, run_id, step, &query, cancelled)) {
+    probe.end_of_run = true;
+    sink.on_event(probe);
+  }
+  throw_if_cancelled(cancelled);
+  sink.on_event(pca_projection(query, data, run_id));
+}
+
+}  // namespace pretext

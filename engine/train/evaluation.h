@@ -1,0 +1,67 @@
+#pragma once
+// What a run measures besides its loss: every few steps the collapse diagnostics and the online kNN
+// (periodic), and when it ends the kNN probe and a projection of the embeddings (end of run).
+// Results leave as events.
+#include <torch/torch.h>
+
+#include <vector>
+
+#include "engine/augment/pipeline.h"
+#include "engine/core/cancel.h"
+#include "engine/core/events.h"
+#include "engine/eval/features.h"
+#include "engine/methods/method.h"
+#include "engine/store/store.h"
+#include "engine/train/run_data.h"
+#include "engine/train/step.h"
+
+namespace pretext {
+
+// The fixed inputs of the periodic evaluation, chosen once per run so values are comparable over
+// time: two augmented views of the same images (same draws every time), and a small labelled subset
+// for the online kNN (4/5 bank, 1/5 queries, un-augmented).
+struct RunProbes {
+  std::vector<torch::Tensor> diag_views;  // empty: no diagnostics
+  std::vector<size_t> knn_bank, knn_query;
+};
+RunProbes prepare_run_probes(const TrainConfig& cfg, const RunData& data, const Pipeline& pipeline,
+                             const torch::Device& device);
+
+// Whether the periodic evaluation runs after step `done` (1-based) of `total`.
+bool evaluation_due(const TrainConfig& cfg, const RunProbes& probes, int64_t done, int64_t total);
+// Whether a full probe is scheduled after step `done` (cfg.probe_every; the last step has its own).
+bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total);
+
+// What a probe measures and how.
+struct ProbeSettings {
+  int k = 200;
+  double temperature = 0.1;
+  bool linear = false;  // also a linear probe on the same features
+  bool knn = true;
+};
+ProbeSettings probe_settings(const TrainConfig& cfg);
+
+// The run's probes on its split, from one extraction of the bank and query features: the kNN probe
+// and, when asked, the linear probe. Events for step `step`; query_features (when given) receives the
+// query features. Throws Cancelled.
+std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
+                                   const torch::Device& device, int64_t run_id, int64_t step,
+                                   torch::Tensor* query_features = nullptr, const CancelFn& cancelled = {});
+
+// The random-init network's and the raw pixels' kNN on the online subset and on the final split,
+// read from the store when this dataset, backbone and probe have them, else measured (the network is
+// the run's own at its first step: make_seeded_method). Emitted as BaselineEvents.
+void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink);
+
+// Diagnostics on the fixed views, the online kNN and the step's monitors, for step `done`.
+DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,
+                                     const TrainConfig& cfg, const torch::Device& device, int64_t run_id, int64_t done,
+                                     const StepValues& values);
+
+// The kNN probe on the run's split and a PCA of (up to 2,000) query embeddings, emitted to sink.
+// Polls `cancelled` (throws Cancelled). Does nothing but log when the data has no labels.
+void end_of_run_evaluation(MethodImpl& method, const RunData& data, const TrainConfig& cfg, const torch::Device& device,
+                           int64_t run_id, int64_t step, EventSink& sink, const CancelFn& cancelled);
+
+}  // namespace pretext

@@ -1,0 +1,38 @@
+#pragma once
+// A run's identity in the store and its files beside it: the row a new run creates, the reopening of
+// a stopped run from its latest checkpoint, the checkpoint files and the saved backbone.
+#include <functional>
+#include <string>
+
+#include "engine/core/events.h"
+#include "engine/models/backbone.h"
+#include "engine/store/store.h"
+#include "engine/train/config.h"
+#include "engine/train/step.h"
+
+namespace pretext {
+
+using LogFn = std::function<void(LogEvent::Level, const std::string&)>;
+
+// Opens the workspace database for a run on `dataset`: records the dataset and marks runs left
+// running by a process that is gone as interrupted.
+std::unique_ptr<Store> open_run_store(const std::string& db_path, const DatasetRecord& dataset, const LogFn& log);
+
+// A new run's row (status running, owned by this process); returns its id. cfg is the resolved config.
+int64_t create_run_record(Store& store, const TrainConfig& cfg, const std::string& device, const std::string& ui_version);
+
+// Reopens stopped or interrupted run `run` to continue it: loads its latest checkpoint into parts
+// (when it has one), drops the metric rows after it and marks the run running again. Returns the
+// step to continue from. Throws std::invalid_argument when the run cannot be resumed.
+int64_t reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
+                          const torch::Device& device, const LogFn& log);
+
+// Writes <db>.runs/<run>/ckpt-<step>.pt (atomically) and returns its path.
+std::string write_run_checkpoint(const std::string& db_path, int64_t run, int64_t step, int64_t total, uint64_t seed,
+                                 TrainingParts& parts);
+
+// Saves <db>.runs/<run>/backbone.safetensors (torchvision's names) and returns its path.
+std::string save_run_backbone(const BackboneImpl& backbone, const std::string& db_path, int64_t run,
+                              const std::string& backbone_name);
+
+}  // namespace pretext
