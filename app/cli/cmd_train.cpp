@@ -14,6 +14,21 @@
 namespace pretext::cli {
 namespace {
 
+// "90", "90s", "3m", "1.5h" -> seconds; throws CLI::ValidationError for anything else.
+double parse_duration_s(const std::string& text) {
+  size_t used = 0;
+  double value = -1;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+  }
+  const std::string unit = text.substr(std::min(used, text.size()));
+  const double scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+  if (used == 0 || scale < 0 || !(value > 0))
+    throw CLI::ValidationError("--time-budget", "'" + text + "' is not a duration (90s, 3m, 1.5h)");
+  return value * scale;
+}
+
 struct TrainArgs {
   TrainConfig cfg;
   std::string config_file;
@@ -67,6 +82,10 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--pipeline", cfg.pipeline, "Augmentation preset name or JSON file");
   train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);
   train->add_option("--steps", cfg.steps, "Optimiser steps (overrides --epochs)")->check(CLI::PositiveNumber);
+  train->add_option_function<std::string>(
+      "--time-budget", [a](const std::string& v) { a->cfg.time_budget_s = parse_duration_s(v); },
+      "Train this long (90s, 3m, 1.5h): the learning-rate schedule follows the time spent and ends complete; "
+      "--steps still caps the run, epochs do not");
   train->add_option("--batch", cfg.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
   train->add_option("--lr", cfg.lr, "Peak learning rate (default: --base-lr * batch / 256)");
   auto optimizers = optimizer_names();

@@ -115,6 +115,7 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   });
   connect(controller_, &TrainingController::stepDone, this,
           [this](qint64, qint64 step, qint64 total, int epoch, double loss, double, double ips, double eta) {
+            progress_->setMaximum(static_cast<int>(total));  // a timed run's total is an estimate that moves
             progress_->setValue(static_cast<int>(step));
             progress_->setFormat(tr("step %1/%2 · epoch %3 · loss %4 · %5 img/s · ETA %6 s")
                                      .arg(step).arg(total).arg(epoch + 1).arg(loss, 0, 'f', 3)

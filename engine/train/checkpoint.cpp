@@ -48,6 +48,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
   archive.write("meta_total_steps", torch::tensor(meta.total_steps));
   // uint64 seeds do not fit a tensor type; the bit pattern does.
   archive.write("meta_seed", torch::tensor(static_cast<int64_t>(meta.seed)));
+  archive.write("meta_elapsed_s", torch::tensor(meta.elapsed_s, torch::kDouble));
   const std::string tmp = path + ".tmp";
   archive.save_to(tmp);
   fsync_path(tmp, false);
@@ -98,6 +99,8 @@ CheckpointMeta load_into(const std::string& path, torch::nn::Module& model, torc
     m.step = read_i64(archive, "meta_step");
     m.total_steps = read_i64(archive, "meta_total_steps");
     m.seed = static_cast<uint64_t>(read_i64(archive, "meta_seed"));
+    torch::Tensor elapsed;  // absent from checkpoints written before time budgets
+    if (archive.try_read("meta_elapsed_s", elapsed)) m.elapsed_s = elapsed.item<double>();
     return m;
   } catch (const c10::Error& e) {
     throw std::runtime_error("checkpoint " + path + " does not match this run: " + e.what_without_backtrace());

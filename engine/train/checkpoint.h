@@ -15,6 +15,7 @@ struct CheckpointMeta {
   int64_t total_steps = 0;  // of the run, for a sanity check on resume
   uint64_t seed = 0;
   int format = 1;
+  double elapsed_s = 0;     // training time spent so far: a time-budget run continues from it
 };
 
 // Written to `path + ".tmp"`, flushed to disk, then renamed over `path`: a crash leaves either the

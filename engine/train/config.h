@@ -18,6 +18,8 @@ struct TrainConfig {
   std::string device = "auto";
   int epochs = 1;
   int64_t steps = 0;           // > 0 overrides epochs
+  double time_budget_s = 0;    // > 0: train this long (steps, if given, still cap it; epochs do not);
+                               // the learning-rate schedule follows the time spent
   int batch = 128;
   std::string optimizer = "auto";  // sgd, lars, adamw; auto: method_params.optimizer, else sgd
   double lr = 0;               // 0: base_lr * batch / 256

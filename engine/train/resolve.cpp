@@ -39,6 +39,7 @@ void require_sizes(const TrainConfig& c) {
   if (c.knn_t <= 0) throw std::invalid_argument("knn_t must be positive");
   if (c.checkpoint_every < 0) throw std::invalid_argument("checkpoint_every must not be negative");
   if (c.probe_every < 0) throw std::invalid_argument("probe_every must not be negative");
+  if (c.time_budget_s < 0) throw std::invalid_argument("time_budget_s must not be negative");
 }
 
 }  // namespace

@@ -36,8 +36,8 @@ int64_t create_run_record(Store& store, const TrainConfig& cfg, const std::strin
   return id;
 }
 
-int64_t reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
-                          const torch::Device& device, const LogFn& log) {
+CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
+                                 const torch::Device& device, const LogFn& log) {
   const auto rec = store.run(run);
   const std::string id = std::to_string(run);
   if (!rec) throw std::invalid_argument("no run " + id + " in " + store.path());
@@ -49,7 +49,7 @@ int64_t reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, Tra
     log(LogEvent::Level::Warning, "the images in " + cfg.data + " changed since run " + id + " started (fingerprint " +
                                       before["data_fingerprint"].get<std::string>() + ", now " + cfg.data_fingerprint +
                                       "): the resumed curve will differ");
-  int64_t start = 0;
+  CheckpointMeta start;
   if (const auto ck = store.latest_checkpoint(run)) {
     const CheckpointMeta m = load_checkpoint(ck->path, *parts.method, *parts.optimizer, device);
     parts.method->restored();
@@ -57,26 +57,22 @@ int64_t reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, Tra
       throw std::invalid_argument("checkpoint " + ck->path + " was written for " + std::to_string(m.total_steps) +
                                   " steps, seed " + std::to_string(m.seed) + "; the run now has " + std::to_string(total) +
                                   " steps (did the data change?)");
-    start = m.step;
+    start = m;
     log(LogEvent::Level::Info, "resuming run " + id + " at step " + std::to_string(m.step) + " from " + ck->path);
   } else {
     log(LogEvent::Level::Info, "run " + id + " has no checkpoint: starting it over");
   }
   // The steps after the checkpoint are recomputed; their old rows would duplicate the curve.
-  store.delete_metrics_after(run, start);
+  store.delete_metrics_after(run, start.step);
   store.set_status(run, "running", "", false);
   store.set_run_process(run);
   return start;
 }
 
-std::string write_run_checkpoint(const std::string& db_path, int64_t run, int64_t step, int64_t total, uint64_t seed,
+std::string write_run_checkpoint(const std::string& db_path, int64_t run, const CheckpointMeta& meta,
                                  TrainingParts& parts) {
-  const std::string path = checkpoint_path(db_path, run, step);
-  CheckpointMeta m;
-  m.step = step;
-  m.total_steps = total;
-  m.seed = seed;
-  save_checkpoint(path, *parts.method, *parts.optimizer, m);
+  const std::string path = checkpoint_path(db_path, run, meta.step);
+  save_checkpoint(path, *parts.method, *parts.optimizer, meta);
   return path;
 }
 

@@ -7,6 +7,7 @@
 #include "engine/core/events.h"
 #include "engine/models/backbone.h"
 #include "engine/store/store.h"
+#include "engine/train/checkpoint.h"
 #include "engine/train/config.h"
 #include "engine/train/step.h"
 
@@ -22,13 +23,14 @@ std::unique_ptr<Store> open_run_store(const std::string& db_path, const DatasetR
 int64_t create_run_record(Store& store, const TrainConfig& cfg, const std::string& device, const std::string& ui_version);
 
 // Reopens stopped or interrupted run `run` to continue it: loads its latest checkpoint into parts
-// (when it has one), drops the metric rows after it and marks the run running again. Returns the
-// step to continue from. Throws std::invalid_argument when the run cannot be resumed.
-int64_t reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
-                          const torch::Device& device, const LogFn& log);
+// (when it has one), drops the metric rows after it and marks the run running again. Returns where
+// to continue from (step 0 and no time spent when it has no checkpoint). Throws
+// std::invalid_argument when the run cannot be resumed.
+CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
+                                 const torch::Device& device, const LogFn& log);
 
-// Writes <db>.runs/<run>/ckpt-<step>.pt (atomically) and returns its path.
-std::string write_run_checkpoint(const std::string& db_path, int64_t run, int64_t step, int64_t total, uint64_t seed,
+// Writes <db>.runs/<run>/ckpt-<meta.step>.pt (atomically) and returns its path.
+std::string write_run_checkpoint(const std::string& db_path, int64_t run, const CheckpointMeta& meta,
                                  TrainingParts& parts);
 
 // Saves <db>.runs/<run>/backbone.safetensors (torchvision's names) and returns its path.

@@ -30,12 +30,35 @@ StepValues read_values(const LossOutput& out) {
 
 double RunSchedule::lr(int64_t step) const { return warmup_cosine(peak_lr, step, total, warmup); }
 
+double RunSchedule::progress(int64_t step, double elapsed_s) const {
+  return timed() ? std::clamp(elapsed_s / time_budget_s, 0.0, 1.0) : double(step) / double(std::max<int64_t>(1, total));
+}
+
+double RunSchedule::lr_at(double fraction) const {
+  // A fine virtual step count puts the time fraction through the step schedule itself.
+  constexpr int64_t kGrain = 1000000;
+  return warmup_cosine(peak_lr, std::llround(fraction * kGrain), kGrain, std::llround(warmup_fraction * kGrain));
+}
+
+int64_t RunSchedule::horizon(int64_t step, double elapsed_s, int64_t steps_this_session, double session_s) const {
+  if (!timed()) return total;
+  if (steps_this_session <= 0 || session_s <= 0) return std::max<int64_t>(step + 1, std::min<int64_t>(total, 1000));
+  const double rate = double(steps_this_session) / session_s;
+  const auto remaining = static_cast<int64_t>(std::llround(std::max(0.0, time_budget_s - elapsed_s) * rate));
+  return std::min(total, step + 1 + remaining);
+}
+
 RunSchedule plan_schedule(const TrainConfig& cfg, size_t images) {
   RunSchedule s;
   s.batch = std::max(2, std::min<int>(cfg.batch, static_cast<int>(images)));
   s.steps_per_epoch = std::max<int64_t>(1, static_cast<int64_t>(images) / s.batch);
   s.total = cfg.steps > 0 ? cfg.steps : s.steps_per_epoch * std::max(1, cfg.epochs);
   s.peak_lr = cfg.lr > 0 ? cfg.lr : cfg.base_lr * s.batch / 256.0;
+  s.time_budget_s = cfg.time_budget_s;
+  s.warmup_fraction = cfg.warmup_fraction;
+  // A timed run ends on its clock: epochs do not cap it, steps (if given) do.
+  constexpr int64_t kUnbounded = int64_t(1) << 40;
+  if (s.timed() && cfg.steps <= 0) s.total = kUnbounded;
   s.warmup = static_cast<int64_t>(cfg.warmup_fraction * s.total);
   return s;
 }

@@ -16,12 +16,23 @@
 
 namespace pretext {
 
-// Steps, batch and learning rate of a run over `images` training images (a resolved config).
+// Steps, batch and learning rate of a run over `images` training images (a resolved config). A run
+// with a time budget follows the same warm-up and cosine over the fraction of its budget spent, so it
+// ends with a completed schedule whatever its speed; `total` is then only a cap.
 struct RunSchedule {
   int batch = 2;
   int64_t steps_per_epoch = 1, total = 1, warmup = 0;
   double peak_lr = 0;
+  double time_budget_s = 0;  // > 0: a timed run
+  double warmup_fraction = 0;
+  bool timed() const { return time_budget_s > 0; }
   double lr(int64_t step) const;  // linear warm-up, then cosine to 0; step is 0-based
+  // The fraction of the run done before step `step` (0-based) after `elapsed_s` seconds of training.
+  double progress(int64_t step, double elapsed_s) const;
+  double lr_at(double progress) const;  // the same schedule over a fraction in [0, 1]
+  // The steps the run is heading for: total, or for a timed run an estimate from its speed so far
+  // (steps_this_session in session_s seconds); methods' schedules (EMA, temperatures) follow it.
+  int64_t horizon(int64_t step, double elapsed_s, int64_t steps_this_session, double session_s) const;
 };
 RunSchedule plan_schedule(const TrainConfig& cfg, size_t images);
 

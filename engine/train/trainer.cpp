@@ -37,6 +37,8 @@ struct Trainer::Session {
   RunSchedule schedule;
   TrainingParts parts;
   RunProbes probes;
+  double elapsed_before = 0;  // training time of the run before this session (resume)
+  double elapsed_s = 0;       // training time so far, pauses excluded
   std::unique_ptr<Store> store;
   std::unique_ptr<StoreSink> store_sink;
   std::unique_ptr<FanoutSink> fanout;
@@ -114,8 +116,8 @@ void Trainer::body() {
     prepare(s);                              // device, config, data, schedule, method, fixed probes
     open_record(s);                          // the run's row: new, or reopened at its checkpoint
     establish_baselines(cfg_, s.data, s.probes, s.device, run_id_, s.store.get(), *s.out);  // what untrained reads
-    const int64_t reached = train_loop(s);   // steps until the end, a stop or a failure
-    finish_run(s, reached);                  // checkpoint, backbone, end-of-run evaluation, status
+    const TrainLoopEnd end = train_loop(s);  // steps until the end (or the budget), a stop or a failure
+    finish_run(s, end);                      // checkpoint, backbone, end-of-run evaluation, status
   } catch (const std::exception& e) {
     log(LogEvent::Level::Error, e.what());
     finish("failed", e.what(), s);
@@ -160,7 +162,9 @@ void Trainer::open_record(Session& s) {
   }
   if (resume_id_ > 0) {
     if (!s.store) throw std::invalid_argument("resuming a run needs its database");
-    s.start_step = reopen_run_record(*s.store, resume_id_, cfg_, s.parts, s.schedule.total, s.device, log_fn);
+    const CheckpointMeta from = reopen_run_record(*s.store, resume_id_, cfg_, s.parts, s.schedule.total, s.device, log_fn);
+    s.start_step = from.step;
+    s.elapsed_before = s.elapsed_s = from.elapsed_s;
     run_id_ = resume_id_;
     resumed_from_ = s.start_step;
   } else if (s.store) {
@@ -168,17 +172,20 @@ void Trainer::open_record(Session& s) {
   }
   use_channels_last(s.parts);  // after a checkpoint load, which restores contiguous tensors
   s.last_checkpoint = s.start_step;
-  s.out->on_event(RunStarted{run_id_, describe_device(s.device_name), s.schedule.total,
+  // A timed run's length in steps is not known yet: its step events carry an estimate.
+  s.out->on_event(RunStarted{run_id_, describe_device(s.device_name), s.schedule.timed() ? 0 : s.schedule.total,
                              static_cast<int64_t>(s.data.train->size())});
 }
 
-void Trainer::wait_while_paused() {
+double Trainer::wait_while_paused() {
+  const auto t = Clock::now();
   std::unique_lock<std::mutex> lock(pause_mu_);
   // A timed wait: signal_stop() sets stop_ without notifying (a signal handler may not lock).
   while (paused_ && !stop_) pause_cv_.wait_for(lock, std::chrono::milliseconds(50));
+  return seconds_since(t);
 }
 
-int64_t Trainer::train_loop(Session& s) {
+TrainLoopEnd Trainer::train_loop(Session& s) {
   const RunSchedule& plan = s.schedule;
   LoaderOptions lopt;
   lopt.batch_size = static_cast<size_t>(plan.batch);
@@ -191,32 +198,40 @@ int64_t Trainer::train_loop(Session& s) {
   Loader loader(s.data.train, s.pipeline, s.data.stats, lopt);
 
   const auto t0 = Clock::now();
+  double paused_s = 0;
+  auto session_s = [&] { return seconds_since(t0) - paused_s; };  // training time of this session
   int64_t step = s.start_step;
   steps_done_ = step;
   for (; step < plan.total; ++step) {
-    wait_while_paused();
+    paused_s += wait_while_paused();
     if (stop_) break;
+    s.elapsed_s = s.elapsed_before + session_s();
+    if (plan.timed() && s.elapsed_s >= plan.time_budget_s) return {step, true};  // the budget is the run's length
     const auto ts = Clock::now();  // before next(): images/s counts any wait on the loader
     std::optional<Batch> batch = loader.next();
     if (!batch) break;
-    const double lr = plan.lr(step);
-    const StepValues v = train_step(s.parts, *batch, step, plan.total, lr);
+    const double lr = plan.timed() ? plan.lr_at(plan.progress(step, s.elapsed_s)) : plan.lr(step);
+    const int64_t horizon = plan.horizon(step, s.elapsed_s, step - s.start_step, session_s());
+    const StepValues v = train_step(s.parts, *batch, step, horizon, lr);
     if (!std::isfinite(v.loss))
       throw std::runtime_error("loss became " + std::to_string(v.loss) + " at step " + std::to_string(step + 1) +
                                " (try a lower learning rate)");
     const int64_t done = step + 1;
     steps_done_ = done;
+    s.elapsed_s = s.elapsed_before + session_s();
 
     StepEvent ev;
     ev.run_id = run_id_;
     ev.step = done;
-    ev.total_steps = plan.total;
+    ev.total_steps = plan.timed() ? std::max(done, plan.horizon(done, s.elapsed_s, done - s.start_step, session_s()))
+                                  : plan.total;
     ev.epoch = static_cast<int>(batch->epoch);
     ev.loss = v.loss;
     ev.components = v.components;
     ev.lr = lr;
     ev.images_per_s = plan.batch / std::max(1e-9, seconds_since(ts));
-    ev.eta_s = seconds_since(t0) / double(done - s.start_step) * double(plan.total - done);
+    ev.eta_s = plan.timed() ? std::max(0.0, plan.time_budget_s - s.elapsed_s)
+                            : session_s() / double(done - s.start_step) * double(plan.total - done);
     ev.device_memory_bytes = device_memory_bytes(s.device);
     s.out->on_event(ev);
 
@@ -226,7 +241,7 @@ int64_t Trainer::train_loop(Session& s) {
     if (cfg_.checkpoint_every > 0 && done % cfg_.checkpoint_every == 0 && done < plan.total)
       save_checkpoint_at(s, done);
   }
-  return step;
+  return {step, step >= plan.total};
 }
 
 void Trainer::scheduled_probes(Session& s, int64_t done) {
@@ -240,13 +255,19 @@ void Trainer::scheduled_probes(Session& s, int64_t done) {
 
 void Trainer::save_checkpoint_at(Session& s, int64_t step) {
   if (!s.store || step <= 0 || step == s.last_checkpoint) return;
-  const std::string path = write_run_checkpoint(db_path_, run_id_, step, s.schedule.total, cfg_.seed, s.parts);
+  CheckpointMeta meta;
+  meta.step = step;
+  meta.total_steps = s.schedule.total;
+  meta.seed = cfg_.seed;
+  meta.elapsed_s = s.elapsed_s;
+  const std::string path = write_run_checkpoint(db_path_, run_id_, meta, s.parts);
   s.last_checkpoint = step;
   s.out->on_event(CheckpointSaved{run_id_, step, path});  // the store records it after the rows up to step
 }
 
-void Trainer::finish_run(Session& s, int64_t reached) {
-  const bool stopped = reached < s.schedule.total;
+void Trainer::finish_run(Session& s, TrainLoopEnd end) {
+  const int64_t reached = end.reached;
+  const bool stopped = !end.complete;
   save_checkpoint_at(s, reached);  // at stop (what resume continues from) and at the end (the trained weights)
   if (s.store)
     log(LogEvent::Level::Info,

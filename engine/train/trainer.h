@@ -16,6 +16,12 @@
 
 namespace pretext {
 
+// Where a run's steps ended: at `reached` steps, complete (its steps or its time budget done) or not.
+struct TrainLoopEnd {
+  int64_t reached = 0;
+  bool complete = false;
+};
+
 class Trainer {
  public:
   // db_path empty: nothing is stored (events only).
@@ -52,11 +58,11 @@ class Trainer {
   void body();
   void prepare(Session& s);
   void open_record(Session& s);
-  int64_t train_loop(Session& s);
-  void wait_while_paused();
+  TrainLoopEnd train_loop(Session& s);
+  double wait_while_paused();  // returns the seconds paused
   void save_checkpoint_at(Session& s, int64_t step);
   void scheduled_probes(Session& s, int64_t done);
-  void finish_run(Session& s, int64_t reached);
+  void finish_run(Session& s, TrainLoopEnd end);
   void finish(const std::string& status, const std::string& message, Session& s);
   void set_status(const std::string& status);
   void log(LogEvent::Level level, const std::string& message);

@@ -457,3 +457,40 @@ TEST(phases, RunFilesAreRecordedAbsoluteForARelativeDatabase) {
   EXPECT_TRUE(std::filesystem::path(s.path()).is_absolute());
   EXPECT_TRUE(std::filesystem::exists(run_backbone_path(s.path(), t.run_id())));
 }
+
+// A time budget ends the run on its clock with a completed schedule: warm-up, then a cosine that
+// reaches (almost) zero at the budget, whatever the speed; epochs do not cap it.
+TEST(phases, ATimeBudgetEndsTheRunWithACompletedSchedule) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  auto cfg = test::tiny_config(0);
+  cfg.steps = 0;
+  cfg.epochs = 1;  // 4 steps of 16 from 64 images, were it not timed
+  cfg.time_budget_s = 1.5;
+  cfg.warmup_fraction = 0.2;
+  test::Recorder rec;
+  Trainer t(cfg, rec, dir.str("timed.db"));
+  const auto start = std::chrono::steady_clock::now();
+  t.run();
+  ASSERT_EQ(t.status(), "finished");
+  const auto steps = rec.steps;
+  ASSERT_GT(steps.size(), 4u);  // the clock, not the epoch, ended it
+  const double peak = cfg.lr;
+  double highest = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < steps.size(); ++i)
+    if (steps[i].lr > highest) {
+      highest = steps[i].lr;
+      at = i;
+    }
+  EXPECT_GT(highest, 0.8 * peak);                  // the warm-up reached the peak ...
+  EXPECT_GT(at, 0u);                               // ... after rising to it
+  EXPECT_LT(steps.back().lr, 0.05 * peak);         // and the cosine ran out with the budget
+  for (size_t i = at + 1; i < steps.size(); ++i) EXPECT_LE(steps[i].lr, steps[i - 1].lr + 1e-12);
+  EXPECT_LT(steps.back().eta_s, 0.5);
+  EXPECT_NEAR(double(steps.back().total_steps), double(steps.back().step), 2.0);  // the estimate converges
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 30.0);
+  Store s(dir.str("timed.db"), true);
+  EXPECT_DOUBLE_EQ(TrainConfig::from_json(nlohmann::json::parse(s.run_config(t.run_id()))).time_budget_s, 1.5);
+  EXPECT_EQ(s.latest_checkpoint(t.run_id())->step, int64_t(steps.size()));
+}

@@ -231,6 +231,15 @@ void TrainPage::buildLauncher(QWidget* host) {
   steps_->setRange(0, 10000000);
   steps_->setSpecialValueText(tr("from epochs"));
   form->addRow(tr("Steps"), steps_);
+  budget_ = new QDoubleSpinBox;
+  budget_->setRange(0, 100000);
+  budget_->setDecimals(1);
+  budget_->setSingleStep(0.5);
+  budget_->setSuffix(tr(" min"));
+  budget_->setSpecialValueText(tr("off"));
+  budget_->setToolTip(tr("Train for this long: the learning rate warms up and decays over the time, so the run ends "
+                         "with a completed schedule however fast this machine is. Steps, if set, still cap it."));
+  form->addRow(tr("Time budget"), budget_);
   batch_ = new QSpinBox;
   batch_->setRange(2, 8192);
   form->addRow(tr("Batch"), batch_);
@@ -328,6 +337,7 @@ void TrainPage::applyConfig(const TrainConfig& c) {
   lr_->setValue(c.lr);
   device_->setCurrentText(QString::fromStdString(c.device));
   seed_->setValue(static_cast<int>(c.seed));
+  budget_->setValue(c.time_budget_s / 60.0);
   probe_every_->setValue(static_cast<int>(c.probe_every));
   linear_->setChecked(c.linear_probe);
   optimizer_->setCurrentText(QString::fromStdString(c.optimizer));
@@ -365,6 +375,7 @@ TrainConfig TrainPage::config() const {
   c.optimizer = optimizer_->currentText().toStdString();
   c.device = device_->currentText().toStdString();
   c.seed = static_cast<uint64_t>(seed_->value());
+  c.time_budget_s = budget_->value() * 60.0;
   c.probe_every = probe_every_->value();
   c.linear_probe = linear_->isChecked();
   if (!state_->pipelineJson().isEmpty()) c.pipeline_json = nlohmann::json::parse(state_->pipelineJson().toStdString());
@@ -400,7 +411,8 @@ void TrainPage::setRunning(bool running) {
     pause_->setChecked(false);
   }
   for (QWidget* w : std::initializer_list<QWidget*>{preset_, method_, backbone_, epochs_, steps_, batch_, limit_,
-                                                    optimizer_, lr_, device_, seed_, probe_every_, linear_, params_})
+                                                    optimizer_, lr_, device_, seed_, probe_every_, linear_, budget_,
+                                                    params_})
     w->setEnabled(!running);
 }
 

@@ -64,6 +64,7 @@ class TrainPage : public QWidget {
   QDoubleSpinBox* lr_;
   QSpinBox* seed_;
   QSpinBox* probe_every_;
+  QDoubleSpinBox* budget_;
   QCheckBox* linear_;
   QTableWidget* params_;
   QLabel* pipeline_label_;
