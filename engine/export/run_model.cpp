@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "engine/augment/batch.h"
@@ -15,6 +17,7 @@
 #include "engine/models/backbone.h"
 #include "engine/methods/method.h"
 #include "engine/models/safetensors.h"
+#include "engine/store/dataset_fingerprint.h"
 #include "engine/train/checkpoint.h"
 #include "engine/train/evaluation.h"
 #include "engine/train/config.h"
@@ -96,6 +99,45 @@ int64_t final_step(Store& store, int64_t run) {
   return step;
 }
 
+// Probe features are cached per run, weights file and data in <db>.runs/<id>/features/, so a second
+// probe or projection of the same weights on the same images does not extract them again. The key
+// names the weights file with its size and modification time (a rewritten checkpoint is new
+// weights) and the images by content (their fingerprints), split and normalisation.
+std::string feature_cache_path(const std::string& db, int64_t run, const RunModel& m, const RunData& d) {
+  namespace fs = std::filesystem;
+  std::ostringstream key;
+  key << m.weights << '|' << fs::file_size(m.weights) << '|'
+      << fs::last_write_time(m.weights).time_since_epoch().count() << '|' << (m.method ? "method" : "backbone") << '|'
+      << dataset_fingerprint(*d.train) << '|' << (d.eval ? dataset_fingerprint(*d.eval) : "-") << '|' << d.bank.size()
+      << '|' << d.query.size();
+  for (double v : d.stats.mean) key << '|' << v;
+  for (double v : d.stats.std) key << '|' << v;
+  char name[32];
+  std::snprintf(name, sizeof name, "%016zx.pt", std::hash<std::string>{}(key.str()));
+  return run_dir(db, run) + "/features/" + name;
+}
+
+// The run's probe features from the cache, or extracted and cached. `cached` tells which.
+ProbeFeatures cached_probe_features(const std::string& path, const RunModel& m, const RunData& d, bool& cached) {
+  namespace fs = std::filesystem;
+  std::vector<torch::Tensor> stored;
+  if (fs::exists(path)) {
+    try {
+      torch::load(stored, path);
+    } catch (const std::exception&) {
+      stored.clear();  // unreadable: extract again and replace it
+    }
+  }
+  cached = stored.size() == 2 && stored[0].size(0) == int64_t(d.bank.size()) && stored[1].size(0) == int64_t(d.query.size());
+  if (cached) return {stored[0], stored[1]};
+  const ProbeFeatures f = probe_features(m.encoder(), d, m.device);
+  fs::create_directories(fs::path(path).parent_path());
+  const std::string tmp = path + ".tmp";
+  torch::save(std::vector<torch::Tensor>{f.bank, f.query}, tmp);
+  fs::rename(tmp, path);  // whole or absent, never half a file
+  return f;
+}
+
 void require_channels(const RunModel& m, const ImageSet& set) {
   if (set.channels != m.in_channels)
     throw std::runtime_error("the images have " + std::to_string(set.channels) + " channels; the run's backbone takes " +
@@ -130,8 +172,11 @@ std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOpt
   settings.knn = request.knn;
   settings.linear = request.linear;
   report(progress, 0.3, "features of " + std::to_string(d.bank.size()) + " + " + std::to_string(d.query.size()) + " images");
+  bool cached = false;
+  const ProbeFeatures f = cached_probe_features(feature_cache_path(store.path(), run, m, d), m, d, cached);
+  report(progress, 0.8, cached ? "features from the cache" : "features extracted and cached");
   const int64_t step = request.checkpoint >= 0 ? request.checkpoint : final_step(store, run);
-  auto probes = run_probes(m.encoder(), d, settings, m.device, run, step);
+  auto probes = probes_on_features(f, d, settings, run, step);
   if (sink)
     for (const auto& p : probes) sink->on_event(p);
   report(progress, 1, "done");
@@ -148,8 +193,19 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
   const auto pick = spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit);
   std::vector<size_t> idx;
   for (size_t p : pick) idx.push_back(d.query[p]);
-  report(progress, 0.4, "features of " + std::to_string(idx.size()) + " images");
-  const torch::Tensor f = extract_features(m.encoder(), set, idx, d.stats, m.device).contiguous();
+  // A probe of these weights on these images cached every query's features: take the rows from it.
+  // Without one, only the picked images are embedded (cheaper than the whole split).
+  const std::string cache = feature_cache_path(store.path(), run, m, d);
+  torch::Tensor f;
+  if (std::filesystem::exists(cache)) {
+    bool cached = false;
+    const torch::Tensor all = cached_probe_features(cache, m, d, cached).query;
+    f = all.index_select(0, torch::tensor(std::vector<int64_t>(pick.begin(), pick.end()), torch::kLong)).contiguous();
+    report(progress, 0.4, "features of " + std::to_string(idx.size()) + " images from the cache");
+  } else {
+    report(progress, 0.4, "features of " + std::to_string(idx.size()) + " images");
+    f = extract_features(m.encoder(), set, idx, d.stats, m.device).contiguous();
+  }
   RunEmbeddings out;
   EmbeddingTable& t = out.table;
   t.n = idx.size();

@@ -90,23 +90,32 @@ bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_
   return cfg.probe_every > 0 && done % cfg.probe_every == 0 && done < total && data.can_probe();
 }
 
-std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
-                                   const torch::Device& device, int64_t run_id, int64_t step,
-                                   torch::Tensor* query_features, const CancelFn& cancelled) {
-  const ImageSet& qset = data.query_set();
-  const auto bank = extract_features(encode, *data.train, data.bank, data.stats, device, 256, cancelled);
-  const auto query = extract_features(encode, qset, data.query, data.stats, device, 256, cancelled);
-  if (query_features) *query_features = query;
-  const auto bank_labels = labels_of(*data.train, data.bank), query_labels = labels_of(qset, data.query);
+ProbeFeatures probe_features(const Encoder& encode, const RunData& data, const torch::Device& device,
+                             const CancelFn& cancelled) {
+  return {extract_features(encode, *data.train, data.bank, data.stats, device, 256, cancelled),
+          extract_features(encode, data.query_set(), data.query, data.stats, device, 256, cancelled)};
+}
+
+std::vector<ProbeEvent> probes_on_features(const ProbeFeatures& f, const RunData& data, const ProbeSettings& settings,
+                                           int64_t run_id, int64_t step, const CancelFn& cancelled) {
+  const auto bank_labels = labels_of(*data.train, data.bank), query_labels = labels_of(data.query_set(), data.query);
   std::vector<ProbeEvent> out;
   if (settings.knn)
-    out.push_back(knn_event(knn_classify(bank, bank_labels, query, query_labels, settings.k, settings.temperature),
+    out.push_back(knn_event(knn_classify(f.bank, bank_labels, f.query, query_labels, settings.k, settings.temperature),
                             run_id, step));
   if (settings.linear) {
     throw_if_cancelled(cancelled);
-    out.push_back(linear_event(linear_probe(bank, bank_labels, query, query_labels), run_id, step));
+    out.push_back(linear_event(linear_probe(f.bank, bank_labels, f.query, query_labels), run_id, step));
   }
   return out;
+}
+
+std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
+                                   const torch::Device& device, int64_t run_id, int64_t step,
+                                   torch::Tensor* query_features, const CancelFn& cancelled) {
+  const ProbeFeatures f = probe_features(encode, data, device, cancelled);
+  if (query_features) *query_features = f.query;
+  return probes_on_features(f, data, settings, run_id, step, cancelled);
 }
 
 void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,

@@ -41,6 +41,17 @@ struct ProbeSettings {
 };
 ProbeSettings probe_settings(const TrainConfig& cfg);
 
+// The features a probe reads: the bank and query images of the run's split, L2-normalised.
+struct ProbeFeatures {
+  torch::Tensor bank, query;
+};
+ProbeFeatures probe_features(const Encoder& encode, const RunData& data, const torch::Device& device,
+                             const CancelFn& cancelled = {});
+// The kNN probe and, when asked, the linear probe on those features: events for step `step`.
+std::vector<ProbeEvent> probes_on_features(const ProbeFeatures& features, const RunData& data,
+                                           const ProbeSettings& settings, int64_t run_id, int64_t step,
+                                           const CancelFn& cancelled = {});
+
 // The run's probes on its split, from one extraction of the bank and query features: the kNN probe
 // and, when asked, the linear probe. Events for step `step`; query_features (when given) receives the
 // query features. Throws Cancelled.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
@@ -493,4 +494,37 @@ TEST(phases, ATimeBudgetEndsTheRunWithACompletedSchedule) {
   Store s(dir.str("timed.db"), true);
   EXPECT_DOUBLE_EQ(TrainConfig::from_json(nlohmann::json::parse(s.run_config(t.run_id()))).time_budget_s, 1.5);
   EXPECT_EQ(s.latest_checkpoint(t.run_id())->step, int64_t(steps.size()));
+}
+
+// A second probe of the same weights on the same images reads the cached features: same results,
+// no extraction; embeddings take their rows from the cache too. New weights (a rewritten file) miss.
+TEST(phases, ProbeFeaturesAreCachedPerWeightsAndData) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("cache.db");
+  test::Recorder rec;
+  Trainer t(test::tiny_config(2), rec, db);
+  t.run();
+  Store store(db);
+  RunDataOptions o;
+  o.device = "cpu";
+  std::vector<std::string> said;
+  const ProgressFn note = [&](double, const std::string& what) { said.push_back(what); };
+  auto mentions = [&](const std::string& text) {
+    return std::any_of(said.begin(), said.end(), [&](const std::string& s) { return s.find(text) != std::string::npos; });
+  };
+  const auto first = evaluate_run(store, t.run_id(), o, {}, nullptr, note);
+  EXPECT_TRUE(mentions("extracted and cached"));
+  said.clear();
+  const auto second = evaluate_run(store, t.run_id(), o, {}, nullptr, note);
+  EXPECT_TRUE(mentions("features from the cache"));
+  EXPECT_EQ(second.at(0).accuracy, first.at(0).accuracy);
+  said.clear();
+  o.limit = 4;
+  const RunEmbeddings cached = run_embeddings(store, t.run_id(), o, note);
+  EXPECT_TRUE(mentions("from the cache"));
+  std::filesystem::remove_all(run_dir(db, t.run_id()) + "/features");
+  const RunEmbeddings fresh = run_embeddings(store, t.run_id(), o);
+  ASSERT_EQ(cached.table.values.size(), fresh.table.values.size());
+  for (size_t i = 0; i < fresh.table.values.size(); ++i) EXPECT_NEAR(cached.table.values[i], fresh.table.values[i], 1e-5);
 }
