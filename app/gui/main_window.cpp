@@ -105,6 +105,32 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
     appendLog(tr("Cannot open dataset: %1").arg(m));
     statusBar()->showMessage(tr("Cannot open dataset: %1").arg(m), 10000);
   });
+  connectController();
+  connect(runs_page_, &RunsPage::resumeRequested, this, [this](qint64 run) {
+    if (controller_->isRunning()) return;
+    try {
+      controller_->resume(run, state_->dbPath());
+      showPage("train");
+    } catch (const std::exception& e) {
+      QMessageBox::warning(this, tr("Resume"), tr("Cannot resume run %1: %2").arg(run).arg(e.what()));
+    }
+  });
+  connect(runs_page_, &RunsPage::rerunRequested, this, [this](const TrainConfig& c) {
+    train_page_->applyConfig(c);
+    if (QString::fromStdString(c.data) != state_->dataPath()) openDataset(QString::fromStdString(c.data));
+    showPage("train");
+  });
+
+  QSettings settings;
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1440, 900);
+
+  applyStartOptions(settings);
+}
+
+MainWindow::~MainWindow() = default;
+
+// The status bar and the log follow the engine's events.
+void MainWindow::connectController() {
   connect(controller_, &TrainingController::runStarted, this, [this](qint64 run, const QString& device, qint64 total) {
     device_label_->setText(tr("Device: %1").arg(device));
     probe_label_->clear();
@@ -132,24 +158,10 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
     state_->notifyRunsChanged();
     if (!opt_.screenshot.isEmpty()) saveScreenshotLater();
   });
-  connect(runs_page_, &RunsPage::resumeRequested, this, [this](qint64 run) {
-    if (controller_->isRunning()) return;
-    try {
-      controller_->resume(run, state_->dbPath());
-      showPage("train");
-    } catch (const std::exception& e) {
-      QMessageBox::warning(this, tr("Resume"), tr("Cannot resume run %1: %2").arg(run).arg(e.what()));
-    }
-  });
-  connect(runs_page_, &RunsPage::rerunRequested, this, [this](const TrainConfig& c) {
-    train_page_->applyConfig(c);
-    if (QString::fromStdString(c.data) != state_->dataPath()) openDataset(QString::fromStdString(c.data));
-    showPage("train");
-  });
+}
 
-  QSettings settings;
-  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1440, 900);
-
+// What the command line asked for: the launcher's values, a preset, a page, runs to compare, a dataset.
+void MainWindow::applyStartOptions(const QSettings& settings) {
   TrainConfig initial;
   initial.method = opt_.method.toStdString();
   if (!opt_.backbone.isEmpty()) initial.backbone = opt_.backbone.toStdString();
@@ -173,8 +185,6 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   if (!data.isEmpty()) openDataset(data);
   else if (!opt_.screenshot.isEmpty()) saveScreenshotLater();
 }
-
-MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));

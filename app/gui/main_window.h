@@ -4,6 +4,7 @@
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
+class QSettings;
 class QProgressBar;
 class QTabWidget;
 
@@ -47,6 +48,8 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* e) override;
 
  private:
+  void connectController();
+  void applyStartOptions(const QSettings& settings);
   void buildMenus();
   void openDataset(const QString& path);
   void rebuildRecentMenus();

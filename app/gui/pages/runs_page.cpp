@@ -44,6 +44,27 @@ enum Column { kId, kName, kMethod, kStatus, kKnn, kCreated, kColumns };
 }  // namespace
 
 RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  details_ = new QPlainTextEdit;
+  details_->setReadOnly(true);
+  details_->setFont(QFont("monospace", 9));
+  tabs_ = new QTabWidget;
+  tabs_->addTab(details_, tr("Details"));
+  tabs_->addTab(buildComparePage(), tr("Compare"));
+
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(buildRunList());
+  split->addWidget(tabs_);
+  split->setStretchFactor(1, 2);
+  split->setSizes({520, 900});
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(split);
+
+  connect(state_, &AppState::runsChanged, this, &RunsPage::reload);
+  reload();
+}
+
+QWidget* RunsPage::buildRunList() {
   search_ = new QLineEdit;
   search_->setPlaceholderText(tr("Search name, method, dataset…"));
   search_->setClearButtonEnabled(true);
@@ -60,10 +81,39 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   list_->setRootIsDecorated(false);
   list_->setSortingEnabled(true);
   list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  connect(search_, &QLineEdit::textChanged, this, &RunsPage::applyFilter);
+  connect(status_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
+  connect(method_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
+  connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
+    if (item) showDetails(item->data(kId, Qt::UserRole).toLongLong());
+  });
+
+  auto* left = new QWidget;
+  auto* ll = new QVBoxLayout(left);
+  ll->setContentsMargins(0, 0, 0, 0);
+  ll->addLayout(filters);
+  ll->addWidget(list_, 1);
+  ll->addLayout(buildActions());
+  return left;
+}
+
+QHBoxLayout* RunsPage::buildActions() {
   auto* rerun = new QPushButton(tr("Re-run"));
   rerun->setToolTip(tr("Load this run's config into the Train page"));
+  connect(rerun, &QPushButton::clicked, this, [this] {
+    if (selected_ <= 0) return;
+    try {
+      Store store(state_->dbPath().toStdString(), true);
+      if (auto r = store.run(selected_)) Q_EMIT rerunRequested(TrainConfig::from_json(nlohmann::json::parse(r->config)));
+    } catch (const std::exception& e) {
+      details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
+    }
+  });
   auto* resume = new QPushButton(tr("Resume"));
   resume->setToolTip(tr("Continue a stopped or interrupted run from its last checkpoint"));
+  connect(resume, &QPushButton::clicked, this, [this] {
+    if (selected_ > 0) Q_EMIT resumeRequested(selected_);
+  });
   auto* probe = new QPushButton(tr("Probe…"));
   probe->setToolTip(tr("Run the kNN and/or linear probe again on this run's saved backbone or one of its "
                        "checkpoints; the results are stored with the run"));
@@ -74,6 +124,11 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
     details_->setPlainText(probe_watcher_.result() + "\n\n" + details_->toPlainText());
   });
   auto* compare_button = new QPushButton(tr("Compare checked"));
+  connect(compare_button, &QPushButton::clicked, this, [this] {
+    compare();
+    tabs_->setCurrentIndex(1);
+  });
+
   auto* actions = new QHBoxLayout;
   actions->addWidget(rerun);
   actions->addWidget(resume);
@@ -85,17 +140,10 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   }
   actions->addStretch(1);
   actions->addWidget(compare_button);
-  auto* left = new QWidget;
-  auto* ll = new QVBoxLayout(left);
-  ll->setContentsMargins(0, 0, 0, 0);
-  ll->addLayout(filters);
-  ll->addWidget(list_, 1);
-  ll->addLayout(actions);
+  return actions;
+}
 
-  details_ = new QPlainTextEdit;
-  details_->setReadOnly(true);
-  details_->setFont(QFont("monospace", 9));
-
+QWidget* RunsPage::buildComparePage() {
   metric_ = new QComboBox;
   smoothing_ = new QSlider(Qt::Horizontal);
   smoothing_->setRange(0, 99);
@@ -105,15 +153,16 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   probes_->setHorizontalHeaderLabels({tr("Probe"), tr("k")});
   probes_->horizontalHeader()->setStretchLastSection(true);
   diff_ = new QTableWidget(0, 0);
+  connect(metric_, &QComboBox::currentTextChanged, this, &RunsPage::compare);
+  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { curves_->setSmoothing(v / 100.0); });
+  connect(log_, &QCheckBox::toggled, this, [this](bool on) { curves_->setLogY(on); });
+
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Metric")));
   bar->addWidget(metric_, 1);
   bar->addWidget(new QLabel(tr("Smoothing")));
   bar->addWidget(smoothing_, 1);
   bar->addWidget(log_);
-  auto* compare_page = new QWidget;
-  auto* cl = new QVBoxLayout(compare_page);
-  cl->addLayout(bar);
   auto* lower = new QSplitter(Qt::Horizontal);
   auto* pbox = new QGroupBox(tr("Probes"));
   (new QVBoxLayout(pbox))->addWidget(probes_);
@@ -126,49 +175,11 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   vs->addWidget(lower);
   vs->setStretchFactor(0, 3);
   vs->setStretchFactor(1, 2);
+  auto* page = new QWidget;
+  auto* cl = new QVBoxLayout(page);
+  cl->addLayout(bar);
   cl->addWidget(vs, 1);
-
-  tabs_ = new QTabWidget;
-  auto* tabs = tabs_;
-  tabs->addTab(details_, tr("Details"));
-  tabs->addTab(compare_page, tr("Compare"));
-
-  auto* split = new QSplitter(Qt::Horizontal);
-  split->addWidget(left);
-  split->addWidget(tabs);
-  split->setStretchFactor(1, 2);
-  split->setSizes({520, 900});
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(split);
-
-  connect(search_, &QLineEdit::textChanged, this, &RunsPage::applyFilter);
-  connect(status_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
-  connect(method_, &QComboBox::currentIndexChanged, this, &RunsPage::applyFilter);
-  connect(list_, &QTreeWidget::currentItemChanged, this, [this](QTreeWidgetItem* item) {
-    if (item) showDetails(item->data(kId, Qt::UserRole).toLongLong());
-  });
-  connect(compare_button, &QPushButton::clicked, this, [this, tabs] {
-    compare();
-    tabs->setCurrentIndex(1);
-  });
-  connect(metric_, &QComboBox::currentTextChanged, this, &RunsPage::compare);
-  connect(smoothing_, &QSlider::valueChanged, this, [this](int v) { curves_->setSmoothing(v / 100.0); });
-  connect(log_, &QCheckBox::toggled, this, [this](bool on) { curves_->setLogY(on); });
-  connect(rerun, &QPushButton::clicked, this, [this] {
-    if (selected_ <= 0) return;
-    try {
-      Store store(state_->dbPath().toStdString(), true);
-      if (auto r = store.run(selected_)) Q_EMIT rerunRequested(TrainConfig::from_json(nlohmann::json::parse(r->config)));
-    } catch (const std::exception& e) {
-      details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
-    }
-  });
-  connect(resume, &QPushButton::clicked, this, [this] {
-    if (selected_ > 0) Q_EMIT resumeRequested(selected_);
-  });
-  connect(state_, &AppState::runsChanged, this, &RunsPage::reload);
-  reload();
+  return page;
 }
 
 void RunsPage::reload() {
@@ -309,18 +320,10 @@ void RunsPage::showDetails(qint64 run) {
   }
 }
 
-void RunsPage::probeSelected() {
-  if (selected_ <= 0 || probe_watcher_.isRunning()) return;
-  TrainConfig cfg;
-  std::vector<CheckpointRecord> checkpoints;
-  try {
-    Store store(state_->dbPath().toStdString(), true);
-    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(selected_)));
-    checkpoints = store.checkpoints(selected_);
-  } catch (const std::exception& e) {
-    details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
-    return;
-  }
+// The probe dialog: which weights, kNN with which k and T, linear or not. Nothing when cancelled
+// or when no probe is chosen.
+std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
+                                                      const std::vector<CheckpointRecord>& checkpoints) {
   QDialog dialog(this);
   dialog.setWindowTitle(tr("Probe run %1").arg(selected_));
   auto* form = new QFormLayout(&dialog);
@@ -357,7 +360,7 @@ void RunsPage::probeSelected() {
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   form->addRow(buttons);
-  if (dialog.exec() != QDialog::Accepted || (!knn->isChecked() && !linear->isChecked())) return;
+  if (dialog.exec() != QDialog::Accepted || (!knn->isChecked() && !linear->isChecked())) return std::nullopt;
 
   ProbeRequest request;
   request.checkpoint = weights->currentData().toLongLong();
@@ -365,10 +368,27 @@ void RunsPage::probeSelected() {
   request.linear = linear->isChecked();
   request.k = k->value();
   request.temperature = t->value();
+  return request;
+}
+
+void RunsPage::probeSelected() {
+  if (selected_ <= 0 || probe_watcher_.isRunning()) return;
+  TrainConfig cfg;
+  std::vector<CheckpointRecord> checkpoints;
+  try {
+    Store store(state_->dbPath().toStdString(), true);
+    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(selected_)));
+    checkpoints = store.checkpoints(selected_);
+  } catch (const std::exception& e) {
+    details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
+    return;
+  }
+  const std::optional<ProbeRequest> request = askProbeRequest(cfg, checkpoints);
+  if (!request) return;
   const std::string db = state_->dbPath().toStdString();
   const qint64 run = selected_;
   details_->setPlainText(tr("Probing run %1…").arg(run) + "\n\n" + details_->toPlainText());
-  probe_watcher_.setFuture(QtConcurrent::run([db, run, request]() -> QString {
+  probe_watcher_.setFuture(QtConcurrent::run([db, run, request = *request]() -> QString {
     try {
       Store store(db);
       StoreSink sink(store);  // the results leave as events; the store's sink records them

@@ -4,10 +4,16 @@
 #include <QFutureWatcher>
 #include <QWidget>
 
+#include <optional>
+#include <vector>
+
+#include "engine/export/run_model.h"
+#include "engine/store/store.h"
 #include "engine/train/config.h"
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLineEdit;
 class QPlainTextEdit;
 class QSlider;
@@ -33,6 +39,9 @@ class RunsPage : public QWidget {
   void resumeRequested(qint64 run);
 
  private:
+  QWidget* buildRunList();      // filters, the list and the actions under it
+  QHBoxLayout* buildActions();
+  QWidget* buildComparePage();  // metric curves, probe table, config differences
   void applyFilter();
   void manage(const QString& action);
   void showDetails(qint64 run);
@@ -40,6 +49,7 @@ class RunsPage : public QWidget {
   // Probes the selected run again (kNN and/or linear, on its saved backbone or a checkpoint) on a
   // worker thread; the results are stored with the run and shown in its details.
   void probeSelected();
+  std::optional<ProbeRequest> askProbeRequest(const TrainConfig& cfg, const std::vector<CheckpointRecord>& checkpoints);
   QList<qint64> checkedRuns() const;
 
   AppState* state_;

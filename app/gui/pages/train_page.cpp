@@ -78,6 +78,30 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   scroll->setMinimumWidth(300);
   scroll->setMaximumWidth(340);
 
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(scroll);
+  split->addWidget(buildCurvesAndDiagnostics());
+  split->addWidget(buildResults());
+  split->setStretchFactor(1, 3);
+  split->setStretchFactor(2, 2);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(split);
+
+  connect(state_, &AppState::datasetLoaded, this, [this] {
+    refreshViews();
+    setRunning(controller_->isRunning());
+  });
+  connect(state_, &AppState::pipelineChanged, this, [this] {
+    pipeline_label_->setText(state_->pipelineJson().isEmpty() ? tr("method default") : tr("from the studio"));
+    refreshViews();
+  });
+  connect(&views_watcher_, &QFutureWatcherBase::finished, this,
+          [this] { views_->setRows(views_watcher_.result(), {tr("image"), tr("view 1"), tr("view 2")}); });
+  connectController();
+}
+
+QWidget* TrainPage::buildCurvesAndDiagnostics() {
   loss_ = new CurvePlot(tr("loss"));
   lr_plot_ = new CurvePlot(tr("learning rate"));
   speed_ = new CurvePlot(tr("images / s"));
@@ -122,7 +146,10 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   center->addWidget(boxed(tr("Diagnostics (fixed probe batch)"), diag));
   center->setStretchFactor(0, 2);
   center->setStretchFactor(1, 3);
+  return center;
+}
 
+QWidget* TrainPage::buildResults() {
   views_ = new ViewGrid;
   scatter_ = new ScatterPlot;
   probe_ = new QLabel(tr("kNN probe: after the run"));
@@ -133,43 +160,14 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   auto* emb = boxed(tr("Embeddings (PCA, coloured by label)"), scatter_);
   emb->layout()->addWidget(probe_);
   rl->addWidget(emb, 3);
+  return right;
+}
 
-  auto* split = new QSplitter(Qt::Horizontal);
-  split->addWidget(scroll);
-  split->addWidget(center);
-  split->addWidget(right);
-  split->setStretchFactor(1, 3);
-  split->setStretchFactor(2, 2);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(split);
-
-  connect(state_, &AppState::datasetLoaded, this, [this] {
-    refreshViews();
-    setRunning(controller_->isRunning());
-  });
-  connect(state_, &AppState::pipelineChanged, this, [this] {
-    pipeline_label_->setText(state_->pipelineJson().isEmpty() ? tr("method default") : tr("from the studio"));
-    refreshViews();
-  });
-  connect(&views_watcher_, &QFutureWatcherBase::finished, this,
-          [this] { views_->setRows(views_watcher_.result(), {tr("image"), tr("view 1"), tr("view 2")}); });
+// Engine events, queued onto this thread by the controller, drive the plots.
+void TrainPage::connectController() {
   connect(controller_, &TrainingController::runStarted, this, [this](qint64, const QString&, qint64) {
     setRunning(true);  // also for runs started elsewhere (resume from the runs page)
-    loss_->clear();
-    lr_plot_->clear();
-    speed_->clear();
-    zstd_->clear();
-    rank_->clear();
-    align_->clear();
-    knn_->clear();
-    monitors_->clear();
-    setMonitorsShown(false);  // until the method reports something to watch
-    scatter_->clear();
-    warning_->hide();
-    best_rank_ = 0;
-    final_baselines_.clear();
-    probe_->setText(tr("kNN probe: after the run"));
+    clearForNewRun();
   });
   connect(controller_, &TrainingController::baselineReady, this,
           [this](qint64, const QString& baseline, const QString& scope, double acc) {
@@ -191,12 +189,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
           [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
   connect(controller_, &TrainingController::probeDone, this,
           [this](qint64, const QString& kind, int k, double acc, qint64 n) {
-            if (kind != "knn") return;  // the label reads the kNN probe against its baselines
-            QStringList against;
-            for (auto it = final_baselines_.begin(); it != final_baselines_.end(); ++it)
-              against << tr("%1 %2 %").arg(it.key()).arg(100 * it.value(), 0, 'f', 1);
-            probe_->setText(tr("kNN probe (k=%1): <b>%2 %</b> on %3 held-out images").arg(k).arg(100 * acc, 0, 'f', 1).arg(n) +
-                            (against.isEmpty() ? QString() : "<br>" + tr("without learning: %1").arg(against.join(", "))));
+            if (kind == "knn") showKnnProbe(k, acc, n);  // the label reads the kNN probe against its baselines
           });
   connect(controller_, &TrainingController::projectionReady, this,
           [this](qint64, const QVector<QPointF>& p, const QVector<int>& l, const QStringList& names) {
@@ -207,6 +200,58 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     loss_->replotNow();
     Q_EMIT runEnded(run, status);
   });
+}
+
+void TrainPage::clearForNewRun() {
+  loss_->clear();
+  lr_plot_->clear();
+  speed_->clear();
+  zstd_->clear();
+  rank_->clear();
+  align_->clear();
+  knn_->clear();
+  monitors_->clear();
+  setMonitorsShown(false);  // until the method reports something to watch
+  scatter_->clear();
+  warning_->hide();
+  best_rank_ = 0;
+  final_baselines_.clear();
+  probe_->setText(tr("kNN probe: after the run"));
+}
+
+void TrainPage::showKnnProbe(int k, double accuracy, qint64 queries) {
+  QStringList against;
+  for (auto it = final_baselines_.begin(); it != final_baselines_.end(); ++it)
+    against << tr("%1 %2 %").arg(it.key()).arg(100 * it.value(), 0, 'f', 1);
+  probe_->setText(tr("kNN probe (k=%1): <b>%2 %</b> on %3 held-out images").arg(k).arg(100 * accuracy, 0, 'f', 1).arg(queries) +
+                  (against.isEmpty() ? QString() : "<br>" + tr("without learning: %1").arg(against.join(", "))));
+}
+
+QDoubleSpinBox* TrainPage::buildTimeBudget() {
+  budget_ = new QDoubleSpinBox;
+  budget_->setRange(0, 100000);
+  budget_->setDecimals(1);
+  budget_->setSingleStep(0.5);
+  budget_->setSuffix(tr(" min"));
+  budget_->setSpecialValueText(tr("off"));
+  budget_->setToolTip(tr("Train for this long: the learning rate warms up and decays over the time, so the run ends "
+                         "with a completed schedule however fast this machine is. Steps, if set, still cap it."));
+  return budget_;
+}
+
+void TrainPage::addProbeControls(QFormLayout* form) {
+  probe_every_ = new QSpinBox;
+  probe_every_->setRange(0, 1000000);
+  probe_every_->setSingleStep(50);
+  probe_every_->setSpecialValueText(tr("at the end"));
+  probe_every_->setSuffix(tr(" steps"));
+  probe_every_->setToolTip(tr("Run the full kNN probe (and the linear probe, if checked) every this many steps, "
+                              "not only when the run ends. Each result is stored with its step."));
+  form->addRow(tr("Probe every"), probe_every_);
+  linear_ = new QCheckBox(tr("Linear probe too"));
+  linear_->setToolTip(tr("Also fit a linear classifier on the frozen, standardised features (L-BFGS; the weight "
+                         "decay is chosen on held-out training images): the standard measure next to kNN."));
+  form->addRow(QString(), linear_);
 }
 
 void TrainPage::buildLauncher(QWidget* host) {
@@ -231,15 +276,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   steps_->setRange(0, 10000000);
   steps_->setSpecialValueText(tr("from epochs"));
   form->addRow(tr("Steps"), steps_);
-  budget_ = new QDoubleSpinBox;
-  budget_->setRange(0, 100000);
-  budget_->setDecimals(1);
-  budget_->setSingleStep(0.5);
-  budget_->setSuffix(tr(" min"));
-  budget_->setSpecialValueText(tr("off"));
-  budget_->setToolTip(tr("Train for this long: the learning rate warms up and decays over the time, so the run ends "
-                         "with a completed schedule however fast this machine is. Steps, if set, still cap it."));
-  form->addRow(tr("Time budget"), budget_);
+  form->addRow(tr("Time budget"), buildTimeBudget());
   batch_ = new QSpinBox;
   batch_->setRange(2, 8192);
   form->addRow(tr("Batch"), batch_);
@@ -265,18 +302,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   seed_ = new QSpinBox;
   seed_->setRange(0, 1 << 30);
   form->addRow(tr("Seed"), seed_);
-  probe_every_ = new QSpinBox;
-  probe_every_->setRange(0, 1000000);
-  probe_every_->setSingleStep(50);
-  probe_every_->setSpecialValueText(tr("at the end"));
-  probe_every_->setSuffix(tr(" steps"));
-  probe_every_->setToolTip(tr("Run the full kNN probe (and the linear probe, if checked) every this many steps, "
-                              "not only when the run ends. Each result is stored with its step."));
-  form->addRow(tr("Probe every"), probe_every_);
-  linear_ = new QCheckBox(tr("Linear probe too"));
-  linear_->setToolTip(tr("Also fit a linear classifier on the frozen, standardised features (L-BFGS; the weight "
-                         "decay is chosen on held-out training images): the standard measure next to kNN."));
-  form->addRow(QString(), linear_);
+  addProbeControls(form);
   params_ = new QTableWidget(0, 2);
   params_->setHorizontalHeaderLabels({tr("Hyper-parameter"), tr("Value")});
   params_->horizontalHeader()->setStretchLastSection(true);

@@ -11,6 +11,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
 class QGridLayout;
 class QLabel;
 class QPushButton;
@@ -42,6 +43,13 @@ class TrainPage : public QWidget {
 
  private:
   void buildLauncher(QWidget* host);
+  QDoubleSpinBox* buildTimeBudget();
+  void addProbeControls(QFormLayout* form);  // Probe every, Linear probe too
+  QWidget* buildCurvesAndDiagnostics();  // the training curves over the diagnostics panel
+  QWidget* buildResults();               // the views being trained on, the embedding and the probe
+  void connectController();
+  void clearForNewRun();
+  void showKnnProbe(int k, double accuracy, qint64 queries);
   void applyPreset(int index);
   void fillMethodParams();
   void refreshViews();
