@@ -296,6 +296,8 @@ void Trainer::finish(const std::string& status, const std::string& message, Sess
   if (s.store_sink && run_id_ > 0) {
     try {
       s.store_sink->on_event(done);  // commits the pending rows, then the status
+      if (const std::string lost = s.store_sink->writer_error(); !lost.empty())
+        log(LogEvent::Level::Warning, "some metric rows could not be stored: " + lost);
     } catch (const std::exception& e) {
       log(LogEvent::Level::Error, std::string("could not record the run's end: ") + e.what());
     }
