@@ -15,7 +15,7 @@ DEMO=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
 APT_PACKAGES=(
   build-essential cmake ninja-build git python3 python3-venv
   qt6-base-dev qt6-svg-dev qt6-qpa-plugins libqcustomplot-dev libqcustomplot2.1-qt6
-  libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libgtest-dev
+  libopencv-dev libsqlite3-dev zlib1g-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgoogle-perftools-dev
   dataset-fashion-mnist xvfb xauth
 )
 

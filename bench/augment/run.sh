@@ -9,7 +9,7 @@ root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build}
 secs=${2:-4}
 py=${PRETEXT_PYTHON:-$root/.venv/bin/python}
-[ -x "$py" ] || py=/work/main/.venv/bin/python
+[ -x "$py" ] || { echo "augment bench: no Python with torch at $py (./pretext.sh deps, or set PRETEXT_PYTHON)" >&2; exit 2; }
 
 bench="$build/bench/augment/augment_bench"
 # PRETEXT_BENCH_NOBUILD=1 uses the binary as it is (while another ninja holds the build folder).

@@ -26,24 +26,28 @@ def resnet18_cifar():
     return resnet, 512
 
 
-class ResNetTiny(torch.nn.Module):
-    """pretext's `resnet-tiny`: CIFAR stem, one torchvision BasicBlock per stage, widths 16-32-64-128."""
+class NarrowResNet(torch.nn.Module):
+    """pretext's narrow ResNets from torchvision's BasicBlock, CIFAR stem: `resnet-tiny` (one block per
+    stage, widths 16-32-64-128) and `resnet-small` (ResNet-18's [2, 2, 2, 2] at widths 32-64-128-256)."""
 
-    def __init__(self):
+    def __init__(self, width, blocks_per_stage):
         super().__init__()
         from torchvision.models.resnet import BasicBlock
-        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, 16, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(16),
+        self.stem = torch.nn.Sequential(torch.nn.Conv2d(3, width, 3, 1, 1, bias=False), torch.nn.BatchNorm2d(width),
                                         torch.nn.ReLU(inplace=True))
-        blocks, width_in = [], 16
-        for i, width in enumerate([16, 32, 64, 128]):
-            stride = 1 if i == 0 else 2
-            down = None
-            if stride != 1 or width_in != width:
-                down = torch.nn.Sequential(torch.nn.Conv2d(width_in, width, 1, stride, bias=False),
-                                           torch.nn.BatchNorm2d(width))
-            blocks.append(BasicBlock(width_in, width, stride, down))
-            width_in = width
+        blocks, width_in = [], width
+        for i in range(4):
+            out = width << i
+            for b in range(blocks_per_stage):
+                stride = 2 if i > 0 and b == 0 else 1
+                down = None
+                if stride != 1 or width_in != out:
+                    down = torch.nn.Sequential(torch.nn.Conv2d(width_in, out, 1, stride, bias=False),
+                                               torch.nn.BatchNorm2d(out))
+                blocks.append(BasicBlock(width_in, out, stride, down))
+                width_in = out
         self.blocks = torch.nn.Sequential(*blocks)
+        self.dim = width_in
 
     def forward(self, x):
         return torch.flatten(torch.nn.functional.adaptive_avg_pool2d(self.blocks(self.stem(x)), 1), 1)
@@ -52,7 +56,11 @@ class ResNetTiny(torch.nn.Module):
 class SimCLR(torch.nn.Module):
     def __init__(self, backbone):
         super().__init__()
-        self.backbone, width = resnet18_cifar() if backbone == "resnet18" else (ResNetTiny(), 128)
+        if backbone == "resnet18":
+            self.backbone, width = resnet18_cifar()
+        else:
+            self.backbone = NarrowResNet(16, 1) if backbone == "resnet-tiny" else NarrowResNet(32, 2)
+            width = self.backbone.dim
         self.projection_head = SimCLRProjectionHead(width, 512, 128)  # pretext: proj_hidden 512, proj_dim 128
 
     def forward(self, x):
@@ -68,7 +76,10 @@ def main():
     ap.add_argument("--workers", type=int, default=os.cpu_count())
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--backbone", default="resnet18", choices=["resnet18", "resnet-tiny"])
+    ap.add_argument("--backbone", default="resnet18", choices=["resnet18", "resnet-tiny", "resnet-small"])
+    ap.add_argument("--forward", default="separate", choices=["separate", "concat"],
+                    help="the two views as two N batches (Lightly's examples) or one 2N batch")
+    ap.add_argument("--channels-last", action="store_true")
     args = ap.parse_args()
 
     torch.manual_seed(0)
@@ -79,6 +90,8 @@ def main():
     loader = torch.utils.data.DataLoader(dataset, batch_size=args.batch, shuffle=True, drop_last=True,
                                          num_workers=args.workers, persistent_workers=args.workers > 0)
     model = SimCLR(args.backbone).to(device)
+    fmt = torch.channels_last if args.channels_last else torch.contiguous_format
+    model = model.to(memory_format=fmt)
     criterion = NTXentLoss(temperature=0.5)
     opt = torch.optim.SGD(model.parameters(), lr=0.06 * args.batch / 256, momentum=0.9, weight_decay=5e-4)
 
@@ -90,8 +103,13 @@ def main():
                 if device.type == "cuda":
                     torch.cuda.synchronize()
                 t0 = time.perf_counter()
-            x0, x1 = x0.to(device, non_blocking=True), x1.to(device, non_blocking=True)
-            loss = criterion(model(x0), model(x1))
+            x0 = x0.to(device, non_blocking=True).contiguous(memory_format=fmt)
+            x1 = x1.to(device, non_blocking=True).contiguous(memory_format=fmt)
+            if args.forward == "concat":
+                z0, z1 = model(torch.cat([x0, x1])).chunk(2)
+            else:
+                z0, z1 = model(x0), model(x1)
+            loss = criterion(z0, z1)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -105,7 +123,8 @@ def main():
         torch.cuda.synchronize()
     dt = time.perf_counter() - t0
     print(json.dumps({"impl": "lightly", "lightly": __import__("lightly").__version__, "torch": torch.__version__,
-                      "images_per_s": images / dt, "backbone": args.backbone,
+                      "images_per_s": images / dt, "backbone": args.backbone, "forward": args.forward,
+                      "channels_last": args.channels_last, "threads": args.threads, "workers": args.workers,
                       "parameters": sum(p.numel() for p in model.backbone.parameters()), "steps": args.steps, "batch": args.batch,
                       "first_loss": losses[0], "last_loss": losses[-1]}))
 
