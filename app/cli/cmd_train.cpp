@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -8,6 +9,7 @@
 #include "engine/methods/method_info.h"
 #include "engine/models/names.h"
 #include "engine/train/options.h"
+#include "engine/train/presets.h"
 #include "engine/train/resolve.h"
 #include "engine/train/trainer.h"
 
@@ -32,8 +34,19 @@ double parse_duration_s(const std::string& text) {
 struct TrainArgs {
   TrainConfig cfg;
   std::string config_file;
+  std::string preset;
   std::string db = kDefaultDb;
+  const CLI::App* command = nullptr;
 };
+
+// Whether the user gave the flag that sets this config field (--time-budget sets time_budget_s,
+// --base-lr base_lr, ...): such a flag overrides the preset's value.
+bool flag_given(const CLI::App& command, const std::string& field) {
+  std::string flag = field == "time_budget_s" ? "time-budget" : field;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  const CLI::Option* option = command.get_option_no_throw("--" + flag);
+  return option != nullptr && option->count() > 0;
+}
 
 int run_train(TrainArgs& a) {
   TrainConfig cfg = a.cfg;
@@ -50,6 +63,8 @@ int run_train(TrainArgs& a) {
       return 2;
     }
   }
+  if (!a.preset.empty())
+    cfg = with_run_preset(cfg, run_preset(a.preset), [&](const std::string& f) { return flag_given(*a.command, f); });
   if (cfg.data.empty()) {
     std::fprintf(stderr, "error: --data is required\n");
     return 2;
@@ -71,7 +86,13 @@ void add_train(CLI::App& app, Commands& out) {
   auto a = std::make_shared<TrainArgs>();
   TrainConfig& cfg = a->cfg;
   auto* train = app.add_subcommand("train", "Pretrain a backbone with a self-supervised method");
+  a->command = train;
   train->add_option("--config", a->config_file, "Run configuration as JSON (replaces the flags)");
+  std::string presets;
+  for (const auto& p : run_presets()) presets += "\n  " + p.name + ": " + p.summary;
+  train->add_option("--preset", a->preset, "A named recipe; flags given explicitly override its fields:" + presets)
+      ->check(CLI::IsMember(run_preset_names()))
+      ->excludes("--config");
   train->add_option("--data", cfg.data, "Folder of images, or an IDX file");
   train->add_option("--eval-data", cfg.eval_data, "Labelled images for the kNN probe");
   train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")

@@ -10,7 +10,7 @@ namespace pretext {
   X(epochs) X(steps) X(batch) X(optimizer) X(lr) X(base_lr) X(momentum) X(weight_decay) X(warmup_fraction) X(seed)       \
   X(clip_grad_norm) X(lars_eta) X(amp) X(channels_last) X(checkpoint_every)       \
   X(threads) X(workers) X(limit) X(resize) X(knn_k) X(knn_t) X(probe_queries) X(diag_every) X(diag_batch) X(online_knn) \
-  X(data_fingerprint) X(probe_every) X(linear_probe) X(time_budget_s)
+  X(data_fingerprint) X(probe_every) X(linear_probe) X(time_budget_s) X(preset)
 
 nlohmann::json TrainConfig::to_json() const {
   nlohmann::json j;

@@ -46,6 +46,7 @@ struct TrainConfig {
   int64_t probe_every = 0;     // steps between full probes during training (0: only at the end)
   bool linear_probe = false;   // probes also fit a linear classifier (engine/eval/linear_probe.h)
   std::string data_fingerprint;  // of the images the run trained on (set by the trainer)
+  std::string preset;          // the named recipe it started from (engine/train/presets.h), if any
 
   nlohmann::json to_json() const;
   // Throws std::invalid_argument for a key that is not a field, or a field of the wrong type.

@@ -1,0 +1,61 @@
+#include "engine/train/presets.h"
+
+#include <stdexcept>
+
+#include "engine/train/options.h"
+
+namespace pretext {
+
+const std::vector<RunPreset>& run_presets() {
+  static const std::vector<RunPreset> presets = {
+      {"classroom", "Classroom (CPU, 3 min)",
+       "Fashion-MNIST-sized data on a laptop CPU: learns visibly within its 3-minute budget "
+       "(bench/cpu_recipes/classroom.json, bench/README.md)",
+       false,
+       {{"method", "simclr"}, {"backbone", "resnet-tiny"}, {"batch", 128}, {"limit", 6000},
+        {"device", "cpu"}, {"time_budget_s", 150.0}, {"epochs", 1000}}},
+      {"cpu-12min", "CIFAR-sized data (CPU, 12 min)",
+       "32 px colour images on a 2-core CPU in 12 minutes (bench/cpu_recipes/cifar.json, bench/README.md)",
+       false,
+       {{"method", "simclr"}, {"backbone", "resnet-tiny"}, {"batch", 256}, {"device", "cpu"},
+        {"time_budget_s", 720.0}, {"epochs", 1000}}},
+      {"cifar-resnet18-gpu", "CIFAR-10 ResNet-18 (GPU, 200 epochs)",
+       "Lightly's CIFAR-10 benchmark setting: days on a CPU, about an hour on one GPU",
+       true,
+       {{"method", "simclr"}, {"backbone", "resnet18"}, {"batch", 512}, {"epochs", 200}, {"device", "auto"}}},
+  };
+  return presets;
+}
+
+std::vector<std::string> run_preset_names() {
+  std::vector<std::string> names;
+  for (const auto& p : run_presets()) names.push_back(p.name);
+  return names;
+}
+
+const RunPreset& run_preset(const std::string& name) {
+  for (const auto& p : run_presets())
+    if (p.name == name) return p;
+  require_choice("preset", name, run_preset_names());  // throws
+  throw std::logic_error("unreachable");
+}
+
+TrainConfig with_run_preset(const TrainConfig& config, const RunPreset& preset,
+                            const std::function<bool(const std::string& field)>& given_by_user) {
+  nlohmann::json merged = config.to_json();
+  const bool other_method = given_by_user("method") && preset.config.value("method", config.method) != config.method;
+  for (const auto& [field, value] : preset.config.items()) {
+    if (given_by_user(field)) continue;
+    if (field == "method_params") {
+      if (other_method) continue;
+      for (const auto& [key, v] : value.items())
+        if (!merged[field].contains(key)) merged[field][key] = v;  // a parameter the user set wins
+      continue;
+    }
+    merged[field] = value;
+  }
+  merged["preset"] = preset.name;
+  return TrainConfig::from_json(merged);
+}
+
+}  // namespace pretext
