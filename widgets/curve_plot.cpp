@@ -1,6 +1,7 @@
 #include "widgets/curve_plot.h"
 
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "widgets/palette.h"
@@ -154,6 +155,40 @@ void CurvePlot::scheduleReplot() {
   if (!timer_.isActive()) timer_.start();
 }
 
+namespace {
+
+// A range with room around the data: single points and flat curves sit inside the plot, not on its
+// edges (a lone z-std of 0.07 used to land on the frame of a -2..2.5 axis).
+QCPRange with_margin(QCPRange r, double fraction) {
+  if (r.size() <= 0) {
+    const double pad = std::max(std::abs(r.center()) * 0.1, 1e-3);
+    return QCPRange(r.lower - pad, r.upper + pad);
+  }
+  const double pad = r.size() * fraction;
+  return QCPRange(r.lower - pad, r.upper + pad);
+}
+
+// The corner of the axis rect with the fewest data points, where the legend hides least.
+Qt::Alignment emptiest_corner(QCustomPlot* plot) {
+  const QCPRange xr = plot->xAxis->range(), yr = plot->yAxis->range();
+  int counts[4] = {0, 0, 0, 0};  // top-right, top-left, bottom-right, bottom-left
+  for (int g = 0; g < plot->graphCount(); ++g) {
+    for (const auto& p : *plot->graph(g)->data()) {
+      const double fx = (p.key - xr.lower) / xr.size(), fy = (p.value - yr.lower) / yr.size();
+      const bool right = fx > 0.55, left = fx < 0.45, top = fy > 0.6, bottom = fy < 0.4;
+      counts[0] += right && top;
+      counts[1] += left && top;
+      counts[2] += right && bottom;
+      counts[3] += left && bottom;
+    }
+  }
+  const Qt::Alignment corners[4] = {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
+                                    Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft};
+  return corners[std::min_element(counts, counts + 4) - counts];
+}
+
+}  // namespace
+
 void CurvePlot::replotNow() {
   if (!dirty_) return;
   dirty_ = false;
@@ -170,9 +205,13 @@ void CurvePlot::replotNow() {
       first = false;
       yr.expand(r.y);
     }
-    if (yr.size() == 0) yr = QCPRange(yr.lower - 1, yr.upper + 1);
     plot_->yAxis->setRange(yr);
   }
+  if (!user_view_) {
+    plot_->xAxis->setRange(with_margin(plot_->xAxis->range(), 0.0));  // steps start at the frame
+    plot_->yAxis->setRange(with_margin(plot_->yAxis->range(), 0.08));
+  }
+  if (plot_->legend->visible()) plot_->axisRect()->insetLayout()->setInsetAlignment(0, emptiest_corner(plot_));
   plot_->replot(QCustomPlot::rpImmediateRefresh);
 }
 

@@ -38,6 +38,12 @@ void HeatmapPlot::setMatrix(int n, const QVector<float>& v) {
   fit();
 }
 
+void HeatmapPlot::clear() {
+  n_ = 0;
+  map_->data()->clear();
+  plot_->replot();
+}
+
 void HeatmapPlot::fit() {
   if (n_ <= 0) return;
   plot_->xAxis->setRange(-0.5, n_ - 0.5);

@@ -13,6 +13,7 @@ class HeatmapPlot : public QWidget {
  public:
   explicit HeatmapPlot(QWidget* parent = nullptr);
   void setMatrix(int n, const QVector<float>& row_major);
+  void clear();  // nothing shown until the next matrix (a new run's first diagnostic)
   double value(int row, int col) const;
   int size() const { return n_; }
   QCustomPlot* plot() const { return plot_; }

@@ -63,8 +63,11 @@ class PaletteFollower : public QObject {
 }  // namespace
 
 QColor class_color(int label) {
-  static const QRgb kColors[] = {0x4e79a7, 0xf28e2b, 0xe15759, 0x76b7b2, 0x59a14f,
-                                 0xedc948, 0xb07aa1, 0xff9da7, 0x9c755f, 0xbab0ac};
+  // Paul Tol's "muted" scheme (SRON/EPS/TN/09-002, 2021): categorical, distinct under the common
+  // colour-vision deficiencies; its pale grey, which vanishes on a light background, is replaced by a
+  // mid grey. (Tableau 10 before: T-shirt/Shirt and Pullover/Bag were hard to tell apart.)
+  static const QRgb kColors[] = {0x332288, 0x88ccee, 0x44aa99, 0x117733, 0x999933,
+                                 0xddcc77, 0xcc6677, 0x882255, 0xaa4499, 0x777777};
   if (label < 0) return QColor(0x80, 0x80, 0x80);
   return QColor(kColors[label % 10]);
 }

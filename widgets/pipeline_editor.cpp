@@ -87,8 +87,17 @@ QWidget* PipelineEditor::buildView(int view) {
     QFont bold = enabled->font();
     bold.setBold(true);
     enabled->setFont(bold);
+    enabled->setToolTip(help_.value(name));
     grid->addWidget(enabled, 0, 0, 1, 3);
-    connect(enabled, &QCheckBox::toggled, this, [this, view, k](bool on) { setOpValue(view, k, "enabled", on); });
+    // A disabled op's settings are greyed out: they do nothing until it is switched back on.
+    const auto grey_settings = [box, enabled](bool on) {
+      for (QWidget* w : box->findChildren<QWidget*>(QString(), Qt::FindDirectChildrenOnly))
+        if (w != enabled) w->setEnabled(on);
+    };
+    connect(enabled, &QCheckBox::toggled, this, [this, view, k, grey_settings](bool on) {
+      grey_settings(on);
+      setOpValue(view, k, "enabled", on);
+    });
     int row = 1;
     if (name != "random_resized_crop") {
       auto* p = new QSlider(Qt::Horizontal);
@@ -128,6 +137,7 @@ QWidget* PipelineEditor::buildView(int view) {
         ++row;
       }
     }
+    grey_settings(enabled->isChecked());
     col->addWidget(box);
   }
   col->addStretch(1);

@@ -35,12 +35,7 @@ int run_export(const ExportArgs& a) {
   RunEmbeddings e;
   {
     Progress progress("embeddings");
-    e = run_embeddings(store, id, a.data, [&](double f, const std::string& what) { progress.update(0.9 * f, what); });
-    namespace fs = std::filesystem;
-    fs::create_directories(a.out);
-    write_embeddings_csv(e.table, (fs::path(a.out) / "embeddings.csv").string());
-    write_projector(e.table, e.images.get(), a.out);
-    progress.update(1.0, "written");
+    e = export_run_embeddings(store, id, a.data, a.out, [&](double f, const std::string& what) { progress.update(f, what); });
   }
   std::printf("wrote %zu embeddings of dimension %zu to %s: embeddings.csv, vectors.tsv, metadata.tsv, sprite.png, "
               "projector_config.pbtxt\n", e.table.n, e.table.dim, a.out.c_str());

@@ -12,6 +12,21 @@
 #include "app/gui/theme.h"
 #include "engine/core/runtime.h"
 
+namespace {
+
+// ~/.local/share/pretext/pretext.db. (AppDataLocation, with the organisation and the application
+// both "Pretext", read ".../Pretext/Pretext/pretext.db"; a workspace left there by earlier builds
+// is still opened.)
+QString default_workspace() {
+  const QString earlier = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/pretext.db";
+  if (QFileInfo::exists(earlier)) return earlier;
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/pretext";
+  QDir().mkpath(dir);
+  return dir + "/pretext.db";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("Pretext");
@@ -35,8 +50,11 @@ int main(int argc, char** argv) {
   QCommandLineOption pipeline("pipeline", "Augmentation preset or JSON file for the studio and training.", "name");
   QCommandLineOption autostart("autostart", "Start training as soon as the data is open.");
   QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
+  QCommandLineOption preset("preset", "Run preset for the Train page (as pretext-cli train --preset); the options "
+                            "given here override its fields.", "name");
   QCommandLineOption theme("theme", "Look: system, light or dark (default: the last choice in View > Theme).", "name");
-  parser.addOptions({theme, data, db, method, backbone, epochs, steps, limit, page, compare, pipeline, autostart, screenshot});
+  parser.addOptions({theme, data, db, method, backbone, epochs, steps, limit, preset, page, compare, pipeline, autostart,
+                     screenshot});
   parser.process(app);
 
   if (parser.isSet(theme)) QSettings().setValue("view/theme", parser.value(theme));
@@ -47,16 +65,16 @@ int main(int argc, char** argv) {
   o.db = parser.value(db);
   if (o.db.isEmpty()) o.db = QSettings().value("workspace/last").toString();  // the workspace used last
   if (!o.db.isEmpty() && !QFileInfo::exists(o.db) && parser.value(db).isEmpty()) o.db.clear();
-  if (o.db.isEmpty()) {
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
-    QDir().mkpath(dir);
-    o.db = dir + "/pretext.db";
-  }
+  if (o.db.isEmpty()) o.db = default_workspace();
   o.method = parser.value(method);
   o.epochs = parser.value(epochs).toInt();
   o.steps = parser.value(steps).toInt();
   o.limit = parser.value(limit).toInt();
   o.backbone = parser.value(backbone);
+  o.preset = parser.value(preset);
+  for (const auto& [option, field] : {std::pair{&method, "method"}, {&backbone, "backbone"}, {&epochs, "epochs"},
+                                      {&steps, "steps"}, {&limit, "limit"}})
+    if (parser.isSet(*option)) o.given << field;
   o.page = parser.value(page);
   o.compare = parser.value(compare);
   o.pipeline = parser.value(pipeline);

@@ -1,5 +1,8 @@
 #include "app/gui/main_window.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -14,6 +17,7 @@
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -26,6 +30,7 @@
 #include "app/gui/pages/train_page.h"
 #include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
+#include "engine/train/presets.h"
 #include "widgets/pipeline_editor.h"
 #include "engine/core/runtime.h"
 
@@ -81,11 +86,16 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   device_label_ = new QLabel(tr("Device: chosen when a run starts"));
   probe_label_ = new QLabel;
   progress_ = new QProgressBar;
+  progress_->setObjectName(QStringLiteral("runProgress"));
   progress_->setMinimumWidth(420);
-  progress_->setFormat(tr("idle"));
-  progress_->setValue(0);
-  statusBar()->addWidget(device_label_);
-  statusBar()->addWidget(probe_label_);
+  showRunProgress();
+  // The status bar must never widen the window (a 1366 px laptop screen holds it whole): long texts
+  // are cut there and read in full in the tooltip.
+  for (QLabel* label : {device_label_, probe_label_}) {
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setMinimumWidth(120);
+    statusBar()->addWidget(label, 1);
+  }
   statusBar()->addPermanentWidget(progress_);
   buildMenus();
 
@@ -122,7 +132,11 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   });
 
   QSettings settings;
-  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1440, 900);
+  // A first start fits the screen (a 1366x768 laptop included); a later one restores the user's size.
+  if (!restoreGeometry(settings.value("window/geometry").toByteArray())) {
+    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect(0, 0, 1440, 900);
+    resize(std::min(1440, screen.width()), std::min(900, screen.height()));
+  }
 
   applyStartOptions(settings);
 }
@@ -131,21 +145,35 @@ MainWindow::~MainWindow() = default;
 
 // The status bar and the log follow the engine's events.
 void MainWindow::connectController() {
+  using Phase = RunProgress::Phase;
+  const auto enter = [this](Phase phase) {
+    run_progress_.phase = phase;
+    showRunProgress();
+  };
+  connect(controller_, &TrainingController::preparing, this, [this, enter] {
+    run_progress_ = RunProgress{};
+    enter(Phase::Preparing);
+  });
+  connect(controller_, &TrainingController::pausedChanged, this,
+          [enter](bool paused) { enter(paused ? Phase::Paused : Phase::Training); });
+  connect(controller_, &TrainingController::stopRequested, this, [enter] { enter(Phase::Stopping); });
   connect(controller_, &TrainingController::runStarted, this, [this](qint64 run, const QString& device, qint64 total) {
     device_label_->setText(tr("Device: %1").arg(device));
+    device_label_->setToolTip(device_label_->text());
     probe_label_->clear();
-    progress_->setRange(0, static_cast<int>(total));
-    progress_->setValue(0);
+    run_progress_.run = run;
+    run_progress_.total = total;
+    showRunProgress();
     appendLog(tr("Run %1 started on %2 (%3 steps)").arg(run).arg(device).arg(total));
     state_->notifyRunsChanged();
   });
   connect(controller_, &TrainingController::stepDone, this,
           [this](qint64, qint64 step, qint64 total, int epoch, double loss, double, double ips, double eta) {
-            progress_->setMaximum(static_cast<int>(total));  // a timed run's total is an estimate that moves
-            progress_->setValue(static_cast<int>(step));
-            progress_->setFormat(tr("step %1/%2 · epoch %3 · loss %4 · %5 img/s · ETA %6 s")
-                                     .arg(step).arg(total).arg(epoch + 1).arg(loss, 0, 'f', 3)
-                                     .arg(ips, 0, 'f', 0).arg(eta, 0, 'f', 0));
+            RunProgress& p = run_progress_;
+            std::tie(p.step, p.total, p.epoch, p.loss, p.images_per_s, p.eta_s) =
+                std::tuple(step, total, epoch, loss, ips, eta);
+            if (p.phase == Phase::Preparing) p.phase = Phase::Training;
+            showRunProgress();
           });
   connect(controller_, &TrainingController::probeDone, this, [this](qint64, const QString& kind, int k, double acc, qint64) {
     probe_label_->setText(kind == "knn" ? tr("kNN (k=%1): %2 %").arg(k).arg(100 * acc, 0, 'f', 1)
@@ -154,10 +182,43 @@ void MainWindow::connectController() {
   connect(controller_, &TrainingController::logMessage, this, [this](int, const QString& t) { appendLog(t); });
   connect(controller_, &TrainingController::runFinished, this, [this](qint64 run, const QString& status, const QString& m) {
     appendLog(tr("Run %1 %2 %3").arg(run).arg(status, m));
-    statusBar()->showMessage(tr("Run %1 %2").arg(run).arg(status), 10000);
+    run_progress_.ended_as = status;
+    run_progress_.phase = RunProgress::Phase::Ended;
+    showRunProgress();
     state_->notifyRunsChanged();
     if (!opt_.screenshot.isEmpty()) saveScreenshotLater();
   });
+}
+
+void MainWindow::showRunProgress() {
+  using Phase = RunProgress::Phase;
+  const RunProgress& p = run_progress_;
+  progress_->setRange(0, static_cast<int>(std::max<qint64>(p.total, 1)));  // a timed run's total moves
+  progress_->setValue(static_cast<int>(std::min(p.step, std::max<qint64>(p.total, 1))));
+  const QString at = tr("step %1/%2").arg(p.step).arg(p.total);
+  switch (p.phase) {
+    case Phase::Idle:
+      progress_->setFormat(tr("no run"));
+      break;
+    case Phase::Preparing:
+      progress_->setFormat(p.run ? tr("run %1: measuring baselines, first step…").arg(p.run)
+                                 : tr("preparing the run: loading images, building the network…"));
+      break;
+    case Phase::Training:
+      progress_->setFormat(tr("%1 · epoch %2 · loss %3 · %4 img/s · ETA %5 s")
+                               .arg(at).arg(p.epoch + 1).arg(p.loss, 0, 'f', 3)
+                               .arg(p.images_per_s, 0, 'f', 0).arg(p.eta_s, 0, 'f', 0));
+      break;
+    case Phase::Paused:
+      progress_->setFormat(tr("paused at %1 · loss %2").arg(at).arg(p.loss, 0, 'f', 3));
+      break;
+    case Phase::Stopping:
+      progress_->setFormat(tr("stopping after %1: checkpoint, then the probe…").arg(at));
+      break;
+    case Phase::Ended:
+      progress_->setFormat(tr("run %1 %2 at %3").arg(p.run).arg(p.ended_as, at));
+      break;
+  }
 }
 
 // What the command line asked for: the launcher's values, a preset, a page, runs to compare, a dataset.
@@ -168,6 +229,14 @@ void MainWindow::applyStartOptions(const QSettings& settings) {
   initial.epochs = opt_.epochs;
   initial.steps = opt_.steps;
   initial.limit = static_cast<size_t>(opt_.limit);
+  if (!opt_.preset.isEmpty()) {
+    try {
+      initial = with_run_preset(initial, run_preset(opt_.preset.toStdString()),
+                                [this](const std::string& field) { return opt_.given.contains(QString::fromStdString(field)); });
+    } catch (const std::exception& e) {
+      appendLog(tr("--preset: %1").arg(QString::fromUtf8(e.what())));
+    }
+  }
   train_page_->applyConfig(initial);
 
   if (!opt_.pipeline.isEmpty()) {
@@ -215,7 +284,8 @@ void MainWindow::buildMenus() {
     showPage("train");
     train_page_->start();
   });
-  run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), this, [this] { controller_->stop(); });
+  run->addAction(tr("&Pause or resume"), QKeySequence(tr("Ctrl+P")), train_page_, &TrainPage::togglePause);
+  run->addAction(tr("S&top"), QKeySequence(tr("Ctrl+.")), train_page_, &TrainPage::stop);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   const char* pages[] = {"data", "studio", "train", "runs", "log"};

@@ -1,5 +1,6 @@
 #pragma once
 #include <QMainWindow>
+#include <QStringList>
 
 class QLabel;
 class QMenu;
@@ -26,6 +27,8 @@ struct WindowOptions {
   int steps = 0;
   int limit = 0;
   bool autostart = false;
+  QString preset;      // a run preset (engine/train/presets.h); the options in `given` override it
+  QStringList given;   // the TrainConfig fields set explicitly on the command line
   QString page;        // data, studio, train, runs, log
   QString compare;     // comma-separated run ids to compare on the runs page
   QString pipeline;    // preset name or JSON file to open in the studio and train with
@@ -57,6 +60,16 @@ class MainWindow : public QMainWindow {
   void showPage(const QString& name);
   void saveScreenshotLater();
   void appendLog(const QString& text);
+  void showRunProgress();  // the status bar's account of the run, from run_progress_
+
+  // What the status bar tells of the run in the engine.
+  struct RunProgress {
+    enum class Phase { Idle, Preparing, Training, Paused, Stopping, Ended } phase = Phase::Idle;
+    qint64 run = 0, step = 0, total = 0;
+    int epoch = 0;
+    double loss = 0, images_per_s = 0, eta_s = 0;
+    QString ended_as;  // finished, stopped, failed
+  };
 
   WindowOptions opt_;
   AppState* state_;
@@ -72,6 +85,7 @@ class MainWindow : public QMainWindow {
   QLabel* device_label_;
   QLabel* probe_label_;
   QProgressBar* progress_;
+  RunProgress run_progress_;
 };
 
 }  // namespace pretext

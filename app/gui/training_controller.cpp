@@ -63,6 +63,7 @@ void TrainingController::start(const TrainConfig& config, const QString& db_path
   if (isRunning()) return;
   if (trainer_) trainer_->wait();
   trainer_ = std::make_unique<Trainer>(config, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
+  Q_EMIT preparing();
   trainer_->start();
 }
 
@@ -76,15 +77,20 @@ void TrainingController::resume(qint64 run, const QString& db_path) {
   }
   trainer_ = std::make_unique<Trainer>(cfg, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
   trainer_->resume_run(run);
+  Q_EMIT preparing();
   trainer_->start();
 }
 
 void TrainingController::setPaused(bool paused) {
-  if (trainer_) trainer_->set_paused(paused);
+  if (!isRunning()) return;
+  trainer_->set_paused(paused);
+  Q_EMIT pausedChanged(paused);
 }
 
 void TrainingController::stop() {
-  if (trainer_) trainer_->request_stop();  // takes effect after the current step; never blocks the UI
+  if (!isRunning()) return;
+  trainer_->request_stop();  // takes effect after the current step; never blocks the UI
+  Q_EMIT stopRequested();
 }
 
 void TrainingController::deliver(const Event& e) {

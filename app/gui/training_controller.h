@@ -38,6 +38,11 @@ class TrainingController : public QObject {
   qint64 stepsDone() const;
 
  Q_SIGNALS:
+  // Asked for, before the engine has a run: loading images and building the network can take a
+  // minute (ResNet-18 on a CPU), and the window says so instead of "idle".
+  void preparing();
+  void pausedChanged(bool paused);
+  void stopRequested();  // the current step finishes first
   void runStarted(qint64 run, const QString& device, qint64 total_steps);
   void stepDone(qint64 run, qint64 step, qint64 total, int epoch, double loss, double lr, double images_per_s,
                 double eta_s);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
@@ -17,6 +18,36 @@ const std::vector<std::string>& known_ops() {
       "solarize",            "equalize", "posterize", "rotation",   "rot90",     "cutout",
       "mae_mask",            "jigsaw",   "normalize"};
   return ops;
+}
+
+const std::string& op_help(const std::string& op) {
+  static const std::map<std::string, std::string> help = {
+      {"random_resized_crop",
+       "Crops a random region (scale: its share of the image's area; ratio: its aspect) and resizes it to the view "
+       "size. The main source of invariance in SimCLR (scale 0.08-1 at 224 px; 0.2-1 is common for 32 px images)."},
+      {"hflip", "Mirrors left-right with probability p (0.5 in SimCLR, BYOL and MoCo)."},
+      {"vflip", "Mirrors top-bottom with probability p. Off in the published recipes: most photos have an up."},
+      {"color_jitter",
+       "Random brightness, contrast, saturation and hue, with probability p (SimCLR: 0.8, 0.8, 0.8, 0.2 at p 0.8; "
+       "CIFAR recipes 0.4, 0.4, 0.4, 0.1). Without it, colour histograms alone tell two views apart (Chen et al. "
+       "2020, fig. 5)."},
+      {"grayscale", "Drops the colour with probability p (0.2 in SimCLR)."},
+      {"gaussian_blur", "Blurs with a random sigma (SimCLR: p 0.5, sigma 0.1-2 at 224 px; left out for 32 px images)."},
+      {"solarize", "Inverts the pixels above a threshold (BYOL's second view: p 0.2)."},
+      {"equalize", "Equalises the intensity histogram."},
+      {"posterize", "Keeps fewer bits per channel."},
+      {"rotation", "Rotates by a random angle from the range."},
+      {"rot90", "Rotates by a multiple of 90 degrees: RotNet's target (Gidaris et al. 2018)."},
+      {"cutout", "Blanks a random rectangle (DeVries and Taylor 2017)."},
+      {"mae_mask", "Hides a share of the patches (MAE: 75 % of the patches; He et al. 2022)."},
+      {"jigsaw",
+       "Cuts the image into a grid of tiles and shuffles them by one of a fixed set of permutations (Noroozi and "
+       "Favaro 2016: 3x3 tiles, 100 permutations)."},
+      {"normalize", "Subtracts the per-channel mean and divides by the standard deviation."},
+  };
+  static const std::string none;
+  const auto it = help.find(op);
+  return it == help.end() ? none : it->second;
 }
 
 Pipeline Pipeline::from_json(const json& j) {
@@ -300,7 +331,10 @@ View Pipeline::apply(const cv::Mat& image, size_t view_index, uint64_t seed, int
     Rng rng(mix_seed(view_seed, static_cast<uint64_t>(mae - spec.ops.data())));
     OpTrace t;
     t.op = mae->op;
-    const int patch = mae->params.value("patch", 16);
+    // "grid": patches per side, whatever the image size (MAE's 16 px patches at 224 px are a 14x14
+    // grid; the same 16 px on a 28 px image would be a 1x1 grid that hides all or nothing).
+    const int grid = mae->params.value("grid", 0);
+    const int patch = grid > 0 ? std::max(1, std::min(img.rows, img.cols) / grid) : mae->params.value("patch", 16);
     const double ratio = mae->params.value("ratio", 0.75);
     if (patch < 1 || !(ratio >= 0 && ratio < 1)) throw std::runtime_error("mae_mask: patch >= 1 and ratio in [0, 1)");
     out.mask.patch = patch;

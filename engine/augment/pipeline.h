@@ -76,5 +76,7 @@ class Pipeline {
 
 // Names of the ops apply() understands.
 const std::vector<std::string>& known_ops();
+// What an op does and its published setting, in a sentence or two: the studio's tooltips.
+const std::string& op_help(const std::string& op);
 
 }  // namespace pretext

@@ -48,8 +48,11 @@ cv::Mat render_view(const View& v, int side) {
     const cv::Rect r(static_cast<int>(t.placed.x * sx), static_cast<int>(t.placed.y * sy),
                      static_cast<int>(t.placed.width * sx), static_cast<int>(t.placed.height * sy));
     cv::rectangle(out, r, cv::Scalar(255, 200, 0), 1);
-    cv::putText(out, std::to_string(t.source_cell), r.tl() + cv::Point(2, std::min(r.height - 2, 10)),
-                cv::FONT_HERSHEY_PLAIN, 0.7, cv::Scalar(255, 255, 0), 1);
+    // A dark outline under a light fill: the number reads on light tiles and on dark ones.
+    const cv::Point at = r.tl() + cv::Point(2, std::min(r.height - 2, 10));
+    const std::string number = std::to_string(t.source_cell);
+    cv::putText(out, number, at, cv::FONT_HERSHEY_PLAIN, 0.7, cv::Scalar(0, 0, 0), 3, cv::LINE_AA);
+    cv::putText(out, number, at, cv::FONT_HERSHEY_PLAIN, 0.7, cv::Scalar(255, 255, 0), 1, cv::LINE_AA);
   }
   return out;
 }

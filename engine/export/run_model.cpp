@@ -14,6 +14,7 @@
 #include "engine/eval/knn.h"
 #include "engine/eval/pca.h"
 #include "engine/eval/tsne.h"
+#include "engine/export/tables.h"
 #include "engine/models/backbone.h"
 #include "engine/methods/method.h"
 #include "engine/models/safetensors.h"
@@ -220,6 +221,18 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
   out.images = d.eval ? d.eval : d.train;
   report(progress, 1, "done");
   return out;
+}
+
+RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const std::string& folder,
+                                    const ProgressFn& progress) {
+  RunEmbeddings e = run_embeddings(store, run, o, [&](double f, const std::string& what) {
+    if (progress) progress(0.9 * f, what);
+  });
+  std::filesystem::create_directories(folder);
+  write_embeddings_csv(e.table, (std::filesystem::path(folder) / "embeddings.csv").string());
+  write_projector(e.table, e.images.get(), folder);
+  if (progress) progress(1.0, "written");
+  return e;
 }
 
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,

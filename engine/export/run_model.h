@@ -47,6 +47,12 @@ struct RunEmbeddings {
 };
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress = {});
 
+// run_embeddings written into folder (created): embeddings.csv and the TensorBoard projector files
+// (vectors.tsv, metadata.tsv, sprite.png, projector_config.pbtxt). `pretext-cli export --what
+// embeddings` and the runs page's Export. Returns what was embedded.
+RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const std::string& folder,
+                                    const ProgressFn& progress = {});
+
 // 2-D projection of a table: "pca" or "tsne" (exact t-SNE, perplexity 30).
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
                                                 const ProgressFn& progress = {});

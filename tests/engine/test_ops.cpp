@@ -168,6 +168,16 @@ TEST(ops, MaeMaskViewCarriesTheGridAndLeavesPixels) {
   EXPECT_EQ(v.trace[1].op, "mae_mask");
 }
 
+TEST(ops, MaeMaskGridKeepsItsPatchCountAtAnyImageSize) {
+  // The mae-mask preset asks for MAE's 14x14 grid: 2 px patches on a 28 px image, not one 16 px patch.
+  for (int side : {28, 224}) {
+    const View v = Pipeline::load("mae-mask").apply(noise(side, side, 1, 12), 0, 2, 5, 0);
+    EXPECT_EQ(v.mask.rows, 14) << side;
+    EXPECT_EQ(v.mask.cols, 14) << side;
+    EXPECT_EQ(v.mask.patch, side / 14) << side;
+  }
+}
+
 TEST(ops, Rot90ViewLabelsMatchRotation) {
   const Pipeline p = Pipeline::load("rotnet-views");
   ASSERT_EQ(p.view_count(), 4u);

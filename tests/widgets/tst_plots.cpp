@@ -25,10 +25,10 @@ class TestPlots : public QObject {
     QVERIFY(plot.plot()->yAxis->range().lower <= 0.005 + 1e-9);
     const QImage img = plot.grab().toImage();
     QVERIFY(!img.isNull());
-    // The curve is drawn in its colour somewhere on the widget.
+    // The curve is drawn in its colour (the first of the categorical palette) somewhere on the widget.
     bool found = false;
     for (int y = 0; y < img.height() && !found; ++y)
-      for (int x = 0; x < img.width() && !found; ++x) found = img.pixelColor(x, y) == QColor(0x4e79a7);
+      for (int x = 0; x < img.width() && !found; ++x) found = img.pixelColor(x, y) == class_color(0);
     QVERIFY(found);
     plot.clear();
     QCOMPARE(plot.pointCount(), 0);

@@ -1,6 +1,7 @@
 #include "app/gui/pages/data_page.h"
 
 #include <QComboBox>
+#include <algorithm>
 #include <QFileDialog>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -31,7 +32,9 @@ DataPage::DataPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   bar->addWidget(path_, 1);
   bar->addWidget(folder);
   bar->addWidget(file);
-  summary_ = new QLabel(tr("No dataset open."));
+  summary_ = new QLabel(tr("<b>No dataset open.</b> Open a folder of images (one sub-folder per class, if labelled) "
+                           "or an IDX/CIFAR binary file with the buttons above, or drop one on the window. Then look "
+                           "at its augmented views on the Studio page and train on the Train page."));
   summary_->setWordWrap(true);
   class_filter_ = new QComboBox;
   class_filter_->addItem(tr("all classes"), -1);
@@ -83,8 +86,10 @@ DataPage::DataPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
                                                    tr("IDX files (*-ubyte *.gz);;All files (*)"));
     if (!f.isEmpty()) state_->openDataset(f);
   });
-  connect(class_filter_, &QComboBox::currentIndexChanged, this,
-          [this] { grid_->thumbnails()->setClassFilter(class_filter_->currentData().toInt()); });
+  connect(class_filter_, &QComboBox::currentIndexChanged, this, [this] {
+    grid_->thumbnails()->setClassFilter(class_filter_->currentData().toInt());
+    showSummary();
+  });
   connect(state_, &AppState::datasetLoading, this, [this](const QString& p) {
     path_->setText(p);
     summary_->setText(tr("Loading %1…").arg(p));
@@ -94,17 +99,32 @@ DataPage::DataPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   connect(state_, &AppState::datasetLoaded, this, &DataPage::showDataset);
 }
 
-void DataPage::showDataset() {
+// What is open and what the grid shows: the whole set, or the images of the class filtered to. (A run's
+// image limit is the Train page's: the data page shows the set as it is.)
+void DataPage::showSummary() {
   const auto set = state_->sample();
   if (!set) return;
-  summary_->setText(tr("<b>%1</b> — %2 images shown, %3×%4, %5 channel(s), %6 classes, %7 files skipped")
+  const int cls = class_filter_->currentData().toInt();
+  QString shown;
+  if (cls >= 0) {
+    const auto n = std::count(set->labels.begin(), set->labels.end(), cls);
+    shown = tr(" — showing the %1 of class %2").arg(n).arg(class_filter_->currentText().toHtmlEscaped());
+  }
+  summary_->setText(tr("<b>%1</b> — %2 images, %3×%4, %5 channel(s), %6 classes, %7 files skipped%8")
                         .arg(QString::fromStdString(set->origin).toHtmlEscaped())
                         .arg(set->size())
                         .arg(set->width)
                         .arg(set->height)
                         .arg(set->channels)
                         .arg(set->class_names.size())
-                        .arg(set->bad.size()));
+                        .arg(set->bad.size())
+                        .arg(shown));
+}
+
+void DataPage::showDataset() {
+  const auto set = state_->sample();
+  if (!set) return;
+  showSummary();
   QStringList names;
   for (const auto& n : set->class_names) names << QString::fromStdString(n);
   QVector<int> labels(set->labels.begin(), set->labels.end());
@@ -116,6 +136,7 @@ void DataPage::showDataset() {
   class_filter_->addItem(tr("all classes"), -1);
   for (int c = 0; c < names.size(); ++c) class_filter_->addItem(names[c], c);
   class_filter_->blockSignals(false);
+  showSummary();
 
   QVector<double> counts(names.size(), 0);
   for (int l : set->labels)
@@ -135,8 +156,13 @@ void DataPage::showDataset() {
   sizes_->setBars(size_names, size_counts);
   bad_->setRowCount(static_cast<int>(set->bad.size()));
   for (int i = 0; i < static_cast<int>(set->bad.size()); ++i) {
-    bad_->setItem(i, 0, new QTableWidgetItem(QString::fromStdString(set->bad[i].path)));
-    bad_->setItem(i, 1, new QTableWidgetItem(QString::fromStdString(set->bad[i].reason)));
+    // Long paths are cut by the column: the whole text is in the tooltip.
+    for (int c = 0; c < 2; ++c) {
+      const QString text = QString::fromStdString(c == 0 ? set->bad[i].path : set->bad[i].reason);
+      auto* item = new QTableWidgetItem(text);
+      item->setToolTip(text);
+      bad_->setItem(i, c, item);
+    }
   }
 }
 

@@ -21,6 +21,7 @@ class DataPage : public QWidget {
 
  private:
   void showDataset();
+  void showSummary();
   AppState* state_;
   QLineEdit* path_;
   QLabel* summary_;

@@ -1,5 +1,7 @@
 #include "app/gui/pages/studio_page.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QFileDialog>
 #include <QGroupBox>
@@ -108,6 +110,9 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
 
   editor_ = new PipelineEditor;
   editor_->setMinimumWidth(300);
+  QMap<QString, QString> help;
+  for (const auto& op : known_ops()) help[QString::fromStdString(op)] = QString::fromStdString(op_help(op));
+  editor_->setOpHelp(help);
   grid_ = new ViewGrid;
   compare_grid_ = new ViewGrid;
   compare_grid_->hide();
@@ -195,7 +200,10 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
 
 void StudioPage::loadPreset(const QString& name) {
   try {
-    editor_->setPipeline(to_qjson(Pipeline::load(name.toStdString()).to_json()));
+    const Pipeline pipeline = Pipeline::load(name.toStdString());
+    editor_->setPipeline(to_qjson(pipeline.to_json()));
+    // As many views as the pipeline defines (RotNet's four rotations), at least the usual pair.
+    views_->setValue(std::clamp(static_cast<int>(pipeline.view_count()), 2, views_->maximum()));
     // A file loaded from disk joins the list so the combo always names what is shown.
     if (preset_->findText(name) < 0) preset_->addItem(name);
     preset_->blockSignals(true);

@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
@@ -24,8 +25,12 @@
 #include "app/gui/training_controller.h"
 #include "engine/augment/pipeline.h"
 #include "engine/data/image_mat.h"
+#include "engine/core/metric_names.h"
 #include "engine/methods/method_info.h"
+#include "engine/store/compare.h"
+#include "engine/core/runtime.h"
 #include "engine/train/options.h"
+#include "engine/train/presets.h"
 #include "engine/train/resolve.h"
 #include "widgets/curve_plot.h"
 #include "widgets/heatmap_plot.h"
@@ -36,30 +41,15 @@
 namespace pretext {
 namespace {
 
-struct Preset {
-  const char* name;
-  const char* method;
-  const char* backbone;
-  int epochs, batch, limit;
-  const char* device;
-};
-
-// "Classroom" learns visibly in under three minutes on a 2-core laptop CPU (Fashion-MNIST demo):
-// a tiny ResNet on 6,000 images for 3 epochs.
-const Preset kPresets[] = {
-    {"Custom", nullptr, nullptr, 0, 0, 0, nullptr},
-    {"Classroom (CPU, < 3 min)", "simclr", "resnet-tiny", 3, 128, 6000, "cpu"},
-    {"CIFAR-10 ResNet-18 (GPU)", "simclr", "resnet18", 200, 512, 0, "auto"},
-};
-
 QTableWidgetItem* readonly_item(const QString& text) {
   auto* item = new QTableWidgetItem(text);
   item->setFlags(item->flags() & ~Qt::ItemIsEditable);
   return item;
 }
 
-QGroupBox* boxed(const QString& title, QWidget* w) {
+QGroupBox* boxed(const QString& title, QWidget* w, const QString& what_it_shows = QString()) {
   auto* box = new QGroupBox(title);
+  box->setToolTip(what_it_shows);
   auto* l = new QVBoxLayout(box);
   l->setContentsMargins(4, 4, 4, 4);
   l->addWidget(w);
@@ -92,10 +82,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
     refreshViews();
     setRunning(controller_->isRunning());
   });
-  connect(state_, &AppState::pipelineChanged, this, [this] {
-    pipeline_label_->setText(state_->pipelineJson().isEmpty() ? tr("method default") : tr("from the studio"));
-    refreshViews();
-  });
+  connect(state_, &AppState::pipelineChanged, this, &TrainPage::refreshViews);
   connect(&views_watcher_, &QFutureWatcherBase::finished, this,
           [this] { views_->setRows(views_watcher_.result(), {tr("image"), tr("view 1"), tr("view 2")}); });
   connectController();
@@ -109,6 +96,11 @@ QWidget* TrainPage::buildCurvesAndDiagnostics() {
   curves->addTab(loss_, tr("Loss"));
   curves->addTab(lr_plot_, tr("LR"));
   curves->addTab(speed_, tr("Throughput"));
+  curves->setTabToolTip(0, tr("The objective at each step (and its terms, for methods with several). It should fall "
+                              "quickly at first, then slowly; a contrastive loss never reaches 0. A loss stuck flat "
+                              "from the start, or one that jumps to NaN, means a problem."));
+  curves->setTabToolTip(1, tr("The learning rate: a linear warm-up, then a cosine decay to the end of the run."));
+  curves->setTabToolTip(2, tr("Images (pairs of views) trained per second: augmentation, forward, backward, update."));
 
   zstd_ = new CurvePlot(tr("z-std"));
   rank_ = new CurvePlot(tr("RankMe"));
@@ -128,12 +120,29 @@ QWidget* TrainPage::buildCurvesAndDiagnostics() {
   diag_grid_ = dg;
   dg->setContentsMargins(0, 0, 0, 0);
   dg->addWidget(warning_, 0, 0, 1, 4);
-  dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_), 1, 0);
-  dg->addWidget(boxed(tr("Effective rank (RankMe)"), rank_), 1, 1);
-  dg->addWidget(boxed(tr("Alignment / uniformity"), align_), 1, 2);
-  dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_), 1, 3);
-  dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_), 2, 0, 1, 2);
-  corr_box_ = boxed(tr("Cross-correlation (first dims)"), corr_);
+  dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_,
+                      tr("The standard deviation of the L2-normalised embeddings over the batch, averaged over "
+                         "dimensions. Healthy: near 1/√d (the dashed line). Falling towards 0: the embeddings collapse "
+                         "to one point (Chen and He 2021).")), 1, 0);
+  dg->addWidget(boxed(tr("Effective rank (RankMe)"), rank_,
+                      tr("How many dimensions the embeddings really use: the exponential of the entropy of their "
+                         "singular values (Garrido et al. 2023). Healthy: rising, or high and steady. A drop: "
+                         "dimensional collapse.")), 1, 1);
+  dg->addWidget(boxed(tr("Alignment / uniformity"), align_,
+                      tr("Alignment: mean squared distance between the two views of an image (lower: more invariant). "
+                         "Uniformity: log of the mean Gaussian potential between images (lower: spread over the "
+                         "sphere). Wang and Isola 2020: good representations lower both.")), 1, 2);
+  dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_,
+                      tr("A kNN classifier on the backbone's features of a small labelled subset, at each diagnostic "
+                         "step. The dashed lines: the same network untrained and the raw pixels. Above them and rising "
+                         "means the network is learning something useful.")), 1, 3);
+  dg->addWidget(boxed(tr("Positive vs negative pair similarity"), hist_,
+                      tr("Cosine similarity of the two views of the same image (positives) and of different images "
+                         "(negatives). Healthy: positives near 1, negatives spread around 0. Both near 1: collapse.")),
+                2, 0, 1, 2);
+  corr_box_ = boxed(tr("Cross-correlation (first dims)"), corr_,
+                    tr("The cross-correlation of the two views' embeddings over the batch, first dimensions. Barlow "
+                       "Twins drives it to the identity: a bright diagonal, dark elsewhere."));
   monitors_box_ = boxed(tr("Method monitors"), monitors_);
   monitors_box_->setToolTip(tr("DINO: the teacher's output entropy (nats). Near log(K): uniform collapse; near 0: one-hot collapse."));
   dg->addWidget(monitors_box_, 2, 3);
@@ -153,11 +162,15 @@ QWidget* TrainPage::buildResults() {
   views_ = new ViewGrid;
   scatter_ = new ScatterPlot;
   probe_ = new QLabel(tr("kNN probe: after the run"));
+  probe_->setWordWrap(true);  // a long result wraps; it must not widen the window
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
   rl->setContentsMargins(0, 0, 0, 0);
-  rl->addWidget(boxed(tr("Two views being trained on"), views_), 2);
-  auto* emb = boxed(tr("Embeddings (PCA, coloured by label)"), scatter_);
+  rl->addWidget(boxed(tr("Two views being trained on"), views_,
+                      tr("Three images and the two augmented views the method is asked to match.")), 2);
+  auto* emb = boxed(tr("Embeddings (PCA, coloured by label)"), scatter_,
+                    tr("The held-out images' features projected on their first two principal components, after the "
+                       "run. Classes that form separate clusters were learned without their labels."));
   emb->layout()->addWidget(probe_);
   rl->addWidget(emb, 3);
   return right;
@@ -165,10 +178,12 @@ QWidget* TrainPage::buildResults() {
 
 // Engine events, queued onto this thread by the controller, drive the plots.
 void TrainPage::connectController() {
-  connect(controller_, &TrainingController::runStarted, this, [this](qint64, const QString&, qint64) {
+  connect(controller_, &TrainingController::preparing, this, [this] {
     setRunning(true);  // also for runs started elsewhere (resume from the runs page)
     clearForNewRun();
   });
+  connect(controller_, &TrainingController::runStarted, this,
+          [this](qint64 run, const QString&, qint64) { showStoredHistory(run); });
   connect(controller_, &TrainingController::baselineReady, this,
           [this](qint64, const QString& baseline, const QString& scope, double acc) {
             const QString name = baseline == "raw_pixels" ? tr("raw pixels") : tr("untrained network");
@@ -213,10 +228,43 @@ void TrainPage::clearForNewRun() {
   monitors_->clear();
   setMonitorsShown(false);  // until the method reports something to watch
   scatter_->clear();
+  hist_->setSeries({});
+  corr_->clear();
   warning_->hide();
   best_rank_ = 0;
   final_baselines_.clear();
   probe_->setText(tr("kNN probe: after the run"));
+}
+
+void TrainPage::showStoredHistory(qint64 run) {
+  std::vector<MetricSeries> stored;
+  try {
+    Store store(state_->dbPath().toStdString(), /*read_only=*/true);
+    if (const auto r = store.run(run)) {
+      TrainConfig c = TrainConfig::from_json(nlohmann::json::parse(r->config));
+      applyConfig(c);  // the form shows the run that trains, also when it was resumed
+    }
+    for (const char* name : {metric::kLoss, metric::kLearningRate, metric::kImagesPerSecond})
+      stored.push_back(metric_series(store, {run}, name).front());
+  } catch (const std::exception&) {
+    return;  // a new database, or one the writer holds: the plots fill from the events
+  }
+  // A resumed run: its curves so far, up to the checkpoint it continues from.
+  const auto as_qt = [](const MetricSeries& s) {
+    return std::pair(QVector<double>(s.steps.begin(), s.steps.end()), QVector<double>(s.values.begin(), s.values.end()));
+  };
+  if (!stored[0].steps.empty()) {
+    const auto [x, y] = as_qt(stored[0]);
+    loss_->setSeries(tr("total"), x, y);
+  }
+  if (!stored[1].steps.empty()) {
+    const auto [x, y] = as_qt(stored[1]);
+    lr_plot_->setSeries(x, y);
+  }
+  if (!stored[2].steps.empty()) {
+    const auto [x, y] = as_qt(stored[2]);
+    speed_->setSeries(x, y);
+  }
 }
 
 void TrainPage::showKnnProbe(int k, double accuracy, qint64 queries) {
@@ -257,10 +305,23 @@ void TrainPage::addProbeControls(QFormLayout* form) {
 void TrainPage::buildLauncher(QWidget* host) {
   auto* form = new QFormLayout(host);
   preset_ = new QComboBox;
-  for (const auto& p : kPresets) preset_->addItem(tr(p.name));
+  preset_->setObjectName(QStringLiteral("preset"));
+  preset_->addItem(tr("Custom"));
+  for (const auto& p : run_presets()) preset_->addItem(QString::fromStdString(p.title));
+  preset_->setToolTip(tr("A tested recipe (the same as pretext-cli train --preset). Editing one of its fields "
+                         "makes the run Custom."));
   form->addRow(tr("Preset"), preset_);
+  preset_note_ = new QLabel;
+  preset_note_->setWordWrap(true);
+  preset_note_->hide();
+  form->addRow(preset_note_);
   method_ = new QComboBox;
-  for (const auto& m : method_names()) method_->addItem(QString::fromStdString(m));
+  method_->setObjectName(QStringLiteral("method"));
+  for (const auto& m : method_infos()) {
+    method_->addItem(QString::fromStdString(m.name));
+    method_->setItemData(method_->count() - 1, QString::fromStdString(m.summary), Qt::ToolTipRole);
+  }
+  method_->setToolTip(tr("The self-supervised objective. Its published hyper-parameters fill the table below."));
   form->addRow(tr("Method"), method_);
   backbone_ = new QComboBox;
   backbone_->addItem(QStringLiteral("auto"));
@@ -271,18 +332,23 @@ void TrainPage::buildLauncher(QWidget* host) {
   form->addRow(tr("Pipeline"), pipeline_label_);
   epochs_ = new QSpinBox;
   epochs_->setRange(1, 100000);
+  epochs_->setToolTip(tr("Passes over the images. Steps or a time budget, when set, decide instead."));
   form->addRow(tr("Epochs"), epochs_);
   steps_ = new QSpinBox;
   steps_->setRange(0, 10000000);
   steps_->setSpecialValueText(tr("from epochs"));
+  steps_->setToolTip(tr("Optimiser steps (one batch each). Caps a timed run too."));
   form->addRow(tr("Steps"), steps_);
   form->addRow(tr("Time budget"), buildTimeBudget());
   batch_ = new QSpinBox;
   batch_->setRange(2, 8192);
+  batch_->setToolTip(tr("Images per step (each seen as two views). Contrastive methods gain from larger batches "
+                        "(more negatives); on a CPU, 128-256 keeps steps short."));
   form->addRow(tr("Batch"), batch_);
   limit_ = new QSpinBox;
   limit_->setRange(0, 10000000);
   limit_->setSpecialValueText(tr("all images"));
+  limit_->setToolTip(tr("Train on at most this many images of the dataset (evenly spread over it)."));
   form->addRow(tr("Images"), limit_);
   optimizer_ = new QComboBox;
   optimizer_->addItem(QStringLiteral("auto"));
@@ -298,9 +364,13 @@ void TrainPage::buildLauncher(QWidget* host) {
   form->addRow(tr("Learning rate"), lr_);
   device_ = new QComboBox;
   for (const auto& d : device_choices()) device_->addItem(QString::fromStdString(d));
+  device_->setToolTip(tr("auto: the GPU when there is one (here: %1), else the CPU.")
+                          .arg(QString::fromStdString(describe_device(resolve_device("auto")))));
   form->addRow(tr("Device"), device_);
   seed_ = new QSpinBox;
   seed_->setRange(0, 1 << 30);
+  seed_->setToolTip(tr("Seeds the weights, the augmentations and the image order: the same seed and config "
+                       "reproduce a run."));
   form->addRow(tr("Seed"), seed_);
   addProbeControls(form);
   params_ = new QTableWidget(0, 2);
@@ -325,6 +395,7 @@ void TrainPage::buildLauncher(QWidget* host) {
   setRunning(false);
 
   connect(preset_, &QComboBox::currentIndexChanged, this, &TrainPage::applyPreset);
+  watchForCustomEdits();
   connect(method_, &QComboBox::currentTextChanged, this, [this] {
     fillMethodParams();
     refreshViews();
@@ -340,20 +411,55 @@ void TrainPage::buildLauncher(QWidget* host) {
   });
 }
 
+void TrainPage::togglePause() {
+  if (pause_->isEnabled()) pause_->toggle();
+}
+
+void TrainPage::stop() {
+  if (stop_->isEnabled()) stop_->click();
+}
+
 void TrainPage::applyPreset(int index) {
-  if (index <= 0 || index >= static_cast<int>(std::size(kPresets))) return;
-  const Preset& p = kPresets[index];
-  method_->setCurrentText(p.method);
-  backbone_->setCurrentText(p.backbone);
-  epochs_->setValue(p.epochs);
-  steps_->setValue(0);
-  batch_->setValue(p.batch);
-  limit_->setValue(p.limit);
-  device_->setCurrentText(p.device);
-  lr_->setValue(0);
+  showPresetNote(index);
+  if (index <= 0 || applying_) return;  // "Custom" keeps the form as it is
+  TrainConfig defaults;
+  defaults.seed = static_cast<uint64_t>(seed_->value());
+  applyConfig(with_run_preset(defaults, run_presets().at(static_cast<size_t>(index - 1)),
+                              [](const std::string&) { return false; }));
+}
+
+void TrainPage::showPresetNote(int index) {
+  if (index <= 0) {
+    preset_note_->hide();
+    return;
+  }
+  const RunPreset& p = run_presets().at(static_cast<size_t>(index - 1));
+  QString note = QString::fromStdString(p.summary);
+  if (p.expects_gpu && resolve_device("auto") == "cpu")
+    note = tr("<b>This recipe expects a GPU and this machine has none:</b> it would take days here. ") + note;
+  preset_note_->setText(note);
+  preset_note_->show();
+}
+
+void TrainPage::watchForCustomEdits() {
+  const auto edited = [this] {
+    if (applying_ || preset_->currentIndex() == 0) return;
+    const QSignalBlocker quiet(preset_);
+    preset_->setCurrentIndex(0);
+    showPresetNote(0);
+    base_.preset.clear();
+  };
+  for (QComboBox* box : {method_, backbone_, optimizer_, device_}) connect(box, &QComboBox::currentTextChanged, this, edited);
+  for (QSpinBox* box : {epochs_, steps_, batch_, limit_})
+    connect(box, qOverload<int>(&QSpinBox::valueChanged), this, edited);
+  for (QDoubleSpinBox* box : {lr_, budget_}) connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this, edited);
+  connect(params_, &QTableWidget::itemChanged, this, edited);
 }
 
 void TrainPage::applyConfig(const TrainConfig& c) {
+  const bool nested = applying_;
+  applying_ = true;
+  base_ = c;
   method_->setCurrentText(QString::fromStdString(c.method));
   backbone_->setCurrentText(QString::fromStdString(c.backbone));
   epochs_->setValue(c.epochs);
@@ -372,6 +478,14 @@ void TrainPage::applyConfig(const TrainConfig& c) {
     const std::string key = params_->item(r, 0)->text().toStdString();
     if (c.method_params.contains(key)) params_->item(r, 1)->setText(QString::fromStdString(c.method_params[key].dump()));
   }
+  int preset_index = 0;
+  const auto& presets = run_presets();
+  for (size_t i = 0; i < presets.size(); ++i)
+    if (presets[i].name == c.preset) preset_index = static_cast<int>(i) + 1;
+  preset_->setCurrentIndex(preset_index);
+  showPresetNote(preset_index);
+  applying_ = nested;
+  refreshViews();
 }
 
 void TrainPage::fillMethodParams() {
@@ -389,9 +503,18 @@ void TrainPage::fillMethodParams() {
 }
 
 TrainConfig TrainPage::config() const {
-  TrainConfig c;
+  TrainConfig c = base_;
   c.data = state_->dataPath().toStdString();
   c.method = method_->currentText().toStdString();
+  if (c.method != base_.method) {  // the recipe's pipeline and learning rates were the other method's
+    const TrainConfig defaults;
+    c.pipeline = defaults.pipeline;
+    c.pipeline_json = defaults.pipeline_json;
+    c.base_lr = defaults.base_lr;
+    c.weight_decay = defaults.weight_decay;
+  }
+  c.method_params = nlohmann::json::object();
+  c.data_fingerprint.clear();
   c.backbone = backbone_->currentText().toStdString();
   c.epochs = epochs_->value();
   c.steps = steps_->value();
@@ -442,18 +565,27 @@ void TrainPage::setRunning(bool running) {
     w->setEnabled(!running);
 }
 
-void TrainPage::refreshViews() {
-  auto set = state_->sample();
-  if (!set) return;
-  std::string doc = state_->pipelineJson().toStdString();
-  std::string preset;
+std::optional<TrainPage::RunPipeline> TrainPage::runPipeline() const {
   try {
-    preset = method_info(method_->currentText().toStdString()).pipeline;
+    if (!state_->pipelineJson().isEmpty())
+      return RunPipeline{tr("from the studio"), nlohmann::json::parse(state_->pipelineJson().toStdString())};
+    const TrainConfig c = config();  // the recipe's pipeline survives only while its method is chosen
+    if (c.pipeline_json.is_object()) return RunPipeline{tr("the recipe's"), c.pipeline_json};
+    if (!c.pipeline.empty()) return RunPipeline{QString::fromStdString(c.pipeline), Pipeline::load(c.pipeline).to_json()};
+    const std::string name = method_info(c.method).pipeline;
+    return RunPipeline{tr("method default (%1)").arg(QString::fromStdString(name)), Pipeline::load(name).to_json()};
   } catch (const std::exception&) {
-    return;
+    return std::nullopt;
   }
-  views_watcher_.setFuture(QtConcurrent::run([set, doc, preset] {
-    const Pipeline p = doc.empty() ? Pipeline::load(preset) : Pipeline::from_json(nlohmann::json::parse(doc));
+}
+
+void TrainPage::refreshViews() {
+  const auto pipeline = runPipeline();
+  pipeline_label_->setText(pipeline ? pipeline->label : tr("cannot be read"));
+  auto set = state_->sample();
+  if (!set || !pipeline) return;
+  views_watcher_.setFuture(QtConcurrent::run([set, doc = pipeline->document] {
+    const Pipeline p = Pipeline::from_json(doc);
     QVector<QVector<QImage>> rows;
     for (size_t i : spread_indices(set->size(), 3)) {
       const cv::Mat img = image_mat(*set, i);

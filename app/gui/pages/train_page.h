@@ -4,6 +4,7 @@
 #include <QFutureWatcher>
 #include <QMap>
 #include <QWidget>
+#include <optional>
 
 #include "engine/core/events.h"
 #include "engine/train/config.h"
@@ -37,6 +38,8 @@ class TrainPage : public QWidget {
   void applyConfig(const TrainConfig& cfg);
   TrainConfig config() const;
   void start();
+  void togglePause();  // the Pause/Resume button, from the Run menu
+  void stop();         // the Stop button, from the Run menu
 
  Q_SIGNALS:
   void runEnded(qint64 run, const QString& status);
@@ -49,9 +52,17 @@ class TrainPage : public QWidget {
   QWidget* buildResults();               // the views being trained on, the embedding and the probe
   void connectController();
   void clearForNewRun();
+  void showStoredHistory(qint64 run);  // a resumed run's curves so far, and its config in the form
   void showKnnProbe(int k, double accuracy, qint64 queries);
   void applyPreset(int index);
+  void showPresetNote(int index);
+  void watchForCustomEdits();  // an edit of a preset's field turns the Preset box to "Custom"
   void fillMethodParams();
+  struct RunPipeline {
+    QString label;
+    nlohmann::json document;
+  };
+  std::optional<RunPipeline> runPipeline() const;  // the studio's, else the recipe's, else the method's
   void refreshViews();
   void onStep(qint64 step, qint64 total, double loss, double lr, double ips);
   void onDiagnostics(const DiagnosticsEvent& e);
@@ -76,6 +87,11 @@ class TrainPage : public QWidget {
   QCheckBox* linear_;
   QTableWidget* params_;
   QLabel* pipeline_label_;
+  QLabel* preset_note_;
+  // The config the form was last filled from (a preset, a re-run): fields without a control on the
+  // form (the pipeline, base_lr, ...) are kept from it.
+  TrainConfig base_;
+  bool applying_ = false;
   QPushButton* start_;
   QPushButton* pause_;
   QPushButton* stop_;
