@@ -20,6 +20,9 @@ struct MethodInfo {
 const std::vector<MethodInfo>& method_infos();
 const MethodInfo& method_info(const std::string& name);  // throws for unknown names
 std::vector<std::string> method_names();
-
+// The method's published defaults with params laid over them. Throws std::invalid_argument for an
+// unknown method, params that are not an object, or a key the method does not have (a misspelt key
+// would otherwise be ignored and the default used). make_method and resolve_config both check here.
+nlohmann::json merged_method_params(const std::string& method, const nlohmann::json& params);
 
 }  // namespace pretext

@@ -44,21 +44,6 @@ void require_sizes(const TrainConfig& c) {
 
 }  // namespace
 
-nlohmann::json merged_method_params(const std::string& method, const nlohmann::json& params) {
-  nlohmann::json merged = method_info(method).defaults;  // throws for an unknown method
-  if (params.is_null()) return merged;
-  if (!params.is_object()) throw std::invalid_argument("method_params must be a JSON object");
-  for (const auto& [key, value] : params.items()) {
-    if (!merged.contains(key)) {
-      std::vector<std::string> known;
-      for (const auto& [k, v] : merged.items()) known.push_back(k);
-      throw std::invalid_argument("method '" + method + "' has no parameter '" + key + "' (known: " + join_names(known) + ")");
-    }
-    merged[key] = value;
-  }
-  return merged;
-}
-
 std::string resolve_backbone_name(const std::string& requested, const nlohmann::json& method_params) {
   if (!requested.empty() && requested != "auto") return requested;
   // Methods without a default train the narrow ResNet, which learns in minutes on a CPU.

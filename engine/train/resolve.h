@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "engine/methods/method_info.h"  // merged_method_params: the one check of method parameters
 #include "engine/train/config.h"
 
 namespace pretext {
@@ -21,8 +22,5 @@ std::string resolve_backbone_name(const std::string& requested, const nlohmann::
 std::string resolve_optimizer_name(const std::string& requested, const nlohmann::json& method_params);
 double resolve_base_lr(double requested, const nlohmann::json& method_params);
 double resolve_weight_decay(double requested, const nlohmann::json& method_params);
-
-// The method's defaults with params laid over them; throws naming a key the method does not have.
-nlohmann::json merged_method_params(const std::string& method, const nlohmann::json& params);
 
 }  // namespace pretext
