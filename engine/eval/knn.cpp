@@ -59,8 +59,10 @@ KnnResult knn_classify(const torch::Tensor& bank, const torch::Tensor& bank_labe
   const int64_t classes = std::max(bl.max().item<int64_t>(), ql.max().item<int64_t>()) + 1;
   const auto votes = knn_votes(b, bl, q, classes, k, temperature);
   r.accuracy = votes.argmax(1).eq(ql).to(torch::kDouble).mean().item<double>();
-  const auto top = std::get<1>(votes.topk(std::min<int64_t>(5, classes), 1));
-  r.top5 = top.eq(ql.unsqueeze(1)).any(1).to(torch::kDouble).mean().item<double>();
+  // Only classes with votes count: with fewer than five voted, the rest of the five are ties at zero
+  // whose order is torch's, not the data's.
+  const auto [top_votes, top] = votes.topk(std::min<int64_t>(5, classes), 1);
+  r.top5 = (top.eq(ql.unsqueeze(1)) & top_votes.gt(0)).any(1).to(torch::kDouble).mean().item<double>();
   return r;
 }
 

@@ -1,6 +1,7 @@
 #include "engine/eval/linear_probe.h"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace pretext {
@@ -24,8 +25,12 @@ struct Classifier {
 Classifier fit(const Labelled& d, int64_t classes, double weight_decay, int iterations) {
   torch::AutoGradMode grad(true);
   Classifier c{torch::zeros({d.x.size(1), classes}, torch::requires_grad()), torch::zeros({classes}, torch::requires_grad())};
+  // Stops at a tolerance, like scikit-learn's lbfgs (tol 1e-4 on the gradient); max_iter is only a
+  // cap (scikit-learn needed up to ~960 iterations at weak decay on 512-d features).
   torch::optim::LBFGS opt({c.weight, c.bias}, torch::optim::LBFGSOptions(1.0)
                                                   .max_iter(iterations)
+                                                  .tolerance_grad(1e-5)
+                                                  .tolerance_change(1e-9)
                                                   .history_size(20)
                                                   .line_search_fn("strong_wolfe"));
   auto closure = [&] {
@@ -44,6 +49,33 @@ Classifier fit(const Labelled& d, int64_t classes, double weight_decay, int iter
 double accuracy(const Classifier& c, const Labelled& d) {
   if (d.y.size(0) == 0) return 0;
   return c.predict(d.x).eq(d.y).to(torch::kDouble).mean().item<double>();
+}
+
+// The weight decay with the best held-out accuracy (ties: the weaker decay, the earlier grid entry).
+// A best value on an edge of the grid that beats its neighbour says the optimum may lie beyond it:
+// the grid then grows a decade that way, at most kExtraDecades times each way.
+double choose_weight_decay(const Labelled& fit_part, const Labelled& hold_part, int64_t classes,
+                           const std::vector<double>& grid, int iterations) {
+  constexpr int kExtraDecades = 3;
+  std::map<double, double> held_out;  // weight decay -> accuracy, ascending
+  const auto score = [&](double wd) { held_out[wd] = accuracy(fit(fit_part, classes, wd, iterations), hold_part); };
+  for (double wd : grid) score(wd);
+  int lower = 0, upper = 0;
+  while (true) {
+    auto best = held_out.begin();
+    for (auto it = held_out.begin(); it != held_out.end(); ++it)
+      if (it->second > best->second) best = it;
+    if (held_out.size() < 2) return best->first;
+    if (best == held_out.begin() && best->second > std::next(best)->second && lower < kExtraDecades) {
+      ++lower;
+      score(best->first / 10);
+    } else if (std::next(best) == held_out.end() && best->second > std::prev(best)->second && upper < kExtraDecades) {
+      ++upper;
+      score(best->first * 10);
+    } else {
+      return best->first;
+    }
+  }
 }
 
 }  // namespace
@@ -69,14 +101,7 @@ LinearProbeResult linear_probe(const torch::Tensor& train_x, const torch::Tensor
     const auto order = torch::randperm(n, torch::Generator(at::detail::createCPUGenerator(o.seed)), torch::kLong);
     const Labelled fit_part{train.x.index_select(0, order.slice(0, held)), train.y.index_select(0, order.slice(0, held))};
     const Labelled hold_part{train.x.index_select(0, order.slice(0, 0, held)), train.y.index_select(0, order.slice(0, 0, held))};
-    double best = -1;
-    for (double wd : o.weight_decays) {
-      const double acc = accuracy(fit(fit_part, classes, wd, o.max_iterations), hold_part);
-      if (acc > best) {
-        best = acc;
-        best_wd = wd;
-      }
-    }
+    best_wd = choose_weight_decay(fit_part, hold_part, classes, o.weight_decays, o.max_iterations);
   }
 
   const Classifier c = fit(train, classes, best_wd, o.max_iterations);

@@ -1,9 +1,9 @@
 #pragma once
 // The linear probe: a multinomial logistic regression on frozen features, the standard measure of a
 // representation next to kNN. Features are standardised with the training set's statistics; the
-// classifier is fitted by L-BFGS on the whole (cached) feature matrix with a fixed iteration budget;
-// the weight decay is chosen from a small grid on a held-out part of the training features, never on
-// the test set, then the classifier is refitted on all training features.
+// classifier is fitted by L-BFGS on the whole (cached) feature matrix until its gradient is small;
+// the weight decay is chosen from a grid (widened when the best value is on its edge) on a held-out
+// part of the training features, never on the test set, then refitted on all training features.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace pretext {
 
 struct LinearProbeOptions {
   std::vector<double> weight_decays = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2};  // L2 on the weights, per sample
-  int max_iterations = 100;       // L-BFGS iterations per fit
+  int max_iterations = 1000;      // a cap on L-BFGS iterations per fit; a fit stops at its tolerance
   double holdout_fraction = 0.2;  // of the training features, for choosing the weight decay
   uint64_t seed = 0;              // the held-out split
 };

@@ -105,6 +105,19 @@ TEST(knn, TopOneAndTopFiveOnAConstructedCase) {
   EXPECT_DOUBLE_EQ(opposite.top5, 0.0);
 }
 
+// Top-5 counts only classes that got votes: with k = 2 two classes are voted for, and a query whose
+// class got no vote is a miss, whatever order the tied zero-vote classes sort in (they used to fill
+// the other three slots in torch's tie order: 6, 9, 7 here, so class 9 counted as a hit).
+TEST(knn, TopFiveCountsOnlyClassesWithVotes) {
+  const auto bank = torch::tensor({1.0f, 0.0f, 0.9f, 0.1f, -1.0f, 0.0f}).view({3, 2});
+  const auto bank_labels = torch::tensor({int64_t(0), int64_t(1), int64_t(9)});
+  const auto query = torch::tensor({1.0f, 0.05f, 1.0f, 0.05f}).view({2, 2});
+  const auto query_labels = torch::tensor({int64_t(9), int64_t(1)});
+  const auto r = knn_classify(bank, bank_labels, query, query_labels, 2, 0.1);
+  EXPECT_DOUBLE_EQ(r.accuracy, 0.0);  // class 0 is the nearer neighbour for both
+  EXPECT_DOUBLE_EQ(r.top5, 0.5);      // class 1 was voted for; class 9 (far away) was not
+}
+
 // Banks larger than one block (65,536 items) are scanned in blocks with a running top-k: the votes
 // equal those of one full similarity matrix.
 TEST(knn, BlockwiseScanEqualsTheFullMatrix) {

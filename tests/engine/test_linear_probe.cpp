@@ -59,9 +59,26 @@ TEST(linear_probe, WeightDecayIsChosenOnHeldOutTrainingFeaturesAndUnlabelledRows
   LinearProbeOptions o;
   o.weight_decays = {1e-4, 10.0};  // the second is far too strong to fit
   const auto r = linear_probe(train_x, train_y, test_x, test_y, o);
-  EXPECT_EQ(r.weight_decay, 1e-4);
+  EXPECT_LE(r.weight_decay, 1e-4);  // the weak end (the grid may widen below it, as accurate)
+  EXPECT_GE(r.weight_decay, 1e-7);
   EXPECT_EQ(r.train, 390);
   // The choice never looks at the test set: the same training data gives the same choice whatever it holds.
   const auto again = linear_probe(train_x, train_y, test_x, (test_y + 1) % 4, o);
   EXPECT_EQ(again.weight_decay, r.weight_decay);
+}
+
+// A best weight decay on the edge of the grid that beats its neighbour widens the grid: given only
+// {1, 10}, 1 wins on the held-out features, so 0.1 is tried too (as accurate: the weaker decay is
+// kept). The probe used to stop at the edge it was given.
+TEST(linear_probe, TheGridWidensWhenTheBestDecayIsOnItsEdge) {
+  auto [train_x, train_y] = separable(100, 6);
+  auto [test_x, test_y] = separable(20, 7);
+  LinearProbeOptions o;
+  o.weight_decays = {1.0, 10.0};
+  const auto r = linear_probe(train_x, train_y, test_x, test_y, o);
+  EXPECT_LT(r.weight_decay, 1.0);
+  EXPECT_GE(r.weight_decay, 1e-3);  // at most three decades past the edge
+  LinearProbeOptions one = o;
+  one.weight_decays = {10.0};  // one value: nothing to choose, nothing to widen
+  EXPECT_EQ(linear_probe(train_x, train_y, test_x, test_y, one).weight_decay, 10.0);
 }
