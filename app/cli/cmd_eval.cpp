@@ -5,6 +5,7 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/progress.h"
+#include "engine/core/describe.h"
 #include "engine/core/runtime.h"
 #include "engine/export/run_model.h"
 #include "engine/store/store_sink.h"
@@ -30,15 +31,7 @@ nlohmann::json probe_json(const ProbeEvent& p) {
 }
 
 void print_probe(int64_t run, const ProbeEvent& p) {
-  if (p.kind == "knn")
-    std::printf("run %lld step %lld: kNN (k=%d) top-1 %.2f%%, top-5 %.2f%% on %lld queries, bank %lld\n",
-                static_cast<long long>(run), static_cast<long long>(p.step), p.k, 100 * p.accuracy, 100 * p.top5,
-                static_cast<long long>(p.queries), static_cast<long long>(p.bank));
-  else
-    std::printf("run %lld step %lld: linear probe %.2f%% on %lld queries (train %.2f%% on %lld, %s)\n",
-                static_cast<long long>(run), static_cast<long long>(p.step), 100 * p.accuracy,
-                static_cast<long long>(p.queries), 100 * p.train_accuracy, static_cast<long long>(p.bank),
-                p.params.c_str());
+  std::printf("run %lld: %s\n", static_cast<long long>(run), describe_probe(p).c_str());
 }
 
 int run_eval(EvalArgs a) {

@@ -7,8 +7,10 @@
 
 #include "app/cli/commands.h"
 #include "app/cli/progress.h"
+#include "engine/core/describe.h"
 #include "engine/store/compare.h"
 #include "engine/store/store.h"
+#include "engine/store/store_sink.h"
 
 namespace pretext::cli {
 namespace {
@@ -76,6 +78,7 @@ int show_run(const RunsArgs& a) {
   }
   const auto metrics = store.last_metrics(id);
   const auto probes = store.probes(id);
+  const auto baselines = store.baselines(config.is_object() ? config.value("data_fingerprint", std::string()) : std::string(), r.backbone);
   const auto ckpts = store.checkpoints(id);
   const std::string dir = run_dir(store.path(), id);
   std::vector<std::string> files;
@@ -99,6 +102,14 @@ int show_run(const RunsArgs& a) {
                              {"queries", p.queries},
                              {"bank", p.bank},
                              {"params", json::parse(p.params, nullptr, false)}});
+    j["baselines"] = json::array();
+    for (const auto& b : baselines)
+      j["baselines"].push_back({{"baseline", b.baseline},
+                                {"scope", b.scope},
+                                {"backbone", b.backbone},
+                                {"accuracy", b.accuracy},
+                                {"queries", b.queries},
+                                {"params", json::parse(b.params, nullptr, false)}});
     j["checkpoints"] = json::array();
     for (const auto& c : ckpts) j["checkpoints"].push_back({{"step", c.step}, {"path", c.path}, {"created_at", c.created_at}});
     j["files"] = files;
@@ -125,13 +136,10 @@ int show_run(const RunsArgs& a) {
     std::printf("  %-22s %.6g  (step %lld)\n", m.name.c_str(), m.value, static_cast<long long>(m.step));
   std::printf("probes:\n");
   if (probes.empty()) std::printf("  (none)\n");
-  for (const auto& p : probes) {
-    std::printf("  %-6s step %-7lld accuracy %.2f%% on %lld queries", p.kind.c_str(), static_cast<long long>(p.step),
-                100 * p.accuracy, static_cast<long long>(p.queries));
-    if (p.top5 >= 0) std::printf(", top-5 %.2f%%", 100 * p.top5);
-    if (p.train_accuracy >= 0) std::printf(", train %.2f%%", 100 * p.train_accuracy);
-    std::printf("  %s\n", p.params.c_str());
-  }
+  for (const auto& p : probes) std::printf("  %s\n", describe_probe(probe_event(p)).c_str());
+  std::printf("baselines (what the same probes read without learning):\n");
+  if (baselines.empty()) std::printf("  (none)\n");
+  for (const auto& b : baselines) std::printf("  %s\n", describe_baseline(baseline_event(b)).c_str());
   if (!ckpts.empty()) {
     std::printf("checkpoints:\n");
     for (const auto& c : ckpts) std::printf("  step %-7lld %s\n", static_cast<long long>(c.step), c.path.c_str());

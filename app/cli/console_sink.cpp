@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "engine/core/describe.h"
+
 namespace pretext {
 
 void ConsoleSink::on_event(const Event& e) {
@@ -16,19 +18,10 @@ void ConsoleSink::on_event(const Event& e) {
     std::printf("run %lld started on %s: %lld images, %lld steps\n", static_cast<long long>(r->run_id),
                 r->device.c_str(), static_cast<long long>(r->images), static_cast<long long>(r->total_steps));
   } else if (const auto* p = std::get_if<ProbeEvent>(&e)) {
-    if (p->kind == "knn")
-      std::printf("kNN probe at step %lld (k=%d): top-1 %.2f%%, top-5 %.2f%% on %lld queries\n",
-                  static_cast<long long>(p->step), p->k, 100.0 * p->accuracy, 100.0 * p->top5,
-                  static_cast<long long>(p->queries));
-    else
-      std::printf("%s probe at step %lld: %.2f%% on %lld queries (train %.2f%%)\n", p->kind.c_str(),
-                  static_cast<long long>(p->step), 100.0 * p->accuracy, static_cast<long long>(p->queries),
-                  100.0 * p->train_accuracy);
+    std::printf("probe: %s\n", describe_probe(*p).c_str());
     if (p->end_of_run && p->kind == "knn") std::printf("final kNN accuracy: %.2f%%\n", 100.0 * p->accuracy);
   } else if (const auto* b = std::get_if<BaselineEvent>(&e)) {
-    std::printf("baseline (%s kNN, %s): %.2f%% on %lld queries%s\n", b->scope.c_str(),
-                b->baseline == "raw_pixels" ? "raw pixels" : "untrained network", 100.0 * b->accuracy,
-                static_cast<long long>(b->queries), b->reused ? " (stored)" : "");
+    std::printf("baseline: %s%s\n", describe_baseline(*b).c_str(), b->reused ? " (stored)" : "");
   } else if (const auto* l = std::get_if<LogEvent>(&e)) {
     const char* tag = l->level == LogEvent::Level::Error ? "error: " : l->level == LogEvent::Level::Warning ? "warning: " : "";
     std::fprintf(l->level == LogEvent::Level::Info ? stdout : stderr, "%s%s\n", tag, l->message.c_str());

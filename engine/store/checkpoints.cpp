@@ -117,11 +117,15 @@ std::vector<int64_t> Store::mark_interrupted() {
   return out;
 }
 
-void Store::delete_metrics_after(int64_t run, int64_t step) {
+void Store::forget_after(int64_t run, int64_t step) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt q(db_, "DELETE FROM metrics WHERE run_id=? AND step>?");
-  q.bind(1, run).bind(2, step);
-  q.step();
+  Tx tx(db_);
+  for (const char* sql : {"DELETE FROM metrics WHERE run_id=? AND step>?", "DELETE FROM probes WHERE run_id=? AND step>?"}) {
+    Stmt q(db_, sql);
+    q.bind(1, run).bind(2, step);
+    q.step();
+  }
+  tx.commit();
 }
 
 }  // namespace pretext

@@ -18,29 +18,6 @@ std::string like_pattern(const std::string& text) {
   return out + "%";
 }
 
-struct Tx {
-  explicit Tx(sqlite3* db) : db_(db) { run("BEGIN IMMEDIATE"); }
-  ~Tx() {
-    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-  }
-  void commit() {
-    run("COMMIT");
-    done_ = true;
-  }
-
- private:
-  void run(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "unknown error";
-      sqlite3_free(err);
-      throw std::runtime_error("sqlite: " + msg);
-    }
-  }
-  sqlite3* db_;
-  bool done_ = false;
-};
-
 }  // namespace
 
 std::string run_dir(const std::string& db_path, int64_t run) {

@@ -46,6 +46,35 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// A write transaction: BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed.
+// The rollback never throws, so an exception on the way out is the one that caused it (a ROLLBACK
+// inside a catch could throw and hide it, or fail because SQLite already rolled back).
+class Tx {
+ public:
+  explicit Tx(sqlite3* db) : db_(db) { run("BEGIN IMMEDIATE"); }
+  ~Tx() {
+    if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+  void commit() {
+    run("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  void run(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      throw std::runtime_error("sqlite: " + msg);
+    }
+  }
+  sqlite3* db_;
+  bool done_ = false;
+};
+
 inline RunRecord read_run(Stmt& q) {
   RunRecord r;
   r.id = q.i64(0); r.name = q.str(1); r.method = q.str(2); r.backbone = q.str(3); r.status = q.str(4);

@@ -108,7 +108,9 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     throw std::runtime_error("cannot open database " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db_, 5000);
-  if (!read_only) {
+  if (read_only) return;
+  // A constructor that throws runs no destructor: close the handle here, or the file stays open.
+  try {
     exec("PRAGMA journal_mode=WAL");
     // NORMAL in WAL mode: a power cut can lose the last commits but never corrupts the file.
     exec("PRAGMA synchronous=NORMAL");
@@ -117,6 +119,10 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     // page read per insert. 64 MB is a bound, not an allocation.
     exec("PRAGMA cache_size=-65536");
     migrate();
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
   }
 }
 
@@ -142,23 +148,18 @@ void Store::migrate() {
     throw std::runtime_error("database schema v" + std::to_string(v) + " is newer than this Pretext (v" +
                              std::to_string(kSchemaVersion) + ")");
   while (v < kSchemaVersion) {
-    exec("BEGIN IMMEDIATE");
-    try {
-      // Read the version again under the write lock: another process (or connection) opening the
-      // same new database may have migrated it between our first read and this transaction.
-      v = user_version(db_);
-      if (v >= kSchemaVersion) {
-        exec("COMMIT");
-        break;
-      }
-      exec(kMigrations[v]);
-      exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
-      exec("COMMIT");
-      ++v;
-    } catch (...) {
-      exec("ROLLBACK");
-      throw;
+    Tx tx(db_);
+    // Read the version again under the write lock: another process (or connection) opening the
+    // same new database may have migrated it between our first read and this transaction.
+    v = user_version(db_);
+    if (v >= kSchemaVersion) {
+      tx.commit();
+      break;
     }
+    exec(kMigrations[v]);
+    exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
+    tx.commit();
+    ++v;
   }
 }
 
@@ -186,53 +187,50 @@ void Store::set_status(int64_t run, const std::string& status, const std::string
 void Store::add_metrics(const std::vector<MetricRow>& rows) {
   if (rows.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
-  exec("BEGIN");
-  try {
-    Stmt q(db_, "INSERT INTO metrics(run_id, step, name, value) VALUES(?,?,?,?)");
-    for (const auto& r : rows) {
-      q.bind(1, r.run_id).bind(2, r.step).bind_static(3, r.name).bind(4, r.value);
-      q.step();
-      q.reset();
-    }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
+  Tx tx(db_);
+  Stmt q(db_, "INSERT INTO metrics(run_id, step, name, value) VALUES(?,?,?,?)");
+  for (const auto& r : rows) {
+    q.bind(1, r.run_id).bind(2, r.step).bind_static(3, r.name).bind(4, r.value);
+    q.step();
+    q.reset();
   }
+  tx.commit();
 }
 
 void Store::add_probe(const ProbeRecord& p) {
   std::lock_guard<std::mutex> lock(mu_);
+  const std::string params = p.params.empty() ? "{}" : p.params;
+  Tx tx(db_);
+  // The same probe of the same weights measured again: one row, the newest.
+  Stmt same(db_, "DELETE FROM probes WHERE run_id=? AND step=? AND kind=? AND k=? AND params=?");
+  same.bind(1, p.run_id).bind(2, p.step).bind(3, p.kind).bind(4, int64_t(p.k)).bind(5, params);
+  same.step();
   Stmt q(db_,
          "INSERT INTO probes(run_id, step, kind, k, accuracy, queries, created_at, top5, bank, train_accuracy, params, "
          "confusion) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
   q.bind(1, p.run_id).bind(2, p.step).bind(3, p.kind).bind(4, int64_t(p.k)).bind(5, p.accuracy)
-      .bind(6, p.queries).bind(7, utc_now_iso()).bind(9, p.bank).bind(11, p.params.empty() ? "{}" : p.params);
+      .bind(6, p.queries).bind(7, utc_now_iso()).bind(9, p.bank).bind(11, params);
   if (p.top5 >= 0) q.bind(8, p.top5);  // an unbound parameter is NULL
   if (p.train_accuracy >= 0) q.bind(10, p.train_accuracy);
   if (!p.confusion.empty()) q.bind(12, p.confusion);
   q.step();
+  tx.commit();
 }
 
 void Store::set_projection(int64_t run, const std::string& kind, const std::vector<ProjectionPoint>& points) {
   std::lock_guard<std::mutex> lock(mu_);
-  exec("BEGIN");
-  try {
-    Stmt del(db_, "DELETE FROM projections WHERE run_id=? AND kind=?");
-    del.bind(1, run).bind(2, kind);
-    del.step();
-    Stmt q(db_, "INSERT INTO projections(run_id, kind, image_index, x, y, label) VALUES(?,?,?,?,?,?)");
-    for (const auto& p : points) {
-      q.bind(1, run).bind(2, kind).bind(3, p.image_index).bind(4, double(p.x)).bind(5, double(p.y))
-          .bind(6, int64_t(p.label));
-      q.step();
-      q.reset();
-    }
-    exec("COMMIT");
-  } catch (...) {
-    exec("ROLLBACK");
-    throw;
+  Tx tx(db_);
+  Stmt del(db_, "DELETE FROM projections WHERE run_id=? AND kind=?");
+  del.bind(1, run).bind(2, kind);
+  del.step();
+  Stmt q(db_, "INSERT INTO projections(run_id, kind, image_index, x, y, label) VALUES(?,?,?,?,?,?)");
+  for (const auto& p : points) {
+    q.bind(1, run).bind(2, kind).bind(3, p.image_index).bind(4, double(p.x)).bind(5, double(p.y))
+        .bind(6, int64_t(p.label));
+    q.step();
+    q.reset();
   }
+  tx.commit();
 }
 
 std::vector<RunRecord> Store::runs() {
@@ -317,6 +315,17 @@ void Store::set_baseline(const BaselineRecord& b) {
   q.bind(1, b.dataset).bind(2, b.backbone).bind(3, b.baseline).bind(4, b.scope).bind(5, b.params).bind(6, b.accuracy)
       .bind(7, b.queries).bind(8, utc_now_iso());
   q.step();
+}
+
+std::vector<BaselineRecord> Store::baselines(const std::string& dataset, const std::string& backbone) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_,
+         "SELECT backbone, baseline, scope, params, accuracy, queries, created_at FROM baselines "
+         "WHERE dataset=? AND (backbone=? OR backbone='pixels') ORDER BY scope, baseline, created_at");
+  q.bind(1, dataset).bind(2, backbone);
+  std::vector<BaselineRecord> out;
+  while (q.step()) out.push_back({dataset, q.str(0), q.str(1), q.str(2), q.str(3), q.f64(4), q.i64(5), q.str(6)});
+  return out;
 }
 
 std::vector<ProjectionPoint> Store::projection(int64_t run, const std::string& kind) {

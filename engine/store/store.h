@@ -94,7 +94,7 @@ class Store {
   int64_t create_run(const RunRecord& r);
   void set_status(int64_t run, const std::string& status, const std::string& message = "", bool finished = false);
   void add_metrics(const std::vector<MetricRow>& rows);  // one transaction
-  void add_probe(const ProbeRecord& p);
+  void add_probe(const ProbeRecord& p);  // replaces a row of the same run, step, kind and parameters
   void set_projection(int64_t run, const std::string& kind, const std::vector<ProjectionPoint>& points);
 
   std::vector<RunRecord> runs();
@@ -106,6 +106,8 @@ class Store {
                                          const std::string& baseline, const std::string& scope,
                                          const std::string& params);
   void set_baseline(const BaselineRecord& b);  // replaces one with the same key
+  // Every baseline measured on these images (a fingerprint) for this backbone, and the raw pixels'.
+  std::vector<BaselineRecord> baselines(const std::string& dataset, const std::string& backbone);
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
   std::string integrity_check();
 
@@ -138,7 +140,8 @@ class Store {
   void set_run_process(int64_t run);  // this process (pid, start time, host) runs `run`
   // Runs in status "running" whose process is gone become "interrupted"; returns their ids.
   std::vector<int64_t> mark_interrupted();
-  void delete_metrics_after(int64_t run, int64_t step);  // a resume rewrites the steps after its checkpoint
+  // A resume rewrites the steps after its checkpoint: their metric and probe rows go (one transaction).
+  void forget_after(int64_t run, int64_t step);
 
   sqlite3* handle() { return db_; }
 

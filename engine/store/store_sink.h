@@ -31,4 +31,10 @@ class StoreSink : public EventSink {
   int keep_;
 };
 
+// A probe as a row and a row as the probe it recorded: the sink writes the first, readers (`runs
+// show`, the runs page) print the second with engine/core/describe.h.
+ProbeRecord probe_record(const ProbeEvent& e);
+ProbeEvent probe_event(const ProbeRecord& p);
+BaselineEvent baseline_event(const BaselineRecord& b);
+
 }  // namespace pretext

@@ -136,7 +136,7 @@ void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunP
       e.backbone = pixels ? "pixels" : cfg.backbone;
       nlohmann::json params = {{"k", sc.k},      {"t", cfg.knn_t},         {"bank", sc.bank->size()},
                                {"queries", sc.query->size()}, {"eval", cfg.eval_data}, {"limit", cfg.limit},
-                               {"resize", cfg.resize}};
+                               {"resize", cfg.resize}, {"mean", data.stats.mean}, {"std", data.stats.std}};
       if (!pixels) params.update({{"method", cfg.method}, {"seed", cfg.seed}});  // MAE's features differ
       e.params = params.dump();
       if (const auto known = store && !e.dataset.empty()

@@ -63,7 +63,7 @@ CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& c
     log(LogEvent::Level::Info, "run " + id + " has no checkpoint: starting it over");
   }
   // The steps after the checkpoint are recomputed; their old rows would duplicate the curve.
-  store.delete_metrics_after(run, start.step);
+  store.forget_after(run, start.step);
   store.set_status(run, "running", "", false);
   store.set_run_process(run);
   return start;

@@ -170,7 +170,9 @@ TEST(checkpoint, RunsOfDeadProcessesAreMarkedInterrupted) {
   EXPECT_TRUE(s.mark_interrupted().empty());  // idempotent
 }
 
-TEST(checkpoint, DeleteMetricsAfterKeepsTheCurveUpToTheCheckpoint) {
+// A resume from step 6 rewrites steps 7..: their metric and probe rows go, the run's earlier rows
+// and other runs' stay (probes recorded after the checkpoint used to survive the resume).
+TEST(checkpoint, ForgetAfterKeepsTheRunUpToTheCheckpoint) {
   test::TempDir dir;
   Store s(dir.str("m.db"));
   const int64_t run = add_run(s), other = add_run(s);
@@ -180,8 +182,44 @@ TEST(checkpoint, DeleteMetricsAfterKeepsTheCurveUpToTheCheckpoint) {
     rows.push_back({other, i, "loss", double(i)});
   }
   s.add_metrics(rows);
-  s.delete_metrics_after(run, 6);
+  for (int64_t step : {5, 8})
+    for (int64_t r : {run, other}) {
+      ProbeRecord p;
+      p.run_id = r;
+      p.step = step;
+      p.kind = "knn";
+      p.k = 20;
+      s.add_probe(p);
+    }
+  s.forget_after(run, 6);
   EXPECT_EQ(s.metric(run, "loss").size(), 6u);
   EXPECT_EQ(s.metric(run, "loss").back().first, 6);
   EXPECT_EQ(s.metric(other, "loss").size(), 10u);
+  ASSERT_EQ(s.probes(run).size(), 1u);
+  EXPECT_EQ(s.probes(run).front().step, 5);
+  EXPECT_EQ(s.probes(other).size(), 2u);
+}
+
+// Probing the same weights twice with the same parameters keeps one row (the newest); other
+// parameters are another row.
+TEST(checkpoint, TheSameProbeAgainReplacesItsRow) {
+  test::TempDir dir;
+  Store s(dir.str("p.db"));
+  const int64_t run = add_run(s);
+  ProbeRecord p;
+  p.run_id = run;
+  p.step = 10;
+  p.kind = "knn";
+  p.k = 20;
+  p.params = R"({"k":20,"t":0.07})";
+  p.accuracy = 0.5;
+  s.add_probe(p);
+  p.accuracy = 0.6;
+  s.add_probe(p);
+  ASSERT_EQ(s.probes(run).size(), 1u);
+  EXPECT_EQ(s.probes(run).front().accuracy, 0.6);
+  p.k = 200;
+  p.params = R"({"k":200,"t":0.1})";
+  s.add_probe(p);
+  EXPECT_EQ(s.probes(run).size(), 2u);
 }

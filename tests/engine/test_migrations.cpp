@@ -213,3 +213,33 @@ TEST(migrations, V2DatabaseAsEarlierBuildsLeftItMovesToOneCheckpointTable) {
   EXPECT_EQ(s.checkpoints(2).size(), 2u);
   EXPECT_EQ(s.integrity_check(), "ok");
 }
+
+namespace {
+size_t open_descriptors() {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
+}
+}  // namespace
+
+// A database from a newer Pretext is refused with a message that says so, and the refusal leaves no
+// file open (the constructor threw before, so no destructor closed its SQLite handle).
+TEST(migrations, ANewerDatabaseIsRefusedAndLeavesNoFileOpen) {
+  test::TempDir dir;
+  const std::string path = dir.str("newer.db");
+  { Store s(path); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const size_t before = open_descriptors();
+  for (int i = 0; i < 3; ++i) {
+    try {
+      Store s(path);
+      FAIL() << "opened a v99 database";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("newer than this Pretext"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(open_descriptors(), before);
+}

@@ -13,6 +13,7 @@
 #include <set>
 #include <thread>
 
+#include "engine/augment/pipeline.h"
 #include "engine/core/metric_names.h"
 #include "engine/core/runtime.h"
 #include "engine/export/run_model.h"
@@ -366,6 +367,15 @@ TEST(phases, BaselinesAreMeasuredOnceThenReused) {
     EXPECT_TRUE(second.baselines[i].reused);
     EXPECT_EQ(second.baselines[i].accuracy, first.baselines[i].accuracy);
   }
+  // Other normalisation statistics are other features: nothing measured under the first is reused.
+  Baselines normalised_otherwise;
+  TrainConfig other = cfg;
+  other.name = "other statistics";
+  other.pipeline_json = Pipeline::load(method_info(cfg.method).pipeline).to_json();
+  other.pipeline_json["normalize"] = {{"mean", {0.5}}, {"std", {0.25}}};
+  Trainer(other, normalised_otherwise, db).run();
+  ASSERT_EQ(normalised_otherwise.baselines.size(), 4u);
+  for (const auto& b : normalised_otherwise.baselines) EXPECT_FALSE(b.reused) << b.baseline << " " << b.scope;
   // The random-init baseline is the kNN of the run's own first network (make_seeded_method), the raw
   // pixels' that of the normalised pixels, on the run's split.
   const TrainConfig r = resolve_config(cfg);
@@ -433,7 +443,9 @@ TEST(phases, EvaluatingACheckpointReproducesTheRunsProbe) {
   EXPECT_EQ(probes[0].step, 4);
   EXPECT_NEAR(probes[0].accuracy, at_end, 1e-9);
   EXPECT_EQ(probes[1].kind, "linear");
-  EXPECT_EQ(store.probes(t.run_id()).size(), 3u);  // the end-of-run kNN and these two
+  // The kNN of the same weights with the same parameters replaced the end-of-run row (one row per
+  // measurement); the linear probe is new.
+  EXPECT_EQ(store.probes(t.run_id()).size(), 2u);
   request.checkpoint = 3;
   const std::string missing = what_of([&] { evaluate_run(store, t.run_id(), o, request); });
   EXPECT_NE(missing.find("no checkpoint at step 3"), std::string::npos) << missing;

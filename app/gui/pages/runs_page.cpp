@@ -4,8 +4,11 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -13,6 +16,7 @@
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -28,8 +32,10 @@
 #include <set>
 
 #include "app/gui/app_state.h"
+#include "engine/core/describe.h"
 #include "engine/core/metric_names.h"
 #include "engine/export/run_model.h"
+#include "engine/export/tables.h"
 #include "engine/store/compare.h"
 #include "engine/store/store_sink.h"
 #include "engine/store/store.h"
@@ -39,13 +45,44 @@
 namespace pretext {
 namespace {
 
-enum Column { kId, kName, kMethod, kStatus, kKnn, kCreated, kColumns };
+enum Column { kId, kName, kMethod, kData, kStatus, kKnn, kCreated, kColumns };
+
+// A stored config as a reader wants it: one "field: value" line per choice, the method's parameters
+// on one line, the pipeline as its name and ops (the JSON stays one Re-run away).
+QString readable_config(const nlohmann::json& config) {
+  QString text = QObject::tr("Configuration\n");
+  for (const auto& [key, value] : config.items()) {
+    if (key == "pipeline_json" || key == "method_params" || key == "data_fingerprint") continue;
+    if (value.is_string() && value.get<std::string>().empty()) continue;
+    text += QStringLiteral("  %1: %2\n").arg(QString::fromStdString(key),
+                                             QString::fromStdString(value.is_string() ? value.get<std::string>() : value.dump()));
+  }
+  QStringList params;
+  const nlohmann::json method_params = config.value("method_params", nlohmann::json::object());
+  for (const auto& [key, value] : method_params.items())  // items() of a temporary would dangle
+    params << QStringLiteral("%1=%2").arg(QString::fromStdString(key), QString::fromStdString(value.dump()));
+  if (!params.isEmpty()) text += QObject::tr("  method parameters: %1\n").arg(params.join(", "));
+  const nlohmann::json pipeline = config.value("pipeline_json", nlohmann::json::object());
+  if (pipeline.contains("views")) {
+    QStringList views;
+    for (const auto& view : pipeline["views"]) {
+      QStringList ops;
+      for (const auto& op : view.value("ops", nlohmann::json::array())) ops << QString::fromStdString(op.value("op", "?"));
+      views << ops.join(" → ");
+    }
+    text += QObject::tr("  pipeline %1: %2\n").arg(QString::fromStdString(pipeline.value("name", "custom")), views.join("  |  "));
+  }
+  return text;
+}
 
 }  // namespace
 
 RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
   details_ = new QPlainTextEdit;
   details_->setReadOnly(true);
+  details_->setPlaceholderText(tr("Every run is stored here. Select one to read its details; check several and "
+                                  "press Compare checked to overlay their curves and compare their probes. "
+                                  "No runs yet? Start one on the Train page."));
   details_->setFont(QFont("monospace", 9));
   tabs_ = new QTabWidget;
   tabs_->addTab(details_, tr("Details"));
@@ -77,7 +114,7 @@ QWidget* RunsPage::buildRunList() {
   filters->addWidget(status_);
   filters->addWidget(method_);
   list_ = new QTreeWidget;
-  list_->setHeaderLabels({tr("Run"), tr("Name"), tr("Method"), tr("Status"), tr("kNN"), tr("Created")});
+  list_->setHeaderLabels({tr("Run"), tr("Name"), tr("Method"), tr("Data"), tr("Status"), tr("kNN"), tr("Created")});
   list_->setRootIsDecorated(false);
   list_->setSortingEnabled(true);
   list_->header()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -123,6 +160,18 @@ QHBoxLayout* RunsPage::buildActions() {
     if (selected_ > 0) showDetails(selected_);  // the stored probes, the new ones among them
     details_->setPlainText(probe_watcher_.result() + "\n\n" + details_->toPlainText());
   });
+  auto* export_button = new QPushButton(tr("Export"));
+  export_button->setToolTip(tr("Save this run's backbone weights, its metrics or its embeddings (the same files as "
+                               "pretext-cli export)"));
+  auto* export_menu = new QMenu(export_button);
+  export_menu->addAction(tr("Backbone weights (safetensors, torchvision names)…"), this,
+                         [this] { exportSelected(ExportKind::Weights); });
+  export_menu->addAction(tr("Metrics (CSV)…"), this, [this] { exportSelected(ExportKind::Metrics); });
+  export_menu->addAction(tr("Embeddings (CSV and TensorBoard projector files)…"), this,
+                         [this] { exportSelected(ExportKind::Embeddings); });
+  export_button->setMenu(export_menu);
+  connect(&export_watcher_, &QFutureWatcher<QString>::finished, this,
+          [this] { details_->setPlainText(export_watcher_.result() + "\n\n" + details_->toPlainText()); });
   auto* compare_button = new QPushButton(tr("Compare checked"));
   connect(compare_button, &QPushButton::clicked, this, [this] {
     compare();
@@ -133,6 +182,7 @@ QHBoxLayout* RunsPage::buildActions() {
   actions->addWidget(rerun);
   actions->addWidget(resume);
   actions->addWidget(probe);
+  actions->addWidget(export_button);
   for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")}) {
     auto* b = new QPushButton(a);
     connect(b, &QPushButton::clicked, this, [this, a] { manage(a); });
@@ -197,6 +247,9 @@ void RunsPage::reload() {
       item->setCheckState(kId, checked.contains(r.id) ? Qt::Checked : Qt::Unchecked);
       item->setText(kName, QString::fromStdString(r.name));
       item->setText(kMethod, QString::fromStdString(r.method));
+      const QString data = QString::fromStdString(r.dataset);
+      item->setText(kData, QFileInfo(data).fileName());  // the folder or file name; the path in the tooltip
+      item->setToolTip(kData, data);
       item->setText(kStatus, QString::fromStdString(r.status));
       item->setText(kKnn, knn ? QString::number(100 * knn->accuracy, 'f', 1) + " %" : QStringLiteral("–"));
       item->setText(kCreated, QString::fromStdString(r.created_at));
@@ -292,7 +345,10 @@ void RunsPage::showDetails(qint64 run) {
     if (!r) return;
     QString text;
     text += tr("Run %1: %2\n").arg(r->id).arg(QString::fromStdString(r->name));
-    text += tr("Status: %1 %2\n").arg(QString::fromStdString(r->status), QString::fromStdString(r->message));
+    // The message usually repeats the status ("stopped at step 33"): then it is the whole line.
+    const QString status = QString::fromStdString(r->status), message = QString::fromStdString(r->message);
+    text += tr("Status: %1\n").arg(message.startsWith(status) ? message
+                                   : message.isEmpty() ? status : status + " — " + message);
     text += tr("Method: %1   Backbone: %2   Seed: %3   Device: %4\n")
                 .arg(QString::fromStdString(r->method), QString::fromStdString(r->backbone))
                 .arg(r->seed)
@@ -306,14 +362,13 @@ void RunsPage::showDetails(qint64 run) {
     text += tr("Versions: Pretext %1, LibTorch %2, OpenCV %3, %4\n")
                 .arg(QString::fromStdString(r->commit), QString::fromStdString(r->torch_version),
                      QString::fromStdString(r->opencv_version), QString::fromStdString(r->ui_version));
-    for (const auto& p : store.probes(run)) {
-      text += tr("Probe %1 at step %2: %3 % on %4 images").arg(QString::fromStdString(p.kind)).arg(p.step)
-                  .arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries);
-      if (p.top5 >= 0) text += tr(", top-5 %1 %").arg(100 * p.top5, 0, 'f', 2);
-      if (p.train_accuracy >= 0) text += tr(", train %1 %").arg(100 * p.train_accuracy, 0, 'f', 2);
-      text += "  " + QString::fromStdString(p.params) + "\n";
-    }
-    text += "\n" + QString::fromStdString(nlohmann::json::parse(r->config).dump(2));
+    const nlohmann::json config = nlohmann::json::parse(r->config);
+    text += tr("\nProbes\n");
+    for (const auto& p : store.probes(run)) text += "  " + QString::fromStdString(describe_probe(probe_event(p))) + "\n";
+    text += tr("Baselines (what the same probes read without learning)\n");
+    for (const auto& b : store.baselines(config.value("data_fingerprint", std::string()), r->backbone))
+      text += "  " + QString::fromStdString(describe_baseline(baseline_event(b))) + "\n";
+    text += "\n" + readable_config(config);
     details_->setPlainText(text);
   } catch (const std::exception& e) {
     details_->setPlainText(tr("Cannot read run %1: %2").arg(run).arg(e.what()));
@@ -371,6 +426,39 @@ std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
   return request;
 }
 
+// Asks where, then writes on a worker thread (embeddings run the network over the images).
+void RunsPage::exportSelected(ExportKind kind) {
+  if (selected_ <= 0 || export_watcher_.isRunning()) return;
+  const qint64 run = selected_;
+  const QString stem = QDir::home().filePath(QStringLiteral("run%1").arg(run));
+  QString out;
+  if (kind == ExportKind::Weights)
+    out = QFileDialog::getSaveFileName(this, tr("Export backbone weights"), stem + "-backbone.safetensors",
+                                       tr("safetensors (*.safetensors)"));
+  else if (kind == ExportKind::Metrics)
+    out = QFileDialog::getSaveFileName(this, tr("Export metrics"), stem + "-metrics.csv", tr("CSV (*.csv)"));
+  else
+    out = QFileDialog::getExistingDirectory(this, tr("Export embeddings into a new folder in…"), QDir::homePath());
+  if (out.isEmpty()) return;
+  if (kind == ExportKind::Embeddings) out = QDir(out).filePath(QStringLiteral("run%1-embeddings").arg(run));
+  details_->setPlainText(tr("Exporting run %1 to %2…").arg(run).arg(out) + "\n\n" + details_->toPlainText());
+  export_watcher_.setFuture(QtConcurrent::run([db = state_->dbPath().toStdString(), run, kind, out]() -> QString {
+    try {
+      Store store(db, /*read_only=*/true);
+      const std::string path = out.toStdString();
+      if (kind == ExportKind::Weights)
+        return tr("Wrote %1 (%2 tensors)").arg(out).arg(export_run_weights(store, run, path));
+      if (kind == ExportKind::Metrics)
+        return tr("Wrote %1 metric rows to %2").arg(write_metrics_csv(store, run, path)).arg(out);
+      const RunEmbeddings e = export_run_embeddings(store, run, RunDataOptions{}, path);
+      return tr("Wrote %1 embeddings of dimension %2 to %3 (embeddings.csv and TensorBoard projector files)")
+          .arg(e.table.n).arg(e.table.dim).arg(out);
+    } catch (const std::exception& e) {
+      return tr("Cannot export run %1: %2").arg(run).arg(QString::fromUtf8(e.what()));
+    }
+  }));
+}
+
 void RunsPage::probeSelected() {
   if (selected_ <= 0 || probe_watcher_.isRunning()) return;
   TrainConfig cfg;
@@ -395,12 +483,7 @@ void RunsPage::probeSelected() {
       RunDataOptions o;
       QStringList lines;
       for (const ProbeEvent& p : evaluate_run(store, run, o, request, &sink))
-        lines << (p.kind == "knn" ? tr("kNN (k=%1) at step %2: top-1 %3 %, top-5 %4 % on %5 queries")
-                                        .arg(p.k).arg(p.step).arg(100 * p.accuracy, 0, 'f', 2)
-                                        .arg(100 * p.top5, 0, 'f', 2).arg(p.queries)
-                                  : tr("linear probe at step %1: %2 % on %3 queries (train %4 %)")
-                                        .arg(p.step).arg(100 * p.accuracy, 0, 'f', 2).arg(p.queries)
-                                        .arg(100 * p.train_accuracy, 0, 'f', 2));
+        lines << QString::fromStdString(describe_probe(p));
       return lines.join("\n");
     } catch (const std::exception& e) {
       return tr("Probe of run %1 failed: %2").arg(run).arg(e.what());

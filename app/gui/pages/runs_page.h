@@ -49,6 +49,8 @@ class RunsPage : public QWidget {
   // Probes the selected run again (kNN and/or linear, on its saved backbone or a checkpoint) on a
   // worker thread; the results are stored with the run and shown in its details.
   void probeSelected();
+  enum class ExportKind { Weights, Metrics, Embeddings };
+  void exportSelected(ExportKind kind);
   std::optional<ProbeRequest> askProbeRequest(const TrainConfig& cfg, const std::vector<CheckpointRecord>& checkpoints);
   QList<qint64> checkedRuns() const;
 
@@ -67,6 +69,7 @@ class RunsPage : public QWidget {
   QTabWidget* tabs_;
   qint64 selected_ = 0;
   QFutureWatcher<QString> probe_watcher_;
+  QFutureWatcher<QString> export_watcher_;
 };
 
 }  // namespace pretext

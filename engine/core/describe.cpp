@@ -1,0 +1,60 @@
+#include "engine/core/describe.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace pretext {
+namespace {
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f %%", 100.0 * fraction);
+  return buf;
+}
+
+std::string plain(const nlohmann::json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_float()) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v.get<double>());
+    return buf;
+  }
+  return v.dump();
+}
+
+}  // namespace
+
+std::string describe_parameters(const std::string& params_json) {
+  const nlohmann::json params = nlohmann::json::parse(params_json, nullptr, false);
+  if (!params.is_object()) return params_json;
+  static const std::set<std::string> split_keys = {"bank", "queries", "eval", "limit", "resize", "mean", "std",
+                                                    "method", "seed"};
+  std::string out;
+  for (const auto& [key, value] : params.items()) {
+    if (split_keys.count(key)) continue;
+    if (!out.empty()) out += ", ";
+    out += key == "weight_decay" ? "weight decay " + plain(value) : key + "=" + plain(value);
+  }
+  return out;
+}
+
+std::string describe_probe(const ProbeEvent& p) {
+  const std::string params = describe_parameters(p.params.empty() ? "{}" : p.params);
+  const std::string head = (p.kind == "knn" ? std::string("kNN") : p.kind) + (params.empty() ? "" : " (" + params + ")") +
+                           " at step " + std::to_string(p.step) + ": ";
+  if (p.kind == "knn")
+    return head + "top-1 " + percent(p.accuracy) + (p.top5 >= 0 ? ", top-5 " + percent(p.top5) : "") + " on " +
+           std::to_string(p.queries) + " queries, bank " + std::to_string(p.bank);
+  return head + percent(p.accuracy) + " on " + std::to_string(p.queries) + " queries" +
+         (p.train_accuracy >= 0 ? " (train " + percent(p.train_accuracy) + " on " + std::to_string(p.bank) + ")" : "");
+}
+
+std::string describe_baseline(const BaselineEvent& b) {
+  const std::string params = describe_parameters(b.params.empty() ? "{}" : b.params);
+  return std::string(b.baseline == "raw_pixels" ? "raw pixels" : "untrained network") + ", " + b.scope + " kNN" +
+         (params.empty() ? "" : " (" + params + ")") + ": " + percent(b.accuracy) + " on " +
+         std::to_string(b.queries) + " queries";
+}
+
+}  // namespace pretext
