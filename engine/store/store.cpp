@@ -74,6 +74,9 @@ CREATE TABLE baselines(dataset TEXT NOT NULL, backbone TEXT NOT NULL, baseline T
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
 
+// How long a connection waits for another's lock before it reports the database as locked.
+constexpr int kBusyTimeoutMs = 5000;
+
 int user_version(sqlite3* db) {
   Stmt q(db, "PRAGMA user_version");
   q.step();
@@ -94,9 +97,20 @@ std::string utc_now_iso() {
 Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::absolute(path).string()) {
   if (read_only) {
     // Bring an older database to this schema once, so the read-only queries below find their columns.
+    // The same patience as every connection: this read meets a writer's lock too (a run's connection
+    // closing checkpoints the WAL under an exclusive lock), and without a busy timeout it failed at
+    // once with "database is locked" on the runs page right after a run stopped.
     sqlite3* probe = nullptr;
-    const bool older = sqlite3_open_v2(path.c_str(), &probe, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
-                       user_version(probe) < kSchemaVersion;
+    bool older = false;
+    if (sqlite3_open_v2(path.c_str(), &probe, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(probe, kBusyTimeoutMs);
+      try {
+        older = user_version(probe) < kSchemaVersion;
+      } catch (...) {
+        sqlite3_close(probe);
+        throw;
+      }
+    }
     sqlite3_close(probe);
     if (older) Store upgrade(path, false);
   }
@@ -107,7 +121,7 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     db_ = nullptr;
     throw std::runtime_error("cannot open database " + path + ": " + msg);
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   if (read_only) return;
   // A constructor that throws runs no destructor: close the handle here, or the file stays open.
   try {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "engine/store/compare.h"
 #include "engine/store/dataset_fingerprint.h"
@@ -105,6 +106,35 @@ std::vector<int64_t> ids(const std::vector<RunRecord>& runs) {
 }
 
 }  // namespace
+
+// A reader opening the database while a writer holds it exclusively (as a run's connection does
+// while it checkpoints the WAL on close) waits for the lock instead of failing: the runs page read
+// "database is locked" right after a run stopped, because the schema check's connection had no busy
+// timeout.
+TEST(store, AReaderWaitsForAWriterInsteadOfFailing) {
+  test::TempDir dir;
+  const std::string path = dir.str("busy.db");
+  {
+    Store s(path);
+    add_run(s, "one", "simclr", "d", "finished");
+  }
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &holder), SQLITE_OK);
+  const auto exec = [&](const char* sql) { return sqlite3_exec(holder, sql, nullptr, nullptr, nullptr); };
+  ASSERT_EQ(exec("PRAGMA locking_mode=EXCLUSIVE"), SQLITE_OK);
+  ASSERT_EQ(exec("BEGIN EXCLUSIVE"), SQLITE_OK);
+  ASSERT_EQ(exec("UPDATE runs SET notes='held'"), SQLITE_OK);
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    exec("COMMIT");
+    sqlite3_close(holder);  // an exclusive WAL connection keeps its lock until it closes
+  });
+  std::vector<RunRecord> runs;
+  EXPECT_NO_THROW(runs = Store(path, /*read_only=*/true).runs());
+  release.join();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].notes, "held");
+}
 
 TEST(store, ListFiltersByMethodDatasetTagStatusAndText) {
   test::TempDir dir;
