@@ -21,7 +21,9 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   plot_->yAxis->setLabel(y_label);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->setMinimumSize(200, 140);
+  legend_below_axes(plot_);
+  fit_ticks_to_size(plot_);
+  plot_->setMinimumSize(150, 120);  // four side by side fit a 1366 px screen with the launcher
   timer_.setInterval(33);
   timer_.setSingleShot(true);
   connect(&timer_, &QTimer::timeout, this, [this] { replotNow(); });
@@ -168,25 +170,6 @@ QCPRange with_margin(QCPRange r, double fraction) {
   return QCPRange(r.lower - pad, r.upper + pad);
 }
 
-// The corner of the axis rect with the fewest data points, where the legend hides least.
-Qt::Alignment emptiest_corner(QCustomPlot* plot) {
-  const QCPRange xr = plot->xAxis->range(), yr = plot->yAxis->range();
-  int counts[4] = {0, 0, 0, 0};  // top-right, top-left, bottom-right, bottom-left
-  for (int g = 0; g < plot->graphCount(); ++g) {
-    for (const auto& p : *plot->graph(g)->data()) {
-      const double fx = (p.key - xr.lower) / xr.size(), fy = (p.value - yr.lower) / yr.size();
-      const bool right = fx > 0.55, left = fx < 0.45, top = fy > 0.6, bottom = fy < 0.4;
-      counts[0] += right && top;
-      counts[1] += left && top;
-      counts[2] += right && bottom;
-      counts[3] += left && bottom;
-    }
-  }
-  const Qt::Alignment corners[4] = {Qt::AlignTop | Qt::AlignRight, Qt::AlignTop | Qt::AlignLeft,
-                                    Qt::AlignBottom | Qt::AlignRight, Qt::AlignBottom | Qt::AlignLeft};
-  return corners[std::min_element(counts, counts + 4) - counts];
-}
-
 }  // namespace
 
 void CurvePlot::replotNow() {
@@ -211,7 +194,6 @@ void CurvePlot::replotNow() {
     plot_->xAxis->setRange(with_margin(plot_->xAxis->range(), 0.0));  // steps start at the frame
     plot_->yAxis->setRange(with_margin(plot_->yAxis->range(), 0.08));
   }
-  if (plot_->legend->visible()) plot_->axisRect()->insetLayout()->setInsetAlignment(0, emptiest_corner(plot_));
   plot_->replot(QCustomPlot::rpImmediateRefresh);
 }
 

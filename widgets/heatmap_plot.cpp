@@ -26,7 +26,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   plot_->xAxis->ticker()->setTickCount(4);  // dimension indices crowd a small panel
   plot_->yAxis->ticker()->setTickCount(4);
   plot_->yAxis->setLabel(tr("view 1 dim"));
-  plot_->setMinimumSize(200, 160);
+  plot_->setMinimumSize(150, 140);
 }
 
 void HeatmapPlot::setMatrix(int n, const QVector<float>& v) {

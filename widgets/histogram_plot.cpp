@@ -20,8 +20,9 @@ HistogramPlot::HistogramPlot(const QString& x_label, double lo, double hi, QWidg
   plot_->xAxis->setRange(lo, hi);
   plot_->legend->setVisible(true);
   plot_->legend->setFont(QFont(font().family(), 8));
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
-  plot_->setMinimumSize(200, 140);
+  legend_below_axes(plot_);
+  fit_ticks_to_size(plot_);
+  plot_->setMinimumSize(150, 120);  // four side by side fit a 1366 px screen with the launcher
 }
 
 void HistogramPlot::setSeries(const QVector<QPair<QString, QVector<double>>>& series) {

@@ -1,6 +1,7 @@
 #include "widgets/palette.h"
 
 #include <QEvent>
+#include <algorithm>
 
 #include "widgets/qcp.h"
 
@@ -70,6 +71,32 @@ QColor class_color(int label) {
                                  0xddcc77, 0xcc6677, 0x882255, 0xaa4499, 0x777777};
   if (label < 0) return QColor(0x80, 0x80, 0x80);
   return QColor(kColors[label % 10]);
+}
+
+void legend_below_axes(QCustomPlot* plot) {
+  // The legend shares its row with an empty cell of any width: a layout column is as narrow as the
+  // narrowest maximum in it, and a hidden, empty legend's would have squeezed the axes to 50 px.
+  auto* row = new QCPLayoutGrid;
+  plot->plotLayout()->addElement(1, 0, row);
+  plot->plotLayout()->setRowStretchFactor(1, 0.001);
+  row->addElement(0, 0, plot->legend);
+  row->addElement(0, 1, new QCPLayoutElement(plot));
+  row->setColumnStretchFactor(1, 0.001);
+  plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  plot->legend->setWrap(2);
+  plot->legend->setBorderPen(Qt::NoPen);
+  plot->legend->setBrush(Qt::NoBrush);
+  plot->legend->setMargins(QMargins(2, 0, 2, 2));
+}
+
+void fit_ticks_to_size(QCustomPlot* plot) {
+  QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] {
+    const QRect r = plot->axisRect()->rect();
+    plot->xAxis->ticker()->setTickCount(std::clamp(r.width() / 55, 2, 6));
+    plot->yAxis->ticker()->setTickCount(std::clamp(r.height() / 55, 2, 6));
+    if (plot->legend->layout() != plot->axisRect()->insetLayout())
+      plot->legend->setWrap(std::clamp(r.width() / 110, 1, 4));
+  });
 }
 
 void follow_palette(QCustomPlot* plot) {

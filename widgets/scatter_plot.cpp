@@ -19,6 +19,7 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   plot_->yAxis->setLabel(tr("PC 2"));
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   plot_->legend->setFont(QFont(font().family(), 8));
+  fit_ticks_to_size(plot_);
   // The legend gets its own column beside the axes so it never hides points.
   plot_->plotLayout()->addElement(0, 1, plot_->legend);
   plot_->plotLayout()->setColumnStretchFactor(1, 0.001);

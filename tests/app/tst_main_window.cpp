@@ -5,6 +5,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QTabWidget>
 #include <QTimer>
 #include <memory>
 #include <QComboBox>
@@ -191,6 +192,25 @@ class TstMainWindow : public QObject {
     QCOMPARE(QString::fromStdString(runs[0].status), QString("stopped"));
     QVERIFY(store.latest_checkpoint(runs[0].id).has_value());  // resumable
     QVERIFY(store.probes(runs[0].id).empty());                 // the probe was skipped, not waited for
+  }
+
+  // A 1366x768 laptop screen holds the whole window: no page asks for more than the screen (the
+  // train page's four diagnostics in a row asked for 1462 px).
+  void everyPageFitsALaptopScreen() {
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("fit.db");
+    MainWindow w(o);
+    w.show();
+    QApplication::processEvents();
+    auto* tabs = w.findChild<QTabWidget*>();
+    QVERIFY(tabs);
+    for (int i = 0; i < tabs->count(); ++i) {
+      const QSize need = tabs->widget(i)->minimumSizeHint();
+      QVERIFY2(need.width() <= 1366 - 40, qPrintable(QString("%1 needs %2 px").arg(tabs->tabText(i)).arg(need.width())));
+    }
+    QVERIFY2(w.minimumSizeHint().width() <= 1366, qPrintable(QString::number(w.minimumSizeHint().width())));
+    QVERIFY2(w.minimumSizeHint().height() <= 768 - 40, qPrintable(QString::number(w.minimumSizeHint().height())));
   }
 
   void darkThemeReachesPlotsAndSystemRestores() {

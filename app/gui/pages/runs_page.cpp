@@ -441,6 +441,7 @@ void RunsPage::exportSelected(ExportKind kind) {
     out = QFileDialog::getExistingDirectory(this, tr("Export embeddings into a new folder in…"), QDir::homePath());
   if (out.isEmpty()) return;
   if (kind == ExportKind::Embeddings) out = QDir(out).filePath(QStringLiteral("run%1-embeddings").arg(run));
+  tabs_->setCurrentIndex(0);  // the Details tab says what was written
   details_->setPlainText(tr("Exporting run %1 to %2…").arg(run).arg(out) + "\n\n" + details_->toPlainText());
   export_watcher_.setFuture(QtConcurrent::run([db = state_->dbPath().toStdString(), run, kind, out]() -> QString {
     try {

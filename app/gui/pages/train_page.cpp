@@ -25,6 +25,7 @@
 #include "app/gui/training_controller.h"
 #include "engine/augment/pipeline.h"
 #include "engine/data/image_mat.h"
+#include "engine/core/describe.h"
 #include "engine/core/metric_names.h"
 #include "engine/methods/method_info.h"
 #include "engine/store/compare.h"
@@ -67,6 +68,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   scroll->setWidgetResizable(true);
   scroll->setMinimumWidth(300);
   scroll->setMaximumWidth(340);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the form fits the column's width
 
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(scroll);
@@ -271,7 +273,12 @@ void TrainPage::showKnnProbe(int k, double accuracy, qint64 queries) {
   QStringList against;
   for (auto it = final_baselines_.begin(); it != final_baselines_.end(); ++it)
     against << tr("%1 %2 %").arg(it.key()).arg(100 * it.value(), 0, 'f', 1);
+  // The story of the run in one line: what it gained over the same network untrained, and where it
+  // stands against the raw pixels.
+  const QString learned = QString::fromStdString(describe_learning(
+      accuracy, final_baselines_.value(tr("untrained network"), -1), final_baselines_.value(tr("raw pixels"), -1)));
   probe_->setText(tr("kNN probe (k=%1): <b>%2 %</b> on %3 held-out images").arg(k).arg(100 * accuracy, 0, 'f', 1).arg(queries) +
+                  (learned.isEmpty() ? QString() : "<br><b>" + learned.toHtmlEscaped() + "</b>") +
                   (against.isEmpty() ? QString() : "<br>" + tr("without learning: %1").arg(against.join(", "))));
 }
 
@@ -394,6 +401,12 @@ void TrainPage::buildLauncher(QWidget* host) {
   applyConfig(defaults);
   setRunning(false);
 
+  // The launcher's column is at most 340 px: combo boxes with long entries (preset titles) shrink to
+  // it and show the whole text in their pop-up.
+  for (QComboBox* box : {preset_, method_, backbone_, optimizer_, device_}) {
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(8);
+  }
   connect(preset_, &QComboBox::currentIndexChanged, this, &TrainPage::applyPreset);
   watchForCustomEdits();
   connect(method_, &QComboBox::currentTextChanged, this, [this] {
