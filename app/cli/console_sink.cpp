@@ -19,8 +19,13 @@ void ConsoleSink::on_event(const Event& e) {
                 r->device.c_str(), static_cast<long long>(r->images), static_cast<long long>(r->total_steps));
   } else if (const auto* p = std::get_if<ProbeEvent>(&e)) {
     std::printf("probe: %s\n", describe_probe(*p).c_str());
-    if (p->end_of_run && p->kind == "knn") std::printf("final kNN accuracy: %.2f%%\n", 100.0 * p->accuracy);
+    if (p->end_of_run && p->kind == "knn") {
+      std::printf("final kNN accuracy: %.2f%%\n", 100.0 * p->accuracy);
+      const std::string learned = describe_learning(p->accuracy, final_untrained_, final_raw_pixels_);
+      if (!learned.empty()) std::printf("%s\n", learned.c_str());
+    }
   } else if (const auto* b = std::get_if<BaselineEvent>(&e)) {
+    if (b->scope == "final") (b->baseline == "raw_pixels" ? final_raw_pixels_ : final_untrained_) = b->accuracy;
     std::printf("baseline: %s%s\n", describe_baseline(*b).c_str(), b->reused ? " (stored)" : "");
   } else if (const auto* l = std::get_if<LogEvent>(&e)) {
     const char* tag = l->level == LogEvent::Level::Error ? "error: " : l->level == LogEvent::Level::Warning ? "warning: " : "";

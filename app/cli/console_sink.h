@@ -14,6 +14,7 @@ class ConsoleSink : public EventSink {
  private:
   std::mutex mu_;
   int every_;
+  double final_untrained_ = -1, final_raw_pixels_ = -1;  // the end-of-run probe's baselines, once reported
 };
 
 }  // namespace pretext

@@ -1,5 +1,6 @@
 #include "engine/core/describe.h"
 
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -55,6 +56,24 @@ std::string describe_baseline(const BaselineEvent& b) {
   return std::string(b.baseline == "raw_pixels" ? "raw pixels" : "untrained network") + ", " + b.scope + " kNN" +
          (params.empty() ? "" : " (" + params + ")") + ": " + percent(b.accuracy) + " on " +
          std::to_string(b.queries) + " queries";
+}
+
+std::string describe_learning(double accuracy, double untrained, double raw_pixels) {
+  const auto points = [](double d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", 100.0 * std::abs(d));
+    return std::string(buf);
+  };
+  std::string out;
+  if (untrained >= 0) {
+    const double gain = accuracy - untrained;
+    out = "learned: " + std::string(gain >= 0 ? "+" : "-") + points(gain) + " points over the untrained network";
+  }
+  if (raw_pixels >= 0) {
+    const double d = accuracy - raw_pixels;
+    out += (out.empty() ? "" : "; ") + points(d) + " points " + (d >= 0 ? "above" : "below") + " the raw pixels";
+  }
+  return out;
 }
 
 }  // namespace pretext
