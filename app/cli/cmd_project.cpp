@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/progress.h"
 #include "engine/core/runtime.h"
+#include "engine/eval/projections.h"
 #include "engine/export/run_model.h"
 
 namespace pretext::cli {
@@ -54,7 +55,9 @@ void add_project(CLI::App& app, Commands& out) {
   auto a = std::make_shared<ProjectArgs>();
   auto* cmd = app.add_subcommand("project", "2-D projection (PCA or t-SNE) of a run's embeddings, stored with the run");
   cmd->add_option("RUN", a->run, "Run id or name")->required();
-  cmd->add_option("--method", a->method, "pca or tsne")->capture_default_str()->check(CLI::IsMember({"pca", "tsne"}));
+  std::string offer;
+  for (const auto& p : projection_infos()) offer += "\n  " + p.name + ": " + p.summary;
+  cmd->add_option("--method", a->method, "The projection:" + offer)->capture_default_str()->check(CLI::IsMember(projection_names()));
   cmd->add_option("--db", a->db, "SQLite experiment database")->capture_default_str();
   cmd->add_option("--data", a->data.data, "Training images (default: the run's)");
   cmd->add_option("--eval-data", a->data.eval_data, "Images to project (default: the run's probe queries)");

@@ -12,8 +12,7 @@
 #include "engine/core/runtime.h"
 #include "engine/eval/features.h"
 #include "engine/eval/knn.h"
-#include "engine/eval/pca.h"
-#include "engine/eval/tsne.h"
+#include "engine/eval/projections.h"
 #include "engine/export/tables.h"
 #include "engine/models/backbone.h"
 #include "engine/methods/method.h"
@@ -31,12 +30,11 @@ struct RunModel {
   TrainConfig cfg;                         // as stored with the run
   std::string weights;                     // the file loaded
   std::shared_ptr<BackboneImpl> backbone;  // in eval mode, on `device`
-  std::shared_ptr<MethodImpl> method;      // when loaded from a checkpoint: its features() are what the run probed
+  std::shared_ptr<MethodImpl> method;      // its features() are what the run probed
   int64_t in_channels = 0;
   torch::Device device = torch::kCPU;
   Encoder encoder() const {
-    if (method) return [m = method](const torch::Tensor& x) { return m->features(x); };
-    return [b = backbone](const torch::Tensor& x) { return b->forward(x); };
+    return [m = method](const torch::Tensor& x) { return m->features(x); };
   }
 };
 
@@ -63,9 +61,13 @@ RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
   const std::string name = f.metadata.count("backbone") ? f.metadata.at("backbone") : m.cfg.backbone;
   m.backbone = make_backbone(name, m.in_channels);
   load_backbone_safetensors(*m.backbone, m.weights);
+  // The run's method around the saved backbone (its heads fresh and unused): its features() are what
+  // the run's own probes measured (MAE's mean of the patch tokens, where the ViT's forward gives the
+  // CLS token, so eval disagreed with the run's probe).
+  m.method = make_method(m.cfg.method, m.cfg.method_params, m.backbone);
   m.device = torch::Device(resolve_device(device));
-  m.backbone->to(m.device);
-  m.backbone->eval();
+  m.method->to(m.device);
+  m.method->eval();
   return m;
 }
 
@@ -108,7 +110,7 @@ std::string feature_cache_path(const std::string& db, int64_t run, const RunMode
   namespace fs = std::filesystem;
   std::ostringstream key;
   key << m.weights << '|' << fs::file_size(m.weights) << '|'
-      << fs::last_write_time(m.weights).time_since_epoch().count() << '|' << (m.method ? "method" : "backbone") << '|'
+      << fs::last_write_time(m.weights).time_since_epoch().count() << '|' << m.cfg.method << " features" << '|'
       << dataset_fingerprint(*d.train) << '|' << (d.eval ? dataset_fingerprint(*d.eval) : "-") << '|' << d.bank.size()
       << '|' << d.query.size();
   for (double v : d.stats.mean) key << '|' << v;
@@ -237,26 +239,14 @@ RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOpti
 
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
                                                 const ProgressFn& progress) {
-  if (t.n < 3) throw std::runtime_error("a projection needs at least 3 points");
-  std::vector<float> xy;
-  if (method == "pca") {
-    const torch::Tensor x =
-        torch::from_blob(const_cast<float*>(t.values.data()), {int64_t(t.n), int64_t(t.dim)}, torch::kFloat32);
-    const torch::Tensor p = pca_project(x, 2).contiguous().to(torch::kFloat32);
-    xy.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
-  } else if (method == "tsne") {
-    TsneOptions o;
-    o.seed = seed;
-    if (progress)
-      o.progress = [&](int it, int total, double kl) {
-        progress(double(it) / total, "iteration " + std::to_string(it) + "/" + std::to_string(total) + ", KL " +
-                                         std::to_string(kl));
-        return true;
-      };
-    xy = tsne(t.values, t.n, t.dim, o);
-  } else {
-    throw std::invalid_argument("unknown projection '" + method + "' (pca or tsne)");
-  }
+  ProjectionOptions o;
+  o.seed = seed;
+  if (progress)
+    o.progress = [&](double fraction, const std::string& what) {
+      progress(fraction, what);
+      return true;
+    };
+  const std::vector<float> xy = project(method, t.values, t.n, t.dim, o);
   std::vector<ProjectionPoint> out;
   for (size_t i = 0; i < t.n; ++i)
     out.push_back({t.image_index[i], xy[2 * i], xy[2 * i + 1], t.labels.empty() ? -1 : t.labels[i]});

@@ -53,7 +53,7 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
 RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const std::string& folder,
                                     const ProgressFn& progress = {});
 
-// 2-D projection of a table: "pca" or "tsne" (exact t-SNE, perplexity 30).
+// 2-D projection of a table by one of engine/eval/projections.h (pca, tsne).
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
                                                 const ProgressFn& progress = {});
 

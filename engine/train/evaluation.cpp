@@ -6,7 +6,7 @@
 #include "engine/eval/diagnostics.h"
 #include "engine/eval/knn.h"
 #include "engine/eval/linear_probe.h"
-#include "engine/eval/pca.h"
+#include "engine/eval/projections.h"
 
 namespace pretext {
 namespace {
@@ -27,12 +27,14 @@ ProjectionEvent pca_projection(const torch::Tensor& query_features, const RunDat
   const ImageSet& qset = data.query_set();
   const auto shown = spread_indices(data.query.size(), kProjectionPoints);
   std::vector<int64_t> rows(shown.begin(), shown.end());
-  const auto xy = pca_project(query_features.index_select(0, torch::tensor(rows, torch::kLong)), 2).contiguous();
+  const auto features = query_features.index_select(0, torch::tensor(rows, torch::kLong)).to(torch::kCPU, torch::kFloat32).contiguous();
+  const std::vector<float> values(features.data_ptr<float>(), features.data_ptr<float>() + features.numel());
   ProjectionEvent pe;
   pe.run_id = run_id;
   pe.kind = "pca";
   pe.class_names = qset.class_names;
-  const float* p = xy.data_ptr<float>();
+  const std::vector<float> xy = project(pe.kind, values, shown.size(), size_t(features.size(1)));
+  const float* p = xy.data();
   for (size_t j = 0; j < shown.size(); ++j) {
     const size_t img = data.query[shown[j]];
     pe.xy.push_back(p[2 * j]);

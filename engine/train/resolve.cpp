@@ -1,6 +1,7 @@
 #include "engine/train/resolve.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <stdexcept>
 
 #include "engine/augment/pipeline.h"
@@ -40,6 +41,16 @@ void require_sizes(const TrainConfig& c) {
   if (c.checkpoint_every < 0) throw std::invalid_argument("checkpoint_every must not be negative");
   if (c.probe_every < 0) throw std::invalid_argument("probe_every must not be negative");
   if (c.time_budget_s < 0) throw std::invalid_argument("time_budget_s must not be negative");
+}
+
+// An absolute, normalised path ("a/../b" read as "b"), so a run read back from another working
+// folder (eval, resume, the app's probe) finds the same images and the datasets table keys one
+// folder once. Symbolic links are kept as given: an IDX file finds its labels by its own name.
+std::string absolute_data_path(const std::string& path) {
+  if (path.empty()) return path;
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
 }
 
 }  // namespace
@@ -87,6 +98,8 @@ TrainConfig resolve_config(const TrainConfig& config) {
   require_choice("amp", c.amp, amp_modes());
   require_device(c.device);
   require_sizes(c);
+  c.data = absolute_data_path(c.data);
+  c.eval_data = absolute_data_path(c.eval_data);
   if (!c.pipeline_json.is_object())
     c.pipeline_json = Pipeline::load(c.pipeline.empty() ? method_info(c.method).pipeline : c.pipeline).to_json();
   return c;

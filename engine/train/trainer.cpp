@@ -272,21 +272,27 @@ void Trainer::finish_run(Session& s, TrainLoopEnd end) {
   if (s.store)
     log(LogEvent::Level::Info,
         "backbone saved to " + save_run_backbone(*s.parts.method->backbone, db_path_, run_id_, cfg_.backbone));
-  bool evaluated = false;
+  // The training is done and saved: whatever happens to the evaluation, the run finished (or was
+  // stopped); what kept the evaluation from ending is said beside the status.
+  std::string evaluation_note;
   if (!cancel_) {
     try {
       end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
                             [this] { return cancel_.load(); });
-      evaluated = true;
     } catch (const Cancelled&) {
-      // cancelled between feature batches: reported below like a cancel before it began
+      evaluation_note = "the end-of-run evaluation was cancelled";
+    } catch (const std::exception& e) {
+      evaluation_note = std::string("the end-of-run evaluation failed: ") + e.what();
     }
+  } else {
+    evaluation_note = "the end-of-run evaluation was cancelled";
   }
   std::string message = stopped ? "stopped at step " + std::to_string(reached) : "";
-  if (!evaluated) {
-    const std::string note = "the end-of-run evaluation was cancelled (pretext-cli eval runs it from the saved backbone)";
-    log(LogEvent::Level::Info, note);
-    message += (message.empty() ? "" : "; ") + note;
+  if (!evaluation_note.empty()) {
+    const bool failed = evaluation_note.find("failed") != std::string::npos;
+    evaluation_note += " (pretext-cli eval runs it from the saved backbone)";
+    log(failed ? LogEvent::Level::Error : LogEvent::Level::Info, evaluation_note);
+    message += (message.empty() ? "" : "; ") + evaluation_note;
   }
   finish(stopped ? "stopped" : "finished", message, s);
 }

@@ -294,6 +294,30 @@ TEST(phases, EveryBackboneRoundTripsThroughEvalProjectAndExport) {
   }
 }
 
+// eval on the saved backbone reproduces the run's own end-of-run probe for every method: the probe
+// reads the method's features (MAE: the mean of its patch tokens; eval read the ViT's CLS token).
+TEST(phases, EveryMethodsSavedBackboneReproducesItsRunsProbe) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("methods.db");
+  for (const auto& info : method_infos()) {
+    auto cfg = test::tiny_config(2);
+    cfg.method = info.name;
+    cfg.name = info.name;
+    test::Recorder rec;
+    Trainer t(cfg, rec, db);
+    t.run();
+    ASSERT_EQ(t.status(), "finished") << info.name;
+    Store store(db);
+    RunDataOptions o;
+    o.device = "cpu";
+    const auto stored = store.probes(t.run_id());
+    ASSERT_FALSE(stored.empty()) << info.name;
+    const ProbeEvent again = evaluate_run(store, t.run_id(), o).at(0);
+    EXPECT_NEAR(again.accuracy, stored.front().accuracy, 1e-9) << info.name;
+  }
+}
+
 // The commit stored with each run is the one the binary was built from (written at build time; it
 // was read once at configure time and went stale after every commit).
 TEST(phases, TheBuildRecordsTheCommitItWasBuiltFrom) {
@@ -453,21 +477,52 @@ TEST(phases, EvaluatingACheckpointReproducesTheRunsProbe) {
 
 // A database named by a relative path still records absolute run files: resume, eval and the app
 // find them from any working directory.
-TEST(phases, RunFilesAreRecordedAbsoluteForARelativeDatabase) {
+TEST(phases, RunFilesAndDataAreRecordedAbsoluteForRelativePaths) {
   NEED_FMNIST();
   test::TempDir dir;
   const auto before = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   test::Recorder rec;
-  Trainer t(test::tiny_config(2), rec, "relative.db");
+  auto cfg = test::tiny_config(2);
+  const std::string images = cfg.data;
+  cfg.data = std::filesystem::relative(images, dir.path()).string();  // "../../usr/share/...", as typed
+  ASSERT_TRUE(std::filesystem::path(cfg.data).is_relative());
+  Trainer t(cfg, rec, "relative.db");
   t.run();
   std::filesystem::current_path(before);
   Store s(dir.str("relative.db"), true);
+  // The images are recorded where they are, whatever folder the run was started from (eval, resume
+  // and the app's probe read them back from elsewhere).
+  EXPECT_EQ(s.run(t.run_id())->dataset, images);
+  EXPECT_EQ(nlohmann::json::parse(s.run(t.run_id())->config).at("data").get<std::string>(), images);
   const auto ck = s.latest_checkpoint(t.run_id());
   ASSERT_TRUE(ck.has_value());
   EXPECT_TRUE(std::filesystem::path(ck->path).is_absolute()) << ck->path;
   EXPECT_TRUE(std::filesystem::exists(ck->path));
   EXPECT_TRUE(std::filesystem::path(s.path()).is_absolute());
+  EXPECT_TRUE(std::filesystem::exists(run_backbone_path(s.path(), t.run_id())));
+}
+
+// The training is done and saved when the end-of-run evaluation begins: if the evaluation fails (not
+// a cancel), the run is still finished, with the evaluation's error beside it (it used to be marked
+// failed, a fully trained run).
+TEST(phases, AFailedEvaluationLeavesAFinishedRunWithTheErrorBesideIt) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  struct FailsOnProbes : test::Recorder {
+    void on_event(const Event& e) override {
+      test::Recorder::on_event(e);
+      if (std::holds_alternative<ProbeEvent>(e)) throw std::runtime_error("the probe's reader broke");
+    }
+  } rec;
+  Trainer t(test::tiny_config(2), rec, dir.str("evaluation.db"));
+  t.run();
+  Store s(dir.str("evaluation.db"), true);
+  const auto r = s.run(t.run_id());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, "finished");
+  EXPECT_NE(r->message.find("the end-of-run evaluation failed: the probe's reader broke"), std::string::npos)
+      << r->message;
   EXPECT_TRUE(std::filesystem::exists(run_backbone_path(s.path(), t.run_id())));
 }
 

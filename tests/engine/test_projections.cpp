@@ -1,0 +1,54 @@
+// ctest-labels: unit
+// The projections table (engine/eval/projections.h): every entry lays out any feature rows in two
+// finite dimensions, and a name not offered is refused with the offer.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "engine/eval/projections.h"
+
+using namespace pretext;
+
+TEST(projections, EveryEntryLaysOutRowsInTwoFiniteDimensions) {
+  const size_t n = 120, dim = 8;  // more than 3 x perplexity 30, as t-SNE needs
+  std::mt19937 rng(3);
+  std::normal_distribution<float> noise;
+  std::vector<float> rows;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t d = 0; d < dim; ++d) rows.push_back(noise(rng) + (d == 0 && i % 2 ? 8.0f : 0.0f));
+  ASSERT_FALSE(projection_infos().empty());
+  for (const auto& p : projection_infos()) {
+    EXPECT_FALSE(p.summary.empty()) << p.name;
+    int calls = 0;
+    ProjectionOptions o;
+    o.progress = [&](double fraction, const std::string&) {
+      EXPECT_GE(fraction, 0.0);
+      EXPECT_LE(fraction, 1.0);
+      ++calls;
+      return true;
+    };
+    const auto xy = project(p.name, rows, n, dim, o);
+    ASSERT_EQ(xy.size(), 2 * n) << p.name;
+    for (float v : xy) EXPECT_TRUE(std::isfinite(v)) << p.name;
+    // Two groups (dimension 0 shifted by 8 for odd rows) stay apart along some axis of the layout.
+    double gap = 0;
+    for (int axis = 0; axis < 2; ++axis) {
+      double odd = 0, even = 0;
+      for (size_t i = 0; i < n; ++i) (i % 2 ? odd : even) += xy[2 * i + axis];
+      gap = std::max(gap, std::abs(odd - even) / (n / 2));
+    }
+    EXPECT_GT(gap, 1.0) << p.name;
+  }
+}
+
+TEST(projections, AnUnknownNameIsRefusedWithTheOffer) {
+  const std::vector<float> rows(12, 0.5f);
+  try {
+    project("umapp", rows, 4, 3);
+    FAIL() << "accepted an unknown projection";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("pca"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(project("pca", rows, 2, 6), std::invalid_argument);  // fewer than 3 points
+}
