@@ -1,5 +1,6 @@
 #include "widgets/bar_chart.h"
 
+#include <QFontMetrics>
 #include <QVBoxLayout>
 
 #include "widgets/palette.h"
@@ -31,7 +32,17 @@ void BarChart::setBars(const QStringList& labels, const QVector<double>& values)
   bars->setBrush(class_color(0));
   bars->setPen(QPen(class_color(0).darker(130)));
   plot_->xAxis->setTicker(text);
-  plot_->xAxis->setTickLabelRotation(values.size() > 6 ? 45 : 0);
+  const bool rotated = values.size() > 6;
+  plot_->xAxis->setTickLabelRotation(rotated ? 45 : 0);
+  // A slanted label runs right of its bar, and QCustomPlot drops a label that would cross the
+  // widget's edge (the tenth class, "Ankle boot", went missing): room on the right for the last one.
+  if (rotated && !labels.isEmpty()) {
+    const int run = QFontMetrics(plot_->xAxis->tickLabelFont()).horizontalAdvance(labels.value(values.size() - 1));
+    plot_->axisRect()->setAutoMargins(QCP::msLeft | QCP::msTop | QCP::msBottom);
+    plot_->axisRect()->setMargins(QMargins(0, 0, static_cast<int>(run * 0.71) + 8, 0));
+  } else {
+    plot_->axisRect()->setAutoMargins(QCP::msAll);
+  }
   plot_->xAxis->setRange(0.3, values.size() + 0.7);
   double top = 0;
   for (double v : values) top = std::max(top, v);

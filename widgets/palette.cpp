@@ -82,6 +82,9 @@ void legend_below_axes(QCustomPlot* plot) {
   row->addElement(0, 0, plot->legend);
   row->addElement(0, 1, new QCPLayoutElement(plot));
   row->setColumnStretchFactor(1, 0.001);
+  // As many entries side by side as the width holds (one per 110 px), so names are not cut.
+  QObject::connect(plot, &QCustomPlot::beforeReplot, plot,
+                   [plot] { plot->legend->setWrap(std::clamp(plot->axisRect()->width() / 110, 1, 4)); });
   plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
   plot->legend->setWrap(2);
   plot->legend->setBorderPen(Qt::NoPen);
@@ -94,8 +97,6 @@ void fit_ticks_to_size(QCustomPlot* plot) {
     const QRect r = plot->axisRect()->rect();
     plot->xAxis->ticker()->setTickCount(std::clamp(r.width() / 55, 2, 6));
     plot->yAxis->ticker()->setTickCount(std::clamp(r.height() / 55, 2, 6));
-    if (plot->legend->layout() != plot->axisRect()->insetLayout())
-      plot->legend->setWrap(std::clamp(r.width() / 110, 1, 4));
   });
 }
 

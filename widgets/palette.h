@@ -13,12 +13,11 @@ QColor class_color(int label);
 // plots follow dark mode like every other widget.
 void follow_palette(QCustomPlot* plot);
 
-// Moves the legend out of the axes into a row of its own under them, entries side by side, so it
-// never hides data (in the corner of a 150 px diagnostic it covered half of it).
+// Moves the legend out of the axes into a row of its own under them, as many entries side by side as
+// fit, so it never hides data (in the corner of a 150 px diagnostic it covered half of it).
 void legend_below_axes(QCustomPlot* plot);
 
-// Before every replot, gives each axis as many ticks as its length holds (one per 55 px, 2 to 6) and
-// a legend under the axes as many entries per row as fit (one per 110 px): labels of a narrow plot
-// never run into each other.
+// Before every replot, gives each axis as many ticks as its length holds (one per 55 px, 2 to 6):
+// the labels of a narrow plot never run into each other.
 void fit_ticks_to_size(QCustomPlot* plot);
 }  // namespace pretext

@@ -1,5 +1,7 @@
 #include "app/gui/main_window.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -11,6 +13,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QFile>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -143,6 +146,20 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
+namespace {
+
+// The app's resident memory (Linux; 0 elsewhere): on a CPU the run's memory is the process's.
+qint64 resident_memory_mb() {
+  QFile statm(QStringLiteral("/proc/self/statm"));
+  if (!statm.open(QIODevice::ReadOnly)) return 0;
+  const QList<QByteArray> fields = statm.readAll().split(' ');
+  if (fields.size() < 2) return 0;
+  static const long page = sysconf(_SC_PAGESIZE);
+  return fields[1].toLongLong() * page / (1 << 20);
+}
+
+}  // namespace
+
 // The status bar and the log follow the engine's events.
 void MainWindow::connectController() {
   using Phase = RunProgress::Phase;
@@ -173,6 +190,7 @@ void MainWindow::connectController() {
             std::tie(p.step, p.total, p.epoch, p.loss, p.images_per_s, p.eta_s) =
                 std::tuple(step, total, epoch, loss, ips, eta);
             if (p.phase == Phase::Preparing) p.phase = Phase::Training;
+            p.memory_mb = resident_memory_mb();
             showRunProgress();
           });
   connect(controller_, &TrainingController::probeDone, this, [this](qint64, const QString& kind, int k, double acc, qint64) {
@@ -205,9 +223,10 @@ void MainWindow::showRunProgress() {
                                  : tr("preparing the run: loading images, building the network…"));
       break;
     case Phase::Training:
-      progress_->setFormat(tr("%1 · epoch %2 · loss %3 · %4 img/s · ETA %5 s")
+      progress_->setFormat(tr("%1 · epoch %2 · loss %3 · %4 img/s · ETA %5 s%6")
                                .arg(at).arg(p.epoch + 1).arg(p.loss, 0, 'f', 3)
-                               .arg(p.images_per_s, 0, 'f', 0).arg(p.eta_s, 0, 'f', 0));
+                               .arg(p.images_per_s, 0, 'f', 0).arg(p.eta_s, 0, 'f', 0)
+                               .arg(p.memory_mb > 0 ? tr(" · %1 MB").arg(p.memory_mb) : QString()));
       break;
     case Phase::Paused:
       progress_->setFormat(tr("paused at %1 · loss %2").arg(at).arg(p.loss, 0, 'f', 3));

@@ -68,6 +68,7 @@ class MainWindow : public QMainWindow {
     qint64 run = 0, step = 0, total = 0;
     int epoch = 0;
     double loss = 0, images_per_s = 0, eta_s = 0;
+    qint64 memory_mb = 0;  // the process's resident memory at the last step
     QString ended_as;  // finished, stopped, failed
   };
 

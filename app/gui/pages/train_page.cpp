@@ -2,6 +2,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <cmath>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -537,7 +538,10 @@ TrainConfig TrainPage::config() const {
   c.optimizer = optimizer_->currentText().toStdString();
   c.device = device_->currentText().toStdString();
   c.seed = static_cast<uint64_t>(seed_->value());
-  c.time_budget_s = budget_->value() * 60.0;
+  // The box shows tenths of a minute: a budget it only rounded for display (a preset's 170 s reads
+  // 2.8 min) is kept to the second; one the user typed is taken as typed.
+  const double shown_s = budget_->value() * 60.0;
+  c.time_budget_s = std::abs(shown_s - base_.time_budget_s) <= 3.0 ? base_.time_budget_s : shown_s;
   c.probe_every = probe_every_->value();
   c.linear_probe = linear_->isChecked();
   if (!state_->pipelineJson().isEmpty()) c.pipeline_json = nlohmann::json::parse(state_->pipelineJson().toStdString());
