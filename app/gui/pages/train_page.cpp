@@ -30,6 +30,7 @@
 #include "engine/core/metric_names.h"
 #include "engine/methods/method_info.h"
 #include "engine/store/compare.h"
+#include "engine/store/store.h"
 #include "engine/core/runtime.h"
 #include "engine/train/options.h"
 #include "engine/train/presets.h"
@@ -83,6 +84,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
 
   connect(state_, &AppState::datasetLoaded, this, [this] {
     refreshViews();
+    showEstimate();
     setRunning(controller_->isRunning());
   });
   connect(state_, &AppState::pipelineChanged, this, &TrainPage::refreshViews);
@@ -396,6 +398,12 @@ void TrainPage::buildLauncher(QWidget* host) {
   buttons->addWidget(pause_);
   buttons->addWidget(stop_);
   form->addRow(buttons);
+  estimate_ = new QLabel;
+  estimate_->setWordWrap(true);
+  estimate_->setToolTip(tr("Before the run: its time budget, or its steps at the speed the latest run of the same "
+                           "method, backbone, batch and device reached in this workspace. During the run the status "
+                           "bar shows the ETA and the memory in use."));
+  form->addRow(estimate_);
 
   TrainConfig defaults;
   defaults.epochs = 3;
@@ -468,6 +476,70 @@ void TrainPage::watchForCustomEdits() {
     connect(box, qOverload<int>(&QSpinBox::valueChanged), this, edited);
   for (QDoubleSpinBox* box : {lr_, budget_}) connect(box, qOverload<double>(&QDoubleSpinBox::valueChanged), this, edited);
   connect(params_, &QTableWidget::itemChanged, this, edited);
+  for (QComboBox* box : {method_, backbone_, device_}) connect(box, &QComboBox::currentTextChanged, this, &TrainPage::showEstimate);
+  for (QSpinBox* box : {epochs_, steps_, batch_, limit_})
+    connect(box, qOverload<int>(&QSpinBox::valueChanged), this, &TrainPage::showEstimate);
+  connect(budget_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &TrainPage::showEstimate);
+}
+
+namespace {
+
+QString duration_text(double seconds) {
+  if (seconds < 90) return QObject::tr("%1 s").arg(seconds, 0, 'f', 0);
+  if (seconds < 5400) return QObject::tr("%1 min").arg(seconds / 60, 0, 'f', 1);
+  if (seconds < 2 * 86400) return QObject::tr("%1 h").arg(seconds / 3600, 0, 'f', 1);
+  return QObject::tr("%1 days").arg(seconds / 86400, 0, 'f', 1);
+}
+
+// Images per second of the latest run in the workspace with this method, backbone, batch and
+// device (0 when there is none, or the workspace cannot be read).
+double earlier_speed(const QString& db, const TrainConfig& c) {
+  try {
+    Store store(db.toStdString(), /*read_only=*/true);
+    const auto runs = store.runs();
+    for (auto r = runs.rbegin(); r != runs.rend(); ++r) {
+      if (r->method != c.method || r->backbone != c.backbone || r->device != c.device) continue;
+      if (TrainConfig::from_json(nlohmann::json::parse(r->config)).batch != c.batch) continue;
+      for (const auto& m : store.last_metrics(r->id))
+        if (m.name == metric::kImagesPerSecond && m.value > 0) return m.value;
+    }
+  } catch (const std::exception&) {
+  }
+  return 0;
+}
+
+}  // namespace
+
+void TrainPage::showEstimate() {
+  if (applying_) return;
+  TrainConfig c;
+  try {
+    c = resolve_config(config());
+  } catch (const std::exception&) {
+    estimate_->clear();
+    return;
+  }
+  c.device = resolve_device(c.device);
+  if (c.time_budget_s > 0) {
+    estimate_->setText(tr("Duration: %1 of training (its time budget), then the end-of-run probe.")
+                           .arg(duration_text(c.time_budget_s)));
+    return;
+  }
+  const auto set = state_->sample();
+  const double images = c.limit > 0 ? double(c.limit) : set ? double(set->size()) : 0;
+  const double steps = c.steps > 0 ? double(c.steps) : c.epochs * std::ceil(images / c.batch);
+  const double speed = earlier_speed(state_->dbPath(), c);
+  const QString what = tr("%1 on %2, batch %3, %4").arg(QString::fromStdString(c.method), QString::fromStdString(c.backbone))
+                           .arg(c.batch).arg(QString::fromStdString(c.device));
+  if (steps <= 0) {
+    estimate_->clear();
+  } else if (speed > 0) {
+    estimate_->setText(tr("Duration: about %1 (%2 steps at %3 img/s, the speed of the latest %4 here).")
+                           .arg(duration_text(steps * c.batch / speed)).arg(steps, 0, 'f', 0).arg(speed, 0, 'f', 0).arg(what));
+  } else {
+    estimate_->setText(tr("Duration: %1 steps; no run of %2 here yet, so the speed shows after the first steps.")
+                           .arg(steps, 0, 'f', 0).arg(what));
+  }
 }
 
 void TrainPage::applyConfig(const TrainConfig& c) {
@@ -500,6 +572,7 @@ void TrainPage::applyConfig(const TrainConfig& c) {
   showPresetNote(preset_index);
   applying_ = nested;
   refreshViews();
+  showEstimate();
 }
 
 void TrainPage::fillMethodParams() {

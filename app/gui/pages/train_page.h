@@ -57,6 +57,9 @@ class TrainPage : public QWidget {
   void applyPreset(int index);
   void showPresetNote(int index);
   void watchForCustomEdits();  // an edit of a preset's field turns the Preset box to "Custom"
+  // The run's duration before it starts: its time budget, or its steps at the speed the latest run
+  // of the same method, backbone, batch and device reached in this workspace.
+  void showEstimate();
   void fillMethodParams();
   struct RunPipeline {
     QString label;
@@ -88,6 +91,7 @@ class TrainPage : public QWidget {
   QTableWidget* params_;
   QLabel* pipeline_label_;
   QLabel* preset_note_;
+  QLabel* estimate_;  // what the run will take, before it starts
   // The config the form was last filled from (a preset, a re-run): fields without a control on the
   // form (the pipeline, base_lr, ...) are kept from it.
   TrainConfig base_;
