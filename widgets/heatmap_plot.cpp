@@ -16,6 +16,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   enable_plot_export(plot_);
   follow_palette(plot_);
   map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
+  map_->data()->clear();  // nothing until the first matrix (its default cells drew a black square)
   auto* scale = new QCPColorScale(plot_);
   plot_->plotLayout()->addElement(0, 1, scale);
   map_->setColorScale(scale);

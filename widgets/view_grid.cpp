@@ -32,7 +32,8 @@ void ViewGrid::paintEvent(QPaintEvent*) {
   p.fillRect(rect(), palette().base());
   if (rows_.isEmpty()) {
     p.setPen(palette().color(QPalette::PlaceholderText));
-    p.drawText(rect(), Qt::AlignCenter, tr("Open a dataset to preview its augmented views"));
+    p.drawText(rect().adjusted(8, 0, -8, 0), Qt::AlignCenter | Qt::TextWordWrap,
+               tr("Open a dataset to preview its augmented views"));
     return;
   }
   p.setPen(palette().color(QPalette::Text));

@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <memory>
 #include <QComboBox>
+#include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
 #include <QSettings>
@@ -223,6 +224,25 @@ class TstMainWindow : public QObject {
     QCOMPARE(QString::fromStdString(runs[0].status), QString("stopped"));
     QVERIFY(store.latest_checkpoint(runs[0].id).has_value());  // resumable
     QVERIFY(store.probes(runs[0].id).empty());                 // the probe was skipped, not waited for
+  }
+
+  // A newcomer is told what each page is for and what to do next until a dataset is open.
+  void pagesHintTheNextStepUntilADatasetIsOpen() {
+    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("hints.db");
+    MainWindow w(o);
+    const auto hints = w.findChildren<QLabel*>("emptyStateHint");
+    QVERIFY(hints.size() >= 2);
+    for (QLabel* h : hints) QVERIFY(!h->isHidden());  // shown on its page (pages not in front are hidden)
+    auto* state = w.findChild<AppState*>();
+    QVERIFY(state);
+    QSignalSpy loaded(state, &AppState::datasetLoaded);
+    state->openDataset(fmnist);
+    QVERIFY(loaded.wait(60000));
+    for (QLabel* h : hints) QVERIFY(h->isHidden());
   }
 
   // A 1366x768 laptop screen holds the whole window: no page asks for more than the screen (the

@@ -17,6 +17,7 @@
 #include <QtConcurrent>
 
 #include "app/gui/app_state.h"
+#include "app/gui/empty_state.h"
 #include "app/gui/image_convert.h"
 #include "engine/augment/pipeline.h"
 #include "engine/augment/preview.h"
@@ -147,6 +148,10 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
   split->setStretchFactor(1, 3);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(hint_until_data_opens(
+      state_, tr("<b>The augmentation studio.</b> Open a dataset on the Data page: its images appear here beside "
+                 "the views a method trains on. Switch ops on and off and move their settings on the left (the "
+                 "views redraw at once), compare with another pipeline, then press <i>Use for training</i>.")));
   layout->addLayout(bar);
   layout->addWidget(split, 1);
   layout->addWidget(status_);
