@@ -226,6 +226,48 @@ class TstMainWindow : public QObject {
     QVERIFY(store.probes(runs[0].id).empty());                 // the probe was skipped, not waited for
   }
 
+  // A resumed run shows its curve so far, read from the store up to its checkpoint (the loss curve
+  // used to start at the checkpoint with no earlier history).
+  void aResumedRunShowsItsStoredCurve() {
+    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("resume.db");
+    o.data = fmnist;
+    o.limit = 600;
+    o.steps = 100000;
+    o.backbone = "convnet";
+    o.autostart = true;
+    MainWindow w(o);
+    auto* controller = w.findChild<TrainingController*>();
+    auto* page = w.findChild<TrainPage*>();
+    auto* loss = w.findChild<CurvePlot*>("lossCurve");
+    QVERIFY(controller && page && loss);
+    QSignalSpy started(controller, &TrainingController::runStarted);
+    QSignalSpy steps(controller, &TrainingController::stepDone);
+    QSignalSpy finished(controller, &TrainingController::runFinished);
+    while (steps.count() < 6) QVERIFY(steps.wait(60000));
+    page->stop();
+    QVERIFY(finished.wait(120000));
+    const qint64 run = started.at(0).at(0).toLongLong();
+    int64_t checkpoint = 0;
+    {
+      Store store(o.db.toStdString(), true);
+      const auto ck = store.latest_checkpoint(run);
+      QVERIFY(ck.has_value());
+      checkpoint = ck->step;
+    }
+    QVERIFY(checkpoint >= 6);
+    controller->resume(run, o.db);
+    QVERIFY(started.wait(60000));
+    QApplication::processEvents();
+    QVERIFY2(loss->pointCount(QStringLiteral("total")) >= checkpoint,
+             qPrintable(QString("%1 points, checkpoint at %2").arg(loss->pointCount("total")).arg(checkpoint)));
+    page->stop();
+    QVERIFY(finished.wait(120000));
+  }
+
   // A newcomer is told what each page is for and what to do next until a dataset is open.
   void pagesHintTheNextStepUntilADatasetIsOpen() {
     const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";

@@ -100,6 +100,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
 
 QWidget* TrainPage::buildCurvesAndDiagnostics() {
   loss_ = new CurvePlot(tr("loss"));
+  loss_->setObjectName(QStringLiteral("lossCurve"));
   lr_plot_ = new CurvePlot(tr("learning rate"));
   speed_ = new CurvePlot(tr("images / s"));
   auto* curves = new QTabWidget;
