@@ -121,7 +121,8 @@ std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, c
 }
 
 void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
-                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink) {
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink,
+                         const CancelFn& cancelled) {
   if (!data.can_probe()) return;
   std::vector<BaselineProbe> scopes = {{"final", &data.bank, &data.query, cfg.knn_k}};
   if (!probes.knn_bank.empty())
@@ -154,7 +155,7 @@ void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunP
         }
         const Encoder encode = pixels ? Encoder(raw_pixels) : features_of(*untrained);
         const KnnResult r = knn_probe(encode, *data.train, *sc.bank, data.query_set(), *sc.query, data.stats, device,
-                                      sc.k, cfg.knn_t);
+                                      sc.k, cfg.knn_t, nullptr, cancelled);
         e.accuracy = r.accuracy;
         e.queries = r.queries;
       }

@@ -61,9 +61,11 @@ std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, c
 
 // The random-init network's and the raw pixels' kNN on the online subset and on the final split,
 // read from the store when this dataset, backbone and probe have them, else measured (the network is
-// the run's own at its first step: make_seeded_method). Emitted as BaselineEvents.
+// the run's own at its first step: make_seeded_method). Emitted as BaselineEvents. Throws Cancelled
+// within a feature batch of `cancelled` turning true (a stop must not wait for minutes of probes).
 void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
-                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink);
+                         const torch::Device& device, int64_t run_id, Store* store, EventSink& sink,
+                         const CancelFn& cancelled = {});
 
 // Diagnostics on the fixed views, the online kNN and the step's monitors, for step `done`.
 DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,

@@ -115,7 +115,7 @@ void Trainer::body() {
   try {
     prepare(s);                              // device, config, data, schedule, method, fixed probes
     open_record(s);                          // the run's row: new, or reopened at its checkpoint
-    establish_baselines(cfg_, s.data, s.probes, s.device, run_id_, s.store.get(), *s.out);  // what untrained reads
+    measure_baselines(s);                    // what the untrained network and the raw pixels read
     const TrainLoopEnd end = train_loop(s);  // steps until the end (or the budget), a stop or a failure
     finish_run(s, end);                      // checkpoint, backbone, end-of-run evaluation, status
   } catch (const std::exception& e) {
@@ -244,12 +244,28 @@ TrainLoopEnd Trainer::train_loop(Session& s) {
   return {step, step >= plan.total};
 }
 
+// A stop asked for while they are measured ends the measuring within a feature batch; the run then
+// stops before its first step.
+void Trainer::measure_baselines(Session& s) {
+  try {
+    establish_baselines(cfg_, s.data, s.probes, s.device, run_id_, s.store.get(), *s.out, [this] { return stop_.load(); });
+  } catch (const Cancelled&) {
+    log(LogEvent::Level::Info, "the baselines were not measured: the run was stopped");
+  }
+}
+
+// Scheduled probes give way to a stop too: the run stops at this step, the probe is skipped.
 void Trainer::scheduled_probes(Session& s, int64_t done) {
   MethodImpl& method = *s.parts.method;
   method.eval();
   const Encoder encode = [&method](const torch::Tensor& x) { return method.features(x); };
-  for (const ProbeEvent& p : run_probes(encode, s.data, probe_settings(cfg_), s.device, run_id_, done))
-    s.out->on_event(p);
+  try {
+    for (const ProbeEvent& p : run_probes(encode, s.data, probe_settings(cfg_), s.device, run_id_, done, nullptr,
+                                          [this] { return stop_.load(); }))
+      s.out->on_event(p);
+  } catch (const Cancelled&) {
+    log(LogEvent::Level::Info, "the probe at step " + std::to_string(done) + " was skipped: the run was stopped");
+  }
   method.train();
 }
 
@@ -275,7 +291,9 @@ void Trainer::finish_run(Session& s, TrainLoopEnd end) {
   // The training is done and saved: whatever happens to the evaluation, the run finished (or was
   // stopped); what kept the evaluation from ending is said beside the status.
   std::string evaluation_note;
-  if (!cancel_) {
+  if (reached <= s.start_step && stopped) {
+    evaluation_note = "nothing was trained in this session, so the end-of-run evaluation was skipped";
+  } else if (!cancel_) {
     try {
       end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
                             [this] { return cancel_.load(); });

@@ -61,6 +61,7 @@ class Trainer {
   TrainLoopEnd train_loop(Session& s);
   double wait_while_paused();  // returns the seconds paused
   void save_checkpoint_at(Session& s, int64_t step);
+  void measure_baselines(Session& s);
   void scheduled_probes(Session& s, int64_t done);
   void finish_run(Session& s, TrainLoopEnd end);
   void finish(const std::string& status, const std::string& message, Session& s);

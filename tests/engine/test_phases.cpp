@@ -526,6 +526,38 @@ TEST(phases, AFailedEvaluationLeavesAFinishedRunWithTheErrorBesideIt) {
   EXPECT_TRUE(std::filesystem::exists(run_backbone_path(s.path(), t.run_id())));
 }
 
+// A stop is honoured while the run measures its baselines (the untrained network's kNN over 6,000
+// images of resnet-small): it used to wait for all four of them, then stop at step 0.
+TEST(phases, StopIsHonouredWhileTheBaselinesAreMeasured) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  auto cfg = test::tiny_config(1000);
+  cfg.limit = 6000;
+  cfg.backbone = "resnet-small";
+  cfg.probe_queries = 1000;
+  cfg.diag_every = 20;
+  cfg.online_knn = 500;
+  struct StopsAtTheStart : test::Recorder {
+    Trainer* trainer = nullptr;
+    std::chrono::steady_clock::time_point asked;
+    void on_event(const Event& e) override {
+      test::Recorder::on_event(e);
+      if (std::holds_alternative<RunStarted>(e)) {
+        asked = std::chrono::steady_clock::now();
+        trainer->request_stop();
+      }
+    }
+  } rec;
+  Trainer t(cfg, rec, dir.str("stop.db"));
+  rec.trainer = &t;
+  t.run();
+  const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - rec.asked).count();
+  EXPECT_EQ(t.status(), "stopped");
+  EXPECT_LT(waited, 8.0) << "the stop waited for the baselines";
+  Store s(dir.str("stop.db"), true);
+  EXPECT_EQ(s.run(t.run_id())->status, "stopped");
+}
+
 // A time budget ends the run on its clock with a completed schedule: warm-up, then a cosine that
 // reaches (almost) zero at the budget, whatever the speed; epochs do not cap it.
 TEST(phases, ATimeBudgetEndsTheRunWithACompletedSchedule) {
