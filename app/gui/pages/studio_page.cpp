@@ -70,7 +70,24 @@ StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<si
 
 }  // namespace
 
+// The studio: a hint until data opens, the toolbar, the ops beside the views and the zoom, a status line.
 StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  status_ = new QLabel;
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(4, 4, 4, 4);
+  layout->addWidget(hint_until_data_opens(
+      state_, tr("<b>The augmentation studio.</b> Open a dataset on the Data page: its images appear here beside "
+                 "the views a method trains on. Switch ops on and off and move their settings on the left (the "
+                 "views redraw at once), compare with another pipeline, then press <i>Use for training</i>.")));
+  layout->addLayout(buildToolbar());
+  layout->addWidget(buildWorkArea(), 1);
+  layout->addWidget(status_);
+  connectRefresh();
+  loadPreset("simclr-cifar");
+}
+
+// Preset, load, save; images, views, pinned images, reseed; the comparison and "Use for training".
+QHBoxLayout* StudioPage::buildToolbar() {
   preset_ = new QComboBox;
   compare_ = new QComboBox;
   compare_->addItem(tr("(no comparison)"));
@@ -109,71 +126,6 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
   bar->addWidget(compare_);
   bar->addWidget(use);
 
-  editor_ = new PipelineEditor;
-  editor_->setMinimumWidth(300);
-  QMap<QString, QString> help;
-  for (const auto& op : known_ops()) help[QString::fromStdString(op)] = QString::fromStdString(op_help(op));
-  editor_->setOpHelp(help);
-  grid_ = new ViewGrid;
-  compare_grid_ = new ViewGrid;
-  compare_grid_->hide();
-  auto* grids = new QSplitter(Qt::Horizontal);
-  auto* a_box = new QGroupBox(tr("This pipeline"));
-  (new QVBoxLayout(a_box))->addWidget(grid_);
-  auto* b_box = new QGroupBox(tr("Comparison"));
-  (new QVBoxLayout(b_box))->addWidget(compare_grid_);
-  b_box->setVisible(false);
-  grids->addWidget(a_box);
-  grids->addWidget(b_box);
-
-  zoom_image_ = new QLabel;
-  zoom_image_->setMinimumSize(220, 220);
-  zoom_image_->setAlignment(Qt::AlignCenter);
-  zoom_trace_ = new QPlainTextEdit;
-  zoom_trace_->setReadOnly(true);
-  zoom_trace_->setFont(QFont("monospace", 9));
-  auto* zoom_box = new QGroupBox(tr("Zoomed view and its op trace (click a view)"));
-  auto* zl = new QVBoxLayout(zoom_box);
-  zl->addWidget(zoom_image_, 0, Qt::AlignHCenter);
-  zl->addWidget(zoom_trace_, 1);
-  zoom_box->setMaximumWidth(320);
-  status_ = new QLabel;
-
-  auto* split = new QSplitter(Qt::Horizontal);
-  auto* editor_box = new QGroupBox(tr("Ops"));
-  (new QVBoxLayout(editor_box))->addWidget(editor_);
-  split->addWidget(editor_box);
-  split->addWidget(grids);
-  split->addWidget(zoom_box);
-  split->setStretchFactor(1, 3);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(4, 4, 4, 4);
-  layout->addWidget(hint_until_data_opens(
-      state_, tr("<b>The augmentation studio.</b> Open a dataset on the Data page: its images appear here beside "
-                 "the views a method trains on. Switch ops on and off and move their settings on the left (the "
-                 "views redraw at once), compare with another pipeline, then press <i>Use for training</i>.")));
-  layout->addLayout(bar);
-  layout->addWidget(split, 1);
-  layout->addWidget(status_);
-
-  debounce_.setSingleShot(true);
-  debounce_.setInterval(40);  // coalesces a slider drag into a few redraws
-  connect(&debounce_, &QTimer::timeout, this, &StudioPage::refresh);
-  connect(&watcher_, &QFutureWatcherBase::finished, this, [this, b_box] {
-    const auto [a, b] = watcher_.result();
-    QStringList titles{tr("original")};
-    for (int v = 0; v < views_->value(); ++v) titles << tr("view %1").arg(v + 1);
-    if (!a.error.isEmpty()) status_->setText(tr("Pipeline error: %1").arg(a.error));
-    else status_->setText(tr("seed %1 · %2 images × %3 views").arg(seed_).arg(a.images.size()).arg(views_->value()));
-    shown_ = a;
-    grid_->setRows(a.images, titles);
-    const bool comparing = compare_->currentIndex() > 0;
-    b_box->setVisible(comparing);
-    compare_grid_->setVisible(comparing);
-    if (comparing) compare_grid_->setRows(b.images, titles);
-    if (zoom_row_ >= 0) showZoom(zoom_row_, zoom_col_);  // the zoomed view follows parameter changes
-  });
-  connect(editor_, &PipelineEditor::changed, this, [this] { scheduleRefresh(); });
   connect(preset_, &QComboBox::currentTextChanged, this, &StudioPage::loadPreset);
   connect(compare_, &QComboBox::currentIndexChanged, this, [this] { scheduleRefresh(); });
   connect(images_, &QSpinBox::valueChanged, this, [this] { scheduleRefresh(); });
@@ -183,8 +135,6 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
     ++seed_;
     scheduleRefresh();
   });
-  connect(grid_, &ViewGrid::cellClicked, this, &StudioPage::showZoom);
-  connect(state_, &AppState::datasetLoaded, this, [this] { scheduleRefresh(); });
   connect(use, &QPushButton::clicked, this, [this] {
     state_->setPipelineJson(QJsonDocument(editor_->pipeline()).toJson(QJsonDocument::Compact));
     status_->setText(tr("The Train page now uses this pipeline."));
@@ -200,7 +150,71 @@ StudioPage::StudioPage(AppState* state, QWidget* parent) : QWidget(parent), stat
     const QString f = QFileDialog::getOpenFileName(this, tr("Load pipeline"), QString(), tr("JSON (*.json)"));
     if (!f.isEmpty()) loadPreset(f);
   });
-  loadPreset("simclr-cifar");
+  return bar;
+}
+
+// The pipeline's ops, the views of this pipeline (and of the one compared), the zoomed view.
+QSplitter* StudioPage::buildWorkArea() {
+  editor_ = new PipelineEditor;
+  editor_->setMinimumWidth(300);
+  QMap<QString, QString> help;
+  for (const auto& op : known_ops()) help[QString::fromStdString(op)] = QString::fromStdString(op_help(op));
+  editor_->setOpHelp(help);
+  grid_ = new ViewGrid;
+  compare_grid_ = new ViewGrid;
+  compare_grid_->hide();
+  auto* grids = new QSplitter(Qt::Horizontal);
+  auto* a_box = new QGroupBox(tr("This pipeline"));
+  (new QVBoxLayout(a_box))->addWidget(grid_);
+  compare_box_ = new QGroupBox(tr("Comparison"));
+  (new QVBoxLayout(compare_box_))->addWidget(compare_grid_);
+  compare_box_->setVisible(false);
+  grids->addWidget(a_box);
+  grids->addWidget(compare_box_);
+
+  zoom_image_ = new QLabel;
+  zoom_image_->setMinimumSize(220, 220);
+  zoom_image_->setAlignment(Qt::AlignCenter);
+  zoom_trace_ = new QPlainTextEdit;
+  zoom_trace_->setReadOnly(true);
+  zoom_trace_->setFont(QFont("monospace", 9));
+  auto* zoom_box = new QGroupBox(tr("Zoomed view and its op trace (click a view)"));
+  auto* zl = new QVBoxLayout(zoom_box);
+  zl->addWidget(zoom_image_, 0, Qt::AlignHCenter);
+  zl->addWidget(zoom_trace_, 1);
+  zoom_box->setMaximumWidth(320);
+  auto* split = new QSplitter(Qt::Horizontal);
+  auto* editor_box = new QGroupBox(tr("Ops"));
+  (new QVBoxLayout(editor_box))->addWidget(editor_);
+  split->addWidget(editor_box);
+  split->addWidget(grids);
+  split->addWidget(zoom_box);
+  split->setStretchFactor(1, 3);
+  return split;
+}
+
+// Any change redraws the views on a worker, coalesced; the result lands in the grids.
+void StudioPage::connectRefresh() {
+  debounce_.setSingleShot(true);
+  debounce_.setInterval(40);  // coalesces a slider drag into a few redraws
+  connect(&debounce_, &QTimer::timeout, this, &StudioPage::refresh);
+  connect(&watcher_, &QFutureWatcherBase::finished, this, [this] {
+    const auto [a, b] = watcher_.result();
+    QStringList titles{tr("original")};
+    for (int v = 0; v < views_->value(); ++v) titles << tr("view %1").arg(v + 1);
+    if (!a.error.isEmpty()) status_->setText(tr("Pipeline error: %1").arg(a.error));
+    else status_->setText(tr("seed %1 · %2 images × %3 views").arg(seed_).arg(a.images.size()).arg(views_->value()));
+    shown_ = a;
+    grid_->setRows(a.images, titles);
+    const bool comparing = compare_->currentIndex() > 0;
+    compare_box_->setVisible(comparing);
+    compare_grid_->setVisible(comparing);
+    if (comparing) compare_grid_->setRows(b.images, titles);
+    if (zoom_row_ >= 0) showZoom(zoom_row_, zoom_col_);  // the zoomed view follows parameter changes
+  });
+  connect(editor_, &PipelineEditor::changed, this, [this] { scheduleRefresh(); });
+  connect(grid_, &ViewGrid::cellClicked, this, &StudioPage::showZoom);
+  connect(state_, &AppState::datasetLoaded, this, [this] { scheduleRefresh(); });
 }
 
 void StudioPage::loadPreset(const QString& name) {

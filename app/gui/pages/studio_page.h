@@ -7,6 +7,10 @@
 #include <QTimer>
 #include <QWidget>
 
+class QGroupBox;
+class QHBoxLayout;
+class QSplitter;
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -34,6 +38,9 @@ class StudioPage : public QWidget {
   PipelineEditor* editor() const { return editor_; }
 
  private:
+  QHBoxLayout* buildToolbar();
+  QSplitter* buildWorkArea();
+  void connectRefresh();
   void showZoom(int row, int col);
   void scheduleRefresh() { debounce_.start(); }
   std::vector<size_t> chosenImages() const;
@@ -50,6 +57,7 @@ class StudioPage : public QWidget {
   QLabel* zoom_image_;
   QPlainTextEdit* zoom_trace_;
   QLabel* status_;
+  QGroupBox* compare_box_;  // shown while a comparison is chosen
   quint64 seed_ = 0;
   QTimer debounce_;
   QFutureWatcher<QPair<StudioGrid, StudioGrid>> watcher_;

@@ -318,8 +318,23 @@ void TrainPage::addProbeControls(QFormLayout* form) {
   form->addRow(QString(), linear_);
 }
 
+// The launcher: one form, built as its groups of rows, then filled with the defaults and wired.
 void TrainPage::buildLauncher(QWidget* host) {
   auto* form = new QFormLayout(host);
+  addRecipeRows(form);
+  addScheduleRows(form);
+  addProbeControls(form);
+  addParameterTable(form);
+  addRunControls(form);
+  TrainConfig defaults;
+  defaults.epochs = 3;
+  applyConfig(defaults);
+  setRunning(false);
+  connectLauncher();
+}
+
+// Preset (and its note), method, backbone, pipeline.
+void TrainPage::addRecipeRows(QFormLayout* form) {
   preset_ = new QComboBox;
   preset_->setObjectName(QStringLiteral("preset"));
   preset_->addItem(tr("Custom"));
@@ -346,6 +361,10 @@ void TrainPage::buildLauncher(QWidget* host) {
   form->addRow(tr("Backbone"), backbone_);
   pipeline_label_ = new QLabel(tr("method default"));
   form->addRow(tr("Pipeline"), pipeline_label_);
+}
+
+// How long and how: epochs, steps, time budget, batch, images, optimizer, learning rate, device, seed.
+void TrainPage::addScheduleRows(QFormLayout* form) {
   epochs_ = new QSpinBox;
   epochs_->setRange(1, 100000);
   epochs_->setToolTip(tr("Passes over the images. Steps or a time budget, when set, decide instead."));
@@ -388,13 +407,20 @@ void TrainPage::buildLauncher(QWidget* host) {
   seed_->setToolTip(tr("Seeds the weights, the augmentations and the image order: the same seed and config "
                        "reproduce a run."));
   form->addRow(tr("Seed"), seed_);
-  addProbeControls(form);
+}
+
+// The method's hyper-parameters, its published defaults editable.
+void TrainPage::addParameterTable(QFormLayout* form) {
   params_ = new QTableWidget(0, 2);
   params_->setHorizontalHeaderLabels({tr("Hyper-parameter"), tr("Value")});
   params_->horizontalHeader()->setStretchLastSection(true);
   params_->verticalHeader()->hide();
   params_->setMinimumHeight(120);
   form->addRow(params_);
+}
+
+// Start, Pause, Stop, and what the run will take.
+void TrainPage::addRunControls(QFormLayout* form) {
   start_ = new QPushButton(tr("Start"));
   pause_ = new QPushButton(tr("Pause"));
   pause_->setCheckable(true);
@@ -410,12 +436,9 @@ void TrainPage::buildLauncher(QWidget* host) {
                            "method, backbone, batch and device reached in this workspace. During the run the status "
                            "bar shows the ETA and the memory in use."));
   form->addRow(estimate_);
+}
 
-  TrainConfig defaults;
-  defaults.epochs = 3;
-  applyConfig(defaults);
-  setRunning(false);
-
+void TrainPage::connectLauncher() {
   // The launcher's column is at most 340 px: combo boxes with long entries (preset titles) shrink to
   // it and show the whole text in their pop-up.
   for (QComboBox* box : {preset_, method_, backbone_, optimizer_, device_}) {

@@ -46,6 +46,11 @@ class TrainPage : public QWidget {
 
  private:
   void buildLauncher(QWidget* host);
+  void addRecipeRows(QFormLayout* form);
+  void addScheduleRows(QFormLayout* form);
+  void addParameterTable(QFormLayout* form);
+  void addRunControls(QFormLayout* form);
+  void connectLauncher();
   QDoubleSpinBox* buildTimeBudget();
   void addProbeControls(QFormLayout* form);  // Probe every, Linear probe too
   QWidget* buildCurvesAndDiagnostics();  // the training curves over the diagnostics panel
