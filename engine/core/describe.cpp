@@ -28,7 +28,7 @@ std::string plain(const nlohmann::json& v) {
 
 std::string describe_parameters(const std::string& params_json) {
   const nlohmann::json params = nlohmann::json::parse(params_json, nullptr, false);
-  if (!params.is_object()) return params_json;
+  if (!params.is_object()) return params_json;  // "" stays "", a foreign text is shown as it is
   static const std::set<std::string> split_keys = {"bank", "queries", "eval", "limit", "resize", "mean", "std",
                                                     "method", "seed"};
   std::string out;
@@ -41,7 +41,7 @@ std::string describe_parameters(const std::string& params_json) {
 }
 
 std::string describe_probe(const ProbeEvent& p) {
-  const std::string params = describe_parameters(p.params.empty() ? "{}" : p.params);
+  const std::string params = describe_parameters(p.params);
   const std::string head = (p.kind == "knn" ? std::string("kNN") : p.kind) + (params.empty() ? "" : " (" + params + ")") +
                            " at step " + std::to_string(p.step) + ": ";
   if (p.kind == "knn")
@@ -52,7 +52,7 @@ std::string describe_probe(const ProbeEvent& p) {
 }
 
 std::string describe_baseline(const BaselineEvent& b) {
-  const std::string params = describe_parameters(b.params.empty() ? "{}" : b.params);
+  const std::string params = describe_parameters(b.params);
   return std::string(b.baseline == "raw_pixels" ? "raw pixels" : "untrained network") + ", " + b.scope + " kNN" +
          (params.empty() ? "" : " (" + params + ")") + ": " + percent(b.accuracy) + " on " +
          std::to_string(b.queries) + " queries";

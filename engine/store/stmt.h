@@ -46,6 +46,16 @@ class Stmt {
   sqlite3_stmt* s_ = nullptr;
 };
 
+// Runs statements without results; throws std::runtime_error with SQLite's message.
+inline void exec_sql(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    throw std::runtime_error("sqlite: " + msg);
+  }
+}
+
 // A write transaction: BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed.
 // The rollback never throws, so an exception on the way out is the one that caused it (a ROLLBACK
 // inside a catch could throw and hide it, or fail because SQLite already rolled back).
@@ -63,14 +73,7 @@ class Tx {
   }
 
  private:
-  void run(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "unknown error";
-      sqlite3_free(err);
-      throw std::runtime_error("sqlite: " + msg);
-    }
-  }
+  void run(const char* sql) { exec_sql(db_, sql); }
   sqlite3* db_;
   bool done_ = false;
 };

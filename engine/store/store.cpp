@@ -142,14 +142,7 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
 
 Store::~Store() { sqlite3_close(db_); }
 
-void Store::exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    throw std::runtime_error("sqlite: " + msg);
-  }
-}
+void Store::exec(const char* sql) { exec_sql(db_, sql); }
 
 int Store::schema_version() {
   std::lock_guard<std::mutex> lock(mu_);

@@ -290,29 +290,30 @@ void Trainer::finish_run(Session& s, TrainLoopEnd end) {
         "backbone saved to " + save_run_backbone(*s.parts.method->backbone, db_path_, run_id_, cfg_.backbone));
   // The training is done and saved: whatever happens to the evaluation, the run finished (or was
   // stopped); what kept the evaluation from ending is said beside the status.
-  std::string evaluation_note;
-  if (reached <= s.start_step && stopped) {
-    evaluation_note = "nothing was trained in this session, so the end-of-run evaluation was skipped";
-  } else if (!cancel_) {
-    try {
-      end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
-                            [this] { return cancel_.load(); });
-    } catch (const Cancelled&) {
-      evaluation_note = "the end-of-run evaluation was cancelled";
-    } catch (const std::exception& e) {
-      evaluation_note = std::string("the end-of-run evaluation failed: ") + e.what();
-    }
-  } else {
-    evaluation_note = "the end-of-run evaluation was cancelled";
-  }
   std::string message = stopped ? "stopped at step " + std::to_string(reached) : "";
-  if (!evaluation_note.empty()) {
-    const bool failed = evaluation_note.find("failed") != std::string::npos;
-    evaluation_note += " (pretext-cli eval runs it from the saved backbone)";
-    log(failed ? LogEvent::Level::Error : LogEvent::Level::Info, evaluation_note);
-    message += (message.empty() ? "" : "; ") + evaluation_note;
+  if (const EvaluationNote note = evaluate_at_end(s, reached, stopped); !note.text.empty()) {
+    const std::string said = note.text + " (pretext-cli eval runs it from the saved backbone)";
+    log(note.level, said);
+    message += (message.empty() ? "" : "; ") + said;
   }
   finish(stopped ? "stopped" : "finished", message, s);
+}
+
+// The end-of-run evaluation, unless nothing was trained or the run was cancelled; "" when it ran.
+Trainer::EvaluationNote Trainer::evaluate_at_end(Session& s, int64_t reached, bool stopped) {
+  if (reached <= s.start_step && stopped)
+    return {"nothing was trained in this session, so the end-of-run evaluation was skipped", LogEvent::Level::Info};
+  const EvaluationNote cancelled{"the end-of-run evaluation was cancelled", LogEvent::Level::Info};
+  if (cancel_) return cancelled;
+  try {
+    end_of_run_evaluation(*s.parts.method, s.data, cfg_, s.device, run_id_, reached, *s.out,
+                          [this] { return cancel_.load(); });
+    return {};
+  } catch (const Cancelled&) {
+    return cancelled;
+  } catch (const std::exception& e) {
+    return {std::string("the end-of-run evaluation failed: ") + e.what(), LogEvent::Level::Error};
+  }
 }
 
 void Trainer::finish(const std::string& status, const std::string& message, Session& s) {

@@ -64,6 +64,11 @@ class Trainer {
   void measure_baselines(Session& s);
   void scheduled_probes(Session& s, int64_t done);
   void finish_run(Session& s, TrainLoopEnd end);
+  struct EvaluationNote {
+    std::string text;  // what kept the end-of-run evaluation from ending ("" when it ran)
+    LogEvent::Level level = LogEvent::Level::Info;
+  };
+  EvaluationNote evaluate_at_end(Session& s, int64_t reached, bool stopped);
   void finish(const std::string& status, const std::string& message, Session& s);
   void set_status(const std::string& status);
   void log(LogEvent::Level level, const std::string& message);

@@ -30,6 +30,19 @@ using namespace pretext;
 
 namespace {
 
+const QString kFashionMnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
+
+// A window that opens the demo data and starts a run that only a stop ends.
+WindowOptions endless_demo_run(const QTemporaryDir& dir, const QString& db, int images) {
+  WindowOptions o;
+  o.db = dir.filePath(db);
+  o.data = kFashionMnist;
+  o.limit = images;
+  o.steps = 100000;
+  o.autostart = true;
+  return o;
+}
+
 QMenu* menu_titled(QWidget* w, const QString& title) {
   for (QMenu* m : w->findChildren<QMenu*>())
     if (m->title().remove('&') == title) return m;
@@ -145,15 +158,9 @@ class TstMainWindow : public QObject {
 
   // The status bar says what the run is doing: paused, stopping, and how it ended, never a stale ETA.
   void statusBarFollowsPauseAndStop() {
-    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
     QTemporaryDir dir;
-    WindowOptions o;
-    o.db = dir.filePath("status.db");
-    o.data = fmnist;
-    o.limit = 600;
-    o.steps = 100000;
-    o.autostart = true;
+    const WindowOptions o = endless_demo_run(dir, "status.db", 600);
     MainWindow w(o);
     auto* controller = w.findChild<TrainingController*>();
     auto* page = w.findChild<TrainPage*>();
@@ -180,19 +187,14 @@ class TstMainWindow : public QObject {
   // Closing the window mid-run asks first, then returns within two seconds: the run is stopped and
   // checkpointed, its end-of-run evaluation (a kNN probe over thousands of images) is skipped.
   void closingMidRunAsksThenQuitsWithinTwoSeconds() {
-    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
     QTemporaryDir dir;
-    WindowOptions o;
-    o.db = dir.filePath("close.db");
-    o.data = fmnist;
-    o.limit = 6000;  // the probe this run would end with: 5,000 bank + 1,000 query images
+    // 6,000 images: the probe this run would end with has 5,000 bank and 1,000 query images.
+    WindowOptions o = endless_demo_run(dir, "close.db", 6000);
     // A fast network: closing waits 1.5 s for the current step, and a resnet-small step took longer
     // than that while another test loaded both cores (a step that outlasts the wait is left to the
     // process exit, by design; this test is about the question, the stop and the skipped probe).
     o.backbone = "convnet";
-    o.steps = 100000;
-    o.autostart = true;
     auto w = std::make_unique<MainWindow>(o);
     w->show();
     auto* controller = w->findChild<TrainingController*>();
@@ -229,16 +231,10 @@ class TstMainWindow : public QObject {
   // A resumed run shows its curve so far, read from the store up to its checkpoint (the loss curve
   // used to start at the checkpoint with no earlier history).
   void aResumedRunShowsItsStoredCurve() {
-    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
     QTemporaryDir dir;
-    WindowOptions o;
-    o.db = dir.filePath("resume.db");
-    o.data = fmnist;
-    o.limit = 600;
-    o.steps = 100000;
+    WindowOptions o = endless_demo_run(dir, "resume.db", 600);
     o.backbone = "convnet";
-    o.autostart = true;
     MainWindow w(o);
     auto* controller = w.findChild<TrainingController*>();
     auto* page = w.findChild<TrainPage*>();
@@ -270,8 +266,7 @@ class TstMainWindow : public QObject {
 
   // A newcomer is told what each page is for and what to do next until a dataset is open.
   void pagesHintTheNextStepUntilADatasetIsOpen() {
-    const QString fmnist = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
-    if (!QFileInfo::exists(fmnist)) QSKIP("dataset-fashion-mnist is not installed");
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
     QTemporaryDir dir;
     WindowOptions o;
     o.db = dir.filePath("hints.db");
@@ -282,7 +277,7 @@ class TstMainWindow : public QObject {
     auto* state = w.findChild<AppState*>();
     QVERIFY(state);
     QSignalSpy loaded(state, &AppState::datasetLoaded);
-    state->openDataset(fmnist);
+    state->openDataset(kFashionMnist);
     QVERIFY(loaded.wait(60000));
     for (QLabel* h : hints) QVERIFY(h->isHidden());
   }
