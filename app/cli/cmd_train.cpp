@@ -97,8 +97,11 @@ void add_train(CLI::App& app, Commands& out) {
   train->add_option("--eval-data", cfg.eval_data, "Labelled images for the kNN probe");
   train->add_option("--method", cfg.method, "SSL method (see `pretext-cli methods`)")
       ->capture_default_str()->check(CLI::IsMember(method_names()));
+  std::string own_backbones;  // the methods that name their backbone, from the method table
+  for (const auto& m : method_infos())
+    if (m.defaults.contains("backbone")) own_backbones += m.defaults["backbone"].get<std::string>() + " for " + m.name + ", ";
   train->add_option("--backbone", cfg.backbone,
-                    "auto (the method's default: vit-tiny for mae, else resnet-tiny), or one of: " +
+                    "auto (the method's default: " + own_backbones + "else resnet-tiny), or one of: " +
                         join_names(backbone_names()) + " (a ViT may add /PATCH and @SIZE)")->capture_default_str();
   train->add_option("--pipeline", cfg.pipeline, "Augmentation preset name or JSON file");
   train->add_option("--epochs", cfg.epochs, "Epochs")->capture_default_str()->check(CLI::PositiveNumber);

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "engine/methods/barlowtwins.h"
+#include "engine/methods/beit.h"
 #include "engine/methods/byol.h"
 #include "engine/methods/dino.h"
 #include "engine/methods/jigsaw.h"
@@ -38,7 +39,7 @@ const MethodEntry kMethods[] = {
     {barlowtwins_info, construct<BarlowTwinsImpl>}, {vicreg_info, construct<VICRegImpl>},
     {dino_info, construct<DINOImpl>},       {swav_info, construct<SwAVImpl>},
     {mae_info, construct<MAEImpl>},         {rotnet_info, construct<RotNetImpl>},
-    {jigsaw_info, construct<JigsawImpl>},
+    {jigsaw_info, construct<JigsawImpl>},   {beit_info, construct<BEiTImpl>},
 };
 
 std::string joined(const std::vector<std::string>& names) {

@@ -109,17 +109,34 @@ ViTImpl::ViTImpl(const ViTOptions& o) : opt_(o) {
   nn::init::zeros_(conv_proj->bias);
 }
 
-torch::Tensor ViTImpl::tokens(const torch::Tensor& x, const torch::Tensor& keep) {
+torch::Tensor ViTImpl::patch_embeddings(const torch::Tensor& x) {
   if (x.size(2) < opt_.patch || x.size(3) < opt_.patch)
     throw std::runtime_error("images of " + std::to_string(x.size(2)) + " px are smaller than one ViT patch (" +
                              std::to_string(opt_.patch) + " px)");
-  auto p = conv_proj(x);  // [N, D, h, w]
-  const int64_t n = p.size(0), d = p.size(1), gh = p.size(2), gw = p.size(3);
-  auto pos = encoder->positions(gh, gw);
+  return conv_proj(x);
+}
+
+torch::Tensor ViTImpl::encode(torch::Tensor patches, const torch::Tensor& pos) {
+  auto cls = (class_token + pos.slice(1, 0, 1)).expand({patches.size(0), -1, -1});
+  return encoder(torch::cat({cls, patches}, 1));
+}
+
+torch::Tensor ViTImpl::tokens(const torch::Tensor& x, const torch::Tensor& keep) {
+  auto p = patch_embeddings(x);
+  const int64_t d = p.size(1);
+  auto pos = encoder->positions(p.size(2), p.size(3));
   p = p.flatten(2).transpose(1, 2) + pos.slice(1, 1);
   if (keep.defined()) p = p.gather(1, keep.unsqueeze(-1).expand({-1, -1, d}));
-  auto cls = (class_token + pos.slice(1, 0, 1)).expand({n, -1, -1});
-  return encoder(torch::cat({cls, p}, 1));
+  return encode(p, pos);
+}
+
+torch::Tensor ViTImpl::masked_tokens(const torch::Tensor& x, const torch::Tensor& replace, const torch::Tensor& mask_token) {
+  auto p = patch_embeddings(x);
+  auto pos = encoder->positions(p.size(2), p.size(3));
+  p = p.flatten(2).transpose(1, 2);
+  auto w = replace.to(p.dtype()).unsqueeze(-1);
+  p = p * (1 - w) + mask_token.to(p.dtype()) * w + pos.slice(1, 1);
+  return encode(p, pos);
 }
 
 torch::Tensor ViTImpl::forward(torch::Tensor x) { return tokens(x).select(1, 0); }

@@ -72,11 +72,16 @@ class ViTImpl : public BackboneImpl {
   // All tokens [N, 1 + K, D] after the final LayerNorm; with keep [N, K] (patch indices, row-major)
   // only those patches enter the encoder (MAE).
   torch::Tensor tokens(const torch::Tensor& x, const torch::Tensor& keep = {});
+  // All tokens, with the patches where replace [N, L] is 1 entering as mask_token [1, 1, D] (plus
+  // their position): BEiT's corrupted input (Bao et al. 2022, sec. 2.3).
+  torch::Tensor masked_tokens(const torch::Tensor& x, const torch::Tensor& replace, const torch::Tensor& mask_token);
   // [N, C, H, W] -> [N, L, patch*patch*C], patches row-major, pixels (row, col, channel) inside.
   torch::Tensor patchify(const torch::Tensor& x) const;
   const ViTOptions& options() const { return opt_; }
 
  private:
+  torch::Tensor patch_embeddings(const torch::Tensor& x);         // [N, D, h, w]
+  torch::Tensor encode(torch::Tensor patches, const torch::Tensor& pos);  // class token + blocks
   ViTOptions opt_;
   torch::nn::Conv2d conv_proj{nullptr};
   torch::Tensor class_token;

@@ -9,6 +9,7 @@
 #include "engine/methods/method.h"
 #include "engine/models/backbone.h"
 #include "engine/train/amp.h"
+#include "engine/train/data_fit.h"
 #include "engine/train/resolve.h"
 #include "engine/train/step.h"
 
@@ -26,6 +27,7 @@ struct Pass {
 };
 
 Pass loss_and_grads(MethodImpl& m, const std::vector<torch::Tensor>& views, bool amp) {
+  fit_method_to_images(m, views[0]);
   m.train();
   m.zero_grad();
   LossOutput out;
@@ -74,6 +76,7 @@ ThroughputResult time_training_steps(const DeviceCheckOptions& o, const std::str
   cfg = resolve_config(cfg);
   const RunSchedule plan = plan_schedule(cfg, static_cast<size_t>(o.batch));
   TrainingParts parts = make_training_parts(cfg, o.channels, dev, plan.peak_lr);
+  fit_method_to_images(*parts.method, views[0]);
   use_channels_last(parts);
   ThroughputResult r;
   std::chrono::steady_clock::time_point t0;

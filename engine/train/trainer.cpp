@@ -13,6 +13,7 @@
 #include "engine/methods/method_info.h"
 #include "engine/store/dataset_fingerprint.h"
 #include "engine/store/store_sink.h"
+#include "engine/train/data_fit.h"
 #include "engine/train/evaluation.h"
 #include "engine/train/resolve.h"
 #include "engine/train/run_data.h"
@@ -160,6 +161,11 @@ void Trainer::open_record(Session& s) {
     s.fanout = std::make_unique<FanoutSink>(std::vector<EventSink*>{s.store_sink.get(), &sink_});
     s.out = s.fanout.get();
   }
+  // Before a resume loads its checkpoint, which then restores the fit the run trained with.
+  const std::string fit = fit_method_to_data(
+      *s.parts.method, s.data,
+      data_fit_cache_path(db_path_, cfg_.data_fingerprint, s.data.stats, s.parts.method->data_fit_key()));
+  if (!fit.empty()) log(LogEvent::Level::Info, fit);
   if (resume_id_ > 0) {
     if (!s.store) throw std::invalid_argument("resuming a run needs its database");
     const CheckpointMeta from = reopen_run_record(*s.store, resume_id_, cfg_, s.parts, s.schedule.total, s.device, log_fn);
