@@ -75,7 +75,8 @@ MethodInfo beit_info() {
           1,
           {{"vocabulary", 512}, {"mask_ratio", 0.4}, {"masking", "block"}, {"min_block_patches", 4},
            {"fit_images", 2000}, {"optimizer", "adamw"}, {"backbone", "vit-tiny"}, {"base_lr", 1.9e-4},
-           {"weight_decay", 0.05}}};
+           {"weight_decay", 0.05}},
+          MethodInfo::kPretextTask};
 }
 
 BEiTImpl::BEiTImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p)

@@ -68,4 +68,10 @@ int64_t param_int(const nlohmann::json& p, const char* key) {
   return static_cast<int64_t>(v);
 }
 
+torch::Tensor standardise_patches(const torch::Tensor& patches) {
+  const std::vector<int64_t> own = {-3, -2, -1};
+  auto centred = patches - patches.mean(own, true);
+  return centred / (torch::sqrt(centred.pow(2).mean(own, true)) + 1e-5);
+}
+
 }  // namespace pretext

@@ -29,6 +29,11 @@ double cosine_tau(double base, double final_tau, int64_t k, int64_t total);
 // The off-diagonal elements of a square matrix, flattened.
 torch::Tensor off_diagonal(const torch::Tensor& m);
 
+// Each item of a batch of patches [..., C, h, w] shifted and scaled to zero mean and unit RMS over
+// its own pixels: colour and brightness then cannot tell neighbouring patches apart (Jigsaw's
+// shortcut fix, Noroozi & Favaro 2016, sec. 3.1; Doersch et al. 2015 normalise each patch likewise).
+torch::Tensor standardise_patches(const torch::Tensor& patches);
+
 // A checked read of a method parameter with a clear message for wrong types.
 double param_double(const nlohmann::json& p, const char* key);
 int64_t param_int(const nlohmann::json& p, const char* key);

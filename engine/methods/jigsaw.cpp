@@ -52,7 +52,8 @@ MethodInfo jigsaw_info() {
           "Jigsaw: predict which of a fixed set of tile permutations shuffled the image",
           "jigsaw",
           1,
-          {{"grid", 3}, {"permutations", 100}, {"head_hidden", 1024}, {"optimizer", "sgd"}}};
+          {{"grid", 3}, {"permutations", 100}, {"head_hidden", 1024}, {"optimizer", "sgd"}},
+          MethodInfo::kPretextTask};
 }
 
 JigsawImpl::JigsawImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : grid_(param_int(p, "grid")) {
@@ -72,9 +73,7 @@ torch::Tensor JigsawImpl::shuffled_tiles(const torch::Tensor& x, const torch::Te
   const auto s = tiles.sizes().vec();
   auto perm = permutations.index_select(0, labels);  // [N, T]
   auto idx = perm.view({s[0], s[1], 1, 1, 1}).expand(s);
-  tiles = tiles.gather(1, idx);
-  auto centred = tiles - tiles.mean({2, 3, 4}, true);
-  return centred / (torch::sqrt(centred.pow(2).mean({2, 3, 4}, true)) + 1e-5);
+  return standardise_patches(tiles.gather(1, idx));
 }
 
 LossOutput JigsawImpl::compute(const Batch& batch) {

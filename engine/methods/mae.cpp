@@ -42,7 +42,8 @@ MethodInfo mae_info() {
           1,
           {{"mask_ratio", 0.75}, {"decoder_dim", 512}, {"decoder_depth", 1}, {"decoder_heads", 16},
            {"norm_pix_loss", true}, {"optimizer", "adamw"}, {"backbone", "vit-tiny"},
-           {"base_lr", 1.5e-4}, {"weight_decay", 0.05}}};
+           {"base_lr", 1.5e-4}, {"weight_decay", 0.05}},
+          MethodInfo::kPretextTask};
 }
 
 MAEImpl::MAEImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) : mask_ratio_(param_double(p, "mask_ratio")) {

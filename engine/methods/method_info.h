@@ -15,7 +15,16 @@ struct MethodInfo {
   std::string pipeline;      // default preset
   size_t views = 2;
   nlohmann::json defaults;   // hyper-parameters with published defaults
+  // The family the method list groups it under, as its heading reads: kJointEmbedding (views of an
+  // image agree in one embedding space) or kPretextTask (hide or alter part of the input and
+  // predict it back).
+  std::string family = kJointEmbedding;
+  static constexpr const char* kJointEmbedding = "Joint-embedding methods";
+  static constexpr const char* kPretextTask = "Pretext tasks";
 };
+
+// The families in the order the method list shows them, each once.
+std::vector<std::string> method_families();
 
 const std::vector<MethodInfo>& method_infos();
 const MethodInfo& method_info(const std::string& name);  // throws for unknown names

@@ -2,6 +2,7 @@
 // kMethods; method_infos(), make_method(), `pretext-cli methods`, the launcher and the tests all read
 // the table. (A table rather than self-registering statics: the linker drops those from a static
 // library unless something names them.)
+#include <algorithm>
 #include <stdexcept>
 
 #include "engine/methods/barlowtwins.h"
@@ -12,6 +13,7 @@
 #include "engine/methods/mae.h"
 #include "engine/methods/method.h"
 #include "engine/methods/moco.h"
+#include "engine/methods/relative_location.h"
 #include "engine/methods/rotnet.h"
 #include "engine/methods/simclr.h"
 #include "engine/methods/simsiam.h"
@@ -39,7 +41,8 @@ const MethodEntry kMethods[] = {
     {barlowtwins_info, construct<BarlowTwinsImpl>}, {vicreg_info, construct<VICRegImpl>},
     {dino_info, construct<DINOImpl>},       {swav_info, construct<SwAVImpl>},
     {mae_info, construct<MAEImpl>},         {rotnet_info, construct<RotNetImpl>},
-    {jigsaw_info, construct<JigsawImpl>},   {beit_info, construct<BEiTImpl>},
+    {jigsaw_info, construct<JigsawImpl>},   {relative_location_info, construct<RelativeLocationImpl>},
+    {beit_info, construct<BEiTImpl>},
 };
 
 std::string joined(const std::vector<std::string>& names) {
@@ -62,6 +65,13 @@ const std::vector<MethodInfo>& method_infos() {
 std::vector<std::string> method_names() {
   std::vector<std::string> out;
   for (const auto& m : method_infos()) out.push_back(m.name);
+  return out;
+}
+
+std::vector<std::string> method_families() {
+  std::vector<std::string> out;
+  for (const auto& m : method_infos())
+    if (std::find(out.begin(), out.end(), m.family) == out.end()) out.push_back(m.family);
   return out;
 }
 

@@ -27,7 +27,8 @@ MethodInfo rotnet_info() {
           "RotNet: predict which of 4 rotations was applied (cross-entropy)",
           "rotnet",
           1,
-          {{"head_hidden", 512}, {"optimizer", "sgd"}}};
+          {{"head_hidden", 512}, {"optimizer", "sgd"}},
+          MethodInfo::kPretextTask};
 }
 
 RotNetImpl::RotNetImpl(std::shared_ptr<BackboneImpl> bb, const nlohmann::json& p) {

@@ -21,6 +21,7 @@
 #include "app/gui/pages/train_page.h"
 #include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
+#include "engine/methods/method_info.h"
 #include "engine/store/store.h"
 #include "engine/train/presets.h"
 #include "widgets/curve_plot.h"
@@ -127,6 +128,29 @@ class TstMainWindow : public QObject {
 
   // Re-run is the stored experiment: the launcher keeps every field it has no control for (they were
   // dropped when the form rebuilt the config from its widgets), and what the user edits is what changes.
+  // The launcher's method list groups the methods by family under headings that cannot be chosen
+  // (issue 11: the pretext tasks as one family).
+  void methodListGroupsTheFamiliesUnderHeadings() {
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("families.db");
+    MainWindow w(o);
+    auto* method = w.findChild<QComboBox*>("method");
+    QVERIFY(method);
+    QCOMPARE(method->count(), int(method_infos().size() + method_families().size()));
+    QCOMPARE(method->currentText(), QString::fromStdString(method_infos().front().name));
+    QStringList pretext;
+    bool under_pretext = false;
+    for (int i = 0; i < method->count(); ++i) {
+      const bool heading = !(method->model()->flags(method->model()->index(i, 0)) & Qt::ItemIsSelectable);
+      if (heading) under_pretext = method->itemText(i) == MethodInfo::kPretextTask;
+      else if (under_pretext) pretext << method->itemText(i);
+    }
+    for (const char* name : {"mae", "rotnet", "jigsaw", "relative-location", "beit"})
+      QVERIFY2(pretext.contains(name), name);
+    QVERIFY(!pretext.contains("simclr"));
+  }
+
   void rerunKeepsTheStoredExperiment() {
     QTemporaryDir dir;
     WindowOptions o;

@@ -15,6 +15,7 @@
 #include <QScrollArea>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -58,6 +59,27 @@ QGroupBox* boxed(const QString& title, QWidget* w, const QString& what_it_shows 
   l->setContentsMargins(4, 4, 4, 4);
   l->addWidget(w);
   return box;
+}
+
+// The methods grouped by family: a bold heading that cannot be chosen above each family's methods,
+// the method's summary as its tooltip; the first method is chosen.
+void fillMethodList(QComboBox* box) {
+  auto* model = qobject_cast<QStandardItemModel*>(box->model());
+  for (const auto& family : method_families()) {
+    box->addItem(QString::fromStdString(family));
+    if (QStandardItem* heading = model ? model->item(box->count() - 1) : nullptr) {
+      heading->setFlags(Qt::NoItemFlags);
+      QFont bold = heading->font();
+      bold.setBold(true);
+      heading->setFont(bold);
+    }
+    for (const auto& m : method_infos()) {
+      if (m.family != family) continue;
+      box->addItem(QString::fromStdString(m.name));
+      box->setItemData(box->count() - 1, QString::fromStdString(m.summary), Qt::ToolTipRole);
+    }
+  }
+  box->setCurrentIndex(1);
 }
 
 }  // namespace
@@ -348,15 +370,12 @@ void TrainPage::addRecipeRows(QFormLayout* form) {
   form->addRow(preset_note_);
   method_ = new QComboBox;
   method_->setObjectName(QStringLiteral("method"));
-  for (const auto& m : method_infos()) {
-    method_->addItem(QString::fromStdString(m.name));
-    method_->setItemData(method_->count() - 1, QString::fromStdString(m.summary), Qt::ToolTipRole);
-  }
+  fillMethodList(method_);
   method_->setToolTip(tr("The self-supervised objective. Its published hyper-parameters fill the table below."));
   form->addRow(tr("Method"), method_);
   backbone_ = new QComboBox;
   backbone_->addItem(QStringLiteral("auto"));
-  backbone_->setToolTip(tr("auto: the method's default (a ViT for MAE, else the narrow ResNet)"));
+  backbone_->setToolTip(tr("auto: the method's default (a ViT for MAE and BEiT, else the narrow ResNet)"));
   for (const auto& b : backbone_names()) backbone_->addItem(QString::fromStdString(b));
   form->addRow(tr("Backbone"), backbone_);
   pipeline_label_ = new QLabel(tr("method default"));
