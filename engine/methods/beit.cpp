@@ -104,17 +104,17 @@ std::string BEiTImpl::data_fit_key() const {
          "-n" + std::to_string(fit_images_);
 }
 
-torch::Tensor BEiTImpl::fit_to_data(const ImageSample& sample) {
+MethodImpl::Fitted BEiTImpl::fit_to_data(const DataSample& sample) {
   // About 25 patches per code: enough for stable centroids, a few seconds of k-means on a CPU.
   const int64_t max_patches = 25 * vocabulary.size(0);
-  return patch_vocabulary(sample(fit_images_), vit_->options().patch, vocabulary.size(0), max_patches, /*seed=*/0);
+  return {patch_vocabulary(sample.images(fit_images_), vit_->options().patch, vocabulary.size(0), max_patches, /*seed=*/0)};
 }
 
-void BEiTImpl::use_fitted(const torch::Tensor& fitted) {
-  if (fitted.sizes() != vocabulary.sizes())
+void BEiTImpl::use_fitted(const Fitted& fitted) {
+  if (fitted.size() != 1 || fitted[0].sizes() != vocabulary.sizes())
     throw std::runtime_error("beit: a vocabulary of the wrong shape (another patch size or vocabulary size)");
   torch::NoGradGuard no_grad;
-  vocabulary.copy_(fitted.to(vocabulary.device(), vocabulary.dtype()));
+  vocabulary.copy_(fitted[0].to(vocabulary.device(), vocabulary.dtype()));
   fitted_ = true;
 }
 

@@ -32,8 +32,8 @@ class BEiTImpl : public MethodImpl {
   torch::Tensor features(const torch::Tensor& x) override;
   torch::Tensor embed(const torch::Tensor& x) override { return features(x); }
   std::string data_fit_key() const override;
-  torch::Tensor fit_to_data(const ImageSample& sample) override;
-  void use_fitted(const torch::Tensor& fitted) override;
+  Fitted fit_to_data(const DataSample& sample) override;  // {the vocabulary}
+  void use_fitted(const Fitted& fitted) override;
   void restored() override { fitted_ = true; }  // the checkpoint holds the vocabulary it trained with
 
   // The code of every patch of x [N, L]: the targets.

@@ -34,15 +34,19 @@ class MethodImpl : public torch::nn::Module {
   // After a checkpoint replaced the parameters and buffers: methods that keep a host-side copy of a
   // buffer (so that a step never waits on the GPU to read it) re-read it here.
   virtual void restored() {}
-  // Methods whose targets are fitted to the data (a patch vocabulary) name what they fit, so that
-  // runs on the same data can share it; "" for the rest. Before the first step the trainer calls
-  // fit_to_data, which asks `sample` for as many normalised, un-augmented training images as it
-  // wants (or takes a cached result of an earlier fit), then use_fitted; the method keeps the result
-  // in a buffer, so the checkpoint holds it.
-  using ImageSample = std::function<torch::Tensor(int64_t count)>;
+  // Methods whose targets are fitted to the data (a patch vocabulary, a colour prior) name what they
+  // fit, so that runs on the same data can share it; "" for the rest. Before the first step the
+  // trainer calls fit_to_data (or takes a cached result of an earlier fit), then use_fitted; the
+  // method keeps the result in buffers, so the checkpoint holds it.
+  struct DataSample {
+    std::function<torch::Tensor(int64_t count)> images;  // up to count un-augmented training images,
+                                                         // normalised as the views are
+    std::vector<double> mean, std;                       // that normalisation, per channel, [0, 1] units
+  };
+  using Fitted = std::vector<torch::Tensor>;
   virtual std::string data_fit_key() const { return ""; }
-  virtual torch::Tensor fit_to_data(const ImageSample& /*sample*/) { return {}; }
-  virtual void use_fitted(const torch::Tensor& /*fitted*/) {}
+  virtual Fitted fit_to_data(const DataSample& /*sample*/) { return {}; }
+  virtual void use_fitted(const Fitted& /*fitted*/) {}
   // Backbone features: what probes and projections use.
   virtual torch::Tensor features(const torch::Tensor& x) { return backbone->forward(x); }
   // The space the loss works in (projector output), for the collapse diagnostics.

@@ -8,7 +8,9 @@
 #include "engine/methods/barlowtwins.h"
 #include "engine/methods/beit.h"
 #include "engine/methods/byol.h"
+#include "engine/methods/colorization.h"
 #include "engine/methods/dino.h"
+#include "engine/methods/inpainting.h"
 #include "engine/methods/jigsaw.h"
 #include "engine/methods/mae.h"
 #include "engine/methods/method.h"
@@ -42,6 +44,7 @@ const MethodEntry kMethods[] = {
     {dino_info, construct<DINOImpl>},       {swav_info, construct<SwAVImpl>},
     {mae_info, construct<MAEImpl>},         {rotnet_info, construct<RotNetImpl>},
     {jigsaw_info, construct<JigsawImpl>},   {relative_location_info, construct<RelativeLocationImpl>},
+    {colorization_info, construct<ColorizationImpl>}, {inpainting_info, construct<InpaintingImpl>},
     {beit_info, construct<BEiTImpl>},
 };
 

@@ -21,10 +21,10 @@ std::vector<size_t> evenly_spread(size_t size, int64_t count) {
   return out;
 }
 
-torch::Tensor load_cached(const std::string& path) {
+MethodImpl::Fitted load_cached(const std::string& path) {
   if (path.empty() || !std::filesystem::exists(path)) return {};
   try {
-    torch::Tensor t;
+    MethodImpl::Fitted t;
     torch::load(t, path);
     return t;
   } catch (const std::exception&) {
@@ -32,7 +32,7 @@ torch::Tensor load_cached(const std::string& path) {
   }
 }
 
-void save_cached(const torch::Tensor& fitted, const std::string& path) {
+void save_cached(const MethodImpl::Fitted& fitted, const std::string& path) {
   if (path.empty()) return;
   namespace fs = std::filesystem;
   fs::create_directories(fs::path(path).parent_path());
@@ -58,8 +58,8 @@ std::string data_fit_cache_path(const std::string& db_path, const std::string& f
 std::string fit_method_to_data(MethodImpl& method, const RunData& data, const std::string& cache_path) {
   const std::string key = method.data_fit_key();
   if (key.empty()) return "";
-  torch::Tensor fitted = load_cached(cache_path);
-  if (fitted.defined()) {
+  MethodImpl::Fitted fitted = load_cached(cache_path);
+  if (!fitted.empty()) {
     try {
       method.use_fitted(fitted);
       return key + ": reused the fit of an earlier run on the same data";
@@ -69,11 +69,12 @@ std::string fit_method_to_data(MethodImpl& method, const RunData& data, const st
   }
   const auto t0 = std::chrono::steady_clock::now();
   int64_t images = 0;
-  fitted = method.fit_to_data([&](int64_t count) {
-    const auto indices = evenly_spread(data.train->size(), count);
-    images = static_cast<int64_t>(indices.size());
-    return dataset_tensor(*data.train, indices, data.stats);
-  });
+  fitted = method.fit_to_data({[&](int64_t count) {
+                                  const auto indices = evenly_spread(data.train->size(), count);
+                                  images = static_cast<int64_t>(indices.size());
+                                  return dataset_tensor(*data.train, indices, data.stats);
+                                },
+                                data.stats.mean, data.stats.std});
   method.use_fitted(fitted);
   save_cached(fitted, cache_path);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -82,9 +83,13 @@ std::string fit_method_to_data(MethodImpl& method, const RunData& data, const st
   return key + line;
 }
 
-void fit_method_to_images(MethodImpl& method, const torch::Tensor& images) {
+void fit_method_to_images(MethodImpl& method, const torch::Tensor& images, const std::vector<double>& mean,
+                          const std::vector<double>& std) {
   if (method.data_fit_key().empty()) return;
-  method.use_fitted(method.fit_to_data([&](int64_t count) { return images.slice(0, 0, count).to(torch::kCPU); }));
+  const size_t c = static_cast<size_t>(images.size(1));
+  method.use_fitted(method.fit_to_data({[&](int64_t count) { return images.slice(0, 0, count).to(torch::kCPU); },
+                                        mean.empty() ? std::vector<double>(c, 0.0) : mean,
+                                        std.empty() ? std::vector<double>(c, 1.0) : std}));
 }
 
 }  // namespace pretext

@@ -3,6 +3,7 @@
 // masked prediction's patch vocabulary) fit them once, before the first step; runs on the same data
 // share the result through a cache beside the database.
 #include <string>
+#include <vector>
 
 #include "engine/methods/method.h"
 #include "engine/train/run_data.h"
@@ -20,7 +21,8 @@ std::string data_fit_cache_path(const std::string& db_path, const std::string& f
 std::string fit_method_to_data(MethodImpl& method, const RunData& data, const std::string& cache_path);
 
 // Fits method (when it fits anything) to these images, as many of them as it asks for: device checks
-// and tests, which have no dataset.
-void fit_method_to_images(MethodImpl& method, const torch::Tensor& images);
+// and tests, which have no dataset. mean/std: the images' normalisation (none when empty).
+void fit_method_to_images(MethodImpl& method, const torch::Tensor& images, const std::vector<double>& mean = {},
+                          const std::vector<double>& std = {});
 
 }  // namespace pretext

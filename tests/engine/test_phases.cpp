@@ -301,6 +301,9 @@ TEST(phases, EveryMethodsSavedBackboneReproducesItsRunsProbe) {
   test::TempDir dir;
   const std::string db = dir.str("methods.db");
   for (const auto& info : method_infos()) {
+    // Fashion-MNIST is grey; colourisation's features are a function of the view alone by
+    // construction (test_colorization: FeaturesNeedNoFittedState...).
+    if (info.name == "colorization") continue;
     auto cfg = test::tiny_config(2);
     cfg.method = info.name;
     cfg.name = info.name;

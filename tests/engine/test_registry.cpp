@@ -36,10 +36,11 @@ TEST(registry, EveryMethodBuildsAndRunsAForwardWithItsDefaults) {
   torch::manual_seed(0);
   for (const auto& info : method_infos()) {
     const bool vit = info.defaults.value("backbone", "") == "vit-tiny";
-    auto m = make_method(info.name, nlohmann::json::object(), make_backbone(vit ? "vit-tiny" : "resnet-tiny", 1));
+    // Colour images: colourisation needs them, the rest take any.
+    auto m = make_method(info.name, nlohmann::json::object(), make_backbone(vit ? "vit-tiny" : "resnet-tiny", 3));
     std::vector<torch::Tensor> views;
-    for (size_t v = 0; v < info.views; ++v) views.push_back(torch::randn({4, 1, v < 2 ? 28 : 16, v < 2 ? 28 : 16}));
-    fit_method_to_images(*m, torch::randn({40, 1, 28, 28}));  // 1,960 patches for BEiT's 512 codes
+    for (size_t v = 0; v < info.views; ++v) views.push_back(torch::randn({4, 3, v < 2 ? 28 : 16, v < 2 ? 28 : 16}));
+    fit_method_to_images(*m, torch::randn({40, 3, 28, 28}));  // 1,960 patches for BEiT's 512 codes
     m->train();
     auto out = m->compute(batch_of_views(views));
     EXPECT_TRUE(std::isfinite(out.total.item<double>())) << info.name;
