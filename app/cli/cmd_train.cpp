@@ -14,9 +14,7 @@
 #include "engine/train/trainer.h"
 
 namespace pretext::cli {
-namespace {
 
-// "90", "90s", "3m", "1.5h" -> seconds; throws CLI::ValidationError for anything else.
 double parse_duration_s(const std::string& text) {
   size_t used = 0;
   double value = -1;
@@ -30,6 +28,8 @@ double parse_duration_s(const std::string& text) {
     throw CLI::ValidationError("--time-budget", "'" + text + "' is not a duration (90s, 3m, 1.5h)");
   return value * scale;
 }
+
+namespace {
 
 struct TrainArgs {
   TrainConfig cfg;

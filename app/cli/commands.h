@@ -26,6 +26,10 @@ void add_inspect(CLI::App& app, Commands& out);
 void add_preview(CLI::App& app, Commands& out);
 void add_resume(CLI::App& app, Commands& out);
 void add_device_check(CLI::App& app, Commands& out);
+void add_compare_tasks(CLI::App& app, Commands& out);
+
+// "90", "90s", "3m", "1.5h" -> seconds (--time-budget); throws CLI::ValidationError otherwise.
+double parse_duration_s(const std::string& text);
 
 constexpr const char* kDefaultDb = "pretext.db";
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   pretext::cli::add_preview(app, commands);
   pretext::cli::add_resume(app, commands);
   pretext::cli::add_device_check(app, commands);
+  pretext::cli::add_compare_tasks(app, commands);
 
   try {
     app.parse(argc, argv);

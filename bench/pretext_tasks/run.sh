@@ -10,6 +10,7 @@
 #   WORK_DIR         outside the repository: the database, checkpoints and logs go there
 #   BUDGET           training time per method (default 8m)
 #   METHOD...        default: beit mae rotnet
+#   BACKBONE         environment: the backbone every method trains (default vit-tiny)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cli=${PRETEXT_CLI:-$here/../../build/app/cli/pretext-cli}
@@ -20,8 +21,8 @@ budget=${3:-8m}
 methods=${*:-beit mae rotnet}
 mkdir -p "$work"
 for m in $methods; do
-  "$cli" train --data "$data" --method "$m" --backbone vit-tiny --limit 10000 --batch 128 \
-    --time-budget "$budget" --seed 1 --db "$work/tasks.db" --name "$m-$budget" > "$work/$m.log" 2>&1 ||
+  "$cli" train --data "$data" --method "$m" --backbone "${BACKBONE:-vit-tiny}" --limit 10000 --batch 128 \
+    --time-budget "$budget" --seed 1 --db "$work/tasks.db" --name "$m-${BACKBONE:-vit-tiny}-$budget" > "$work/$m.log" 2>&1 ||
     echo "$m: the run failed, see $work/$m.log"
   echo "== $m"
   grep -Ei "knn|learned|baseline|steps" "$work/$m.log" | tail -6
