@@ -78,6 +78,20 @@ struct DiagnosticsEvent {
   std::vector<std::pair<std::string, double>> extra;  // method-specific (e.g. DINO teacher entropy)
 };
 
+// What a pretext task predicts on the first images of the run's fixed diagnostics batch, next to
+// its target, at each diagnostic step (the live prediction panel): rows of images (what the network
+// saw, the target, the prediction), every image `width` x `height` RGB, 8 bits, row-major pixels.
+struct PreviewEvent {
+  int64_t run_id = 0;
+  int64_t step = 0;
+  int width = 0, height = 0;
+  std::vector<std::string> row_titles;
+  std::vector<std::vector<std::vector<uint8_t>>> rows;  // rows[r][i]: image i of row r
+  std::vector<std::string> captions;                    // per image (a predicted class), may be empty
+  std::string score_name;                               // the task's accuracy on these images, if any
+  double score = -1;
+};
+
 struct LogEvent {
   enum class Level { Info, Warning, Error };
   Level level = Level::Info;
@@ -105,7 +119,7 @@ struct CheckpointSaved {
 };
 
 using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, BaselineEvent, ProjectionEvent,
-                           CheckpointSaved, LogEvent, RunFinished>;
+                           CheckpointSaved, LogEvent, RunFinished, PreviewEvent>;
 
 // Implementations must be thread-safe: events arrive on the engine's own threads.
 class EventSink {

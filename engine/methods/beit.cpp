@@ -150,6 +150,27 @@ LossOutput BEiTImpl::compute(const Batch& batch) {
   return {loss, {{"masked_token_ce", loss.detach()}}, emb, {{"masked_token_accuracy", accuracy}}};
 }
 
+MethodImpl::Picture BEiTImpl::picture(const torch::Tensor& x) {
+  if (!fitted_) return {};
+  const int64_t p = vit_->options().patch, rows = x.size(2) / p, cols = x.size(3) / p, c = x.size(1);
+  std::mt19937_64 rng(0);
+  const auto count = std::max<int64_t>(1, static_cast<int64_t>(std::lround(mask_ratio_ * double(rows * cols))));
+  auto mask = draw_patch_masks(masking_, x.size(0), rows, cols, count, min_block_, rng).to(x.device());
+  auto targets = codes(x);
+  auto predicted = predict(x, mask).argmax(-1);
+  auto patches = image_patches(x.slice(2, 0, rows * p).slice(3, 0, cols * p), p);
+  auto m = mask.unsqueeze(-1).to(patches.dtype());
+  auto centroids = [&](const torch::Tensor& codes) { return vocabulary.index_select(0, codes.flatten()).view(patches.sizes()); };
+  auto image = [&](const torch::Tensor& ps) { return patches_to_images(ps, p, rows, cols, c); };
+  Picture pic;
+  pic.rows = {{"masked input", image(patches * (1 - m))},
+              {"target codes", image(centroids(targets))},
+              {"predicted (masked)", image(patches * (1 - m) + centroids(predicted) * m)}};
+  pic.score_name = "masked-token accuracy";
+  pic.score = (((predicted == targets).to(torch::kFloat) * mask).sum() / mask.sum().clamp_min(1)).item<double>();
+  return pic;
+}
+
 torch::Tensor BEiTImpl::features(const torch::Tensor& x) { return vit_->tokens(x).slice(1, 1).mean(1); }
 
 }  // namespace pretext

@@ -35,6 +35,10 @@ class BEiTImpl : public MethodImpl {
   Fitted fit_to_data(const DataSample& sample) override;  // {the vocabulary}
   void use_fitted(const Fitted& fitted) override;
   void restored() override { fitted_ = true; }  // the checkpoint holds the vocabulary it trained with
+  // The masked input, every patch drawn as its target code's centroid, and the prediction (the
+  // predicted codes' centroids where masked); the masked-token accuracy. One fixed mask, so the
+  // panel changes only as the network learns.
+  Picture picture(const torch::Tensor& x) override;
 
   // The code of every patch of x [N, L]: the targets.
   torch::Tensor codes(const torch::Tensor& x) const;

@@ -20,6 +20,26 @@ torch::Tensor rgb_to_lab(const torch::Tensor& rgb) {
   return torch::stack({116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)}, 1);
 }
 
+torch::Tensor lab_to_rgb(const torch::Tensor& lab) {
+  auto l = lab.select(1, 0), a = lab.select(1, 1), b = lab.select(1, 2);
+  auto fy = (l + 16) / 116, fx = fy + a / 500, fz = fy - b / 200;
+  const double d = 6.0 / 29.0;
+  auto finv = [&](const torch::Tensor& t) { return torch::where(t > d, t.pow(3), 3 * d * d * (t - 4.0 / 29.0)); };
+  auto xyz = torch::stack({finv(fx) * 0.95047, finv(fy), finv(fz) * 1.08883}, 1);
+  const auto m = torch::tensor({{3.2404542f, -1.5371385f, -0.4985314f},
+                                {-0.9692660f, 1.8760108f, 0.0415560f},
+                                {0.0556434f, -0.2040259f, 1.0572252f}},
+                               xyz.options());
+  auto linear = torch::einsum("ij,njhw->nihw", {m, xyz}).clamp(0, 1);
+  return torch::where(linear <= 0.0031308, 12.92 * linear, 1.055 * torch::pow(linear.clamp_min(1e-12), 1 / 2.4) - 0.055)
+      .clamp(0, 1);
+}
+
+torch::Tensor ab_of_class(const torch::Tensor& classes) {
+  auto a = torch::floor_divide(classes, kAbBins), b = classes.remainder(kAbBins);
+  return torch::stack({a, b}, -1).to(torch::kFloat) * 10.0 - 105.0;
+}
+
 torch::Tensor ab_class(const torch::Tensor& ab) {
   auto idx = ((ab + 110.0) / 10.0).floor().clamp(0, kAbBins - 1).to(torch::kLong);
   return idx.select(-1, 0) * kAbBins + idx.select(-1, 1);
@@ -98,6 +118,28 @@ void ColorizationImpl::use_fitted(const Fitted& fitted) {
   input_std.copy_(fitted[1].view({1, 3, 1, 1}));
   class_weights.copy_(rebalance_ ? rebalancing_weights(fitted[2].to(torch::kFloat), lambda_) : torch::ones_like(fitted[2]));
   fitted_ = true;
+}
+
+MethodImpl::Picture ColorizationImpl::picture(const torch::Tensor& x) {
+  if (!fitted_) return {};
+  const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
+  auto lightness = rgb_to_lab(to_rgb(x)).slice(1, 0, 1);
+  auto normalised = [&](const torch::Tensor& rgb) { return (rgb - input_mean) / input_std; };
+  // A layout of classes [N, grid * grid] -> the image's lightness with each cell's colour.
+  auto coloured = [&](const torch::Tensor& classes) {
+    auto ab = ab_of_class(classes).view({n, grid_, grid_, 2}).permute({0, 3, 1, 2});
+    ab = F::interpolate(ab, F::InterpolateFuncOptions().size(std::vector<int64_t>{h, w}).mode(torch::kNearest));
+    return normalised(lab_to_rgb(torch::cat({lightness, ab}, 1)));
+  };
+  auto targets = cell_classes(x);
+  auto predicted = head->forward(backbone->forward(lightness_input(x))).view({n, grid_ * grid_, -1}).argmax(-1);
+  Picture pic;
+  pic.rows = {{"grey input", normalised((lightness / 100.0).expand({-1, 3, -1, -1}))},
+              {"target colours", coloured(targets)},
+              {"predicted colours", coloured(predicted)}};
+  pic.score_name = "colour accuracy";
+  pic.score = (predicted == targets).to(torch::kFloat).mean().item<double>();
+  return pic;
 }
 
 LossOutput ColorizationImpl::compute(const Batch& batch) {

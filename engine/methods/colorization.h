@@ -6,11 +6,17 @@ namespace pretext {
 // sRGB in [0, 1] [N, 3, H, W] -> CIE Lab (D65) [N, 3, H, W]: L in [0, 100], a and b about [-110, 110].
 torch::Tensor rgb_to_lab(const torch::Tensor& rgb);
 
+// CIE Lab (D65) [N, 3, H, W] -> sRGB in [0, 1], the inverse of rgb_to_lab (out-of-gamut colours
+// clipped).
+torch::Tensor lab_to_rgb(const torch::Tensor& lab);
+
 // The quantised ab plane of Zhang et al. 2016 (sec. 2.1): bins of 10 units over [-110, 110]^2,
 // 22 x 22 = 484 classes (the paper keeps the 313 in gamut; the others simply never occur here and
 // the prior gives them no weight). ab [..., 2] -> class index [...].
 constexpr int64_t kAbBins = 22;
 torch::Tensor ab_class(const torch::Tensor& ab);
+// The centre of each class's bin: class [...] -> ab [..., 2].
+torch::Tensor ab_of_class(const torch::Tensor& classes);
 
 // Class rebalancing (Zhang et al. 2016, eq. 4): w ∝ ((1 - lambda) p + lambda / Q)^-1 over the
 // empirical class distribution p, scaled so that the expected weight under p is 1.
@@ -31,6 +37,9 @@ class ColorizationImpl : public MethodImpl {
   Fitted fit_to_data(const DataSample& sample) override;  // {mean, std, class prior}
   void use_fitted(const Fitted& fitted) override;
   void restored() override { fitted_ = true; }
+  // The grey input, the image coloured by its target layout (its own lightness, each cell's target
+  // colour) and coloured by the predicted layout; the accuracy over the cells.
+  Picture picture(const torch::Tensor& x) override;
 
   // Normalised views -> sRGB in [0, 1] (undoing the normalisation the views carry).
   torch::Tensor to_rgb(const torch::Tensor& x) const;

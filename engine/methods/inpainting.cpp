@@ -74,6 +74,15 @@ torch::Tensor InpaintingImpl::paint(const torch::Tensor& x, const torch::Tensor&
                                     .align_corners(false));
 }
 
+MethodImpl::Picture InpaintingImpl::picture(const torch::Tensor& x) {
+  std::mt19937_64 rng(0);  // a fixed region: the panel changes only as the network learns
+  auto region = inpainting_region(x.size(0), x.size(2), x.size(3), fraction_, random_place_, rng, x.device());
+  auto kept = x * (1 - region);
+  Picture pic;
+  pic.rows = {{"input", kept}, {"original", x}, {"painted", kept + paint(x, region) * region}};
+  return pic;
+}
+
 LossOutput InpaintingImpl::compute(const Batch& batch) {
   const auto& x = batch.views[0];
   // Random places from torch's generator (reseeded per step by the trainer) through a seed.

@@ -22,6 +22,8 @@ class InpaintingImpl : public MethodImpl {
   LossOutput compute(const Batch& batch) override;
   // The image as predicted from x with region hidden [N, C, H, W] (the decoder's output, upsampled).
   torch::Tensor paint(const torch::Tensor& x, const torch::Tensor& region);
+  // The input with its hole, the original, and the hole painted in.
+  Picture picture(const torch::Tensor& x) override;
   torch::nn::Sequential decoder{nullptr};
 
  private:

@@ -1,7 +1,12 @@
 #include "engine/methods/mae.h"
 
+#include <algorithm>
+#include <numeric>
+#include <random>
+
 #include "engine/methods/heads.h"
 #include "engine/methods/method.h"
+#include "engine/methods/vocabulary.h"
 
 namespace pretext {
 namespace nn = torch::nn;
@@ -16,6 +21,16 @@ TokenMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const
   auto mask = torch::ones({n, patches}, torch::TensorOptions().device(device));
   mask.slice(1, 0, keep).zero_();
   m.mask = mask.gather(1, m.restore);
+  return m;
+}
+
+TokenMask token_mask_from(const torch::Tensor& mask) {
+  const int64_t keep = mask.size(1) - static_cast<int64_t>(mask[0].sum().item<double>());
+  auto shuffle = mask.argsort(/*stable=*/true, /*dim=*/1, /*descending=*/false);  // visible first
+  TokenMask m;
+  m.restore = shuffle.argsort(/*stable=*/true, /*dim=*/1, /*descending=*/false);
+  m.keep = shuffle.slice(1, 0, keep);
+  m.mask = mask.to(torch::kFloat);
   return m;
 }
 
@@ -89,6 +104,34 @@ LossOutput MAEImpl::compute(const Batch& batch) {
     emb = features(x);
   }
   return {loss, {{"reconstruction", loss.detach()}}, emb};
+}
+
+MethodImpl::Picture MAEImpl::picture(const torch::Tensor& x) {
+  const int64_t p = vit_->options().patch, rows = x.size(2) / p, cols = x.size(3) / p, l = rows * cols;
+  std::mt19937_64 rng(0);
+  std::vector<int64_t> order(static_cast<size_t>(l));
+  auto mask = torch::zeros({x.size(0), l});
+  const auto hidden = std::min<int64_t>(l - 1, static_cast<int64_t>(double(l) * mask_ratio_));
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::shuffle(order.begin(), order.end(), rng);
+    for (int64_t j = 0; j < hidden; ++j) mask[i][order[size_t(j)]] = 1.0f;
+  }
+  const TokenMask m = token_mask_from(mask.to(x.device()));
+  auto target = vit_->patchify(x);
+  auto pred = reconstruct(x, m);
+  if (norm_pix_) {
+    auto mean = target.mean(-1, true);
+    pred = pred * torch::sqrt(target.var(-1, /*unbiased=*/true, /*keepdim=*/true) + 1e-6) + mean;
+  }
+  auto w = m.mask.unsqueeze(-1);
+  const int64_t c = x.size(1);
+  auto image = [&](const torch::Tensor& ps) { return patches_to_images(ps, p, rows, cols, c); };
+  Picture pic;
+  pic.rows = {{"visible patches", image(target * (1 - w))},
+              {"reconstruction", image(target * (1 - w) + pred * w)},
+              {"original", image(target)}};
+  return pic;
 }
 
 torch::Tensor MAEImpl::features(const torch::Tensor& x) { return vit_->tokens(x).slice(1, 1).mean(1); }

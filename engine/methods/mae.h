@@ -12,6 +12,8 @@ struct TokenMask {
   torch::Tensor mask;     // [N, L] 1 = masked, 0 = visible, in patch order
 };
 TokenMask random_patch_mask(int64_t n, int64_t patches, double mask_ratio, const torch::Device& device);
+// The same structure for a given mask [N, L] (1 = masked; the same count in every row).
+TokenMask token_mask_from(const torch::Tensor& mask);
 
 // MSE on masked patches only; with norm_pix the target patch is standardised by its own mean and
 // (unbiased) variance, eps 1e-6 (paper, sec. 3 "Reconstruction target"; the authors' forward_loss).
@@ -29,6 +31,10 @@ class MAEImpl : public MethodImpl {
 
   // Pixels predicted for every patch [N, L, p*p*C], given a mask (exposed for tests).
   torch::Tensor reconstruct(const torch::Tensor& x, const TokenMask& m);
+  // The visible patches, the reconstruction (visible patches kept, masked ones predicted, brought
+  // back from normalised-pixel targets with each patch's own statistics, as the authors' viewer
+  // does) and the original. One fixed mask, so the panel changes only as the network learns.
+  Picture picture(const torch::Tensor& x) override;
 
   torch::nn::Linear decoder_embed{nullptr}, decoder_pred{nullptr};
   torch::Tensor mask_token;

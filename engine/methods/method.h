@@ -47,6 +47,17 @@ class MethodImpl : public torch::nn::Module {
   virtual std::string data_fit_key() const { return ""; }
   virtual Fitted fit_to_data(const DataSample& /*sample*/) { return {}; }
   virtual void use_fitted(const Fitted& /*fitted*/) {}
+  // The task drawn on a few images for the live prediction panel: rows of images in the views'
+  // normalised space [N, C, H, W] (what the network saw, the target, its prediction), a caption per
+  // image where the prediction is a class, and the task's accuracy on them. No rows: nothing to draw
+  // (the joint-embedding methods). Called in eval mode without gradients.
+  struct Picture {
+    std::vector<std::pair<std::string, torch::Tensor>> rows;
+    std::vector<std::string> captions;
+    std::string score_name;
+    double score = -1;
+  };
+  virtual Picture picture(const torch::Tensor& /*x*/) { return {}; }
   // Backbone features: what probes and projections use.
   virtual torch::Tensor features(const torch::Tensor& x) { return backbone->forward(x); }
   // The space the loss works in (projector output), for the collapse diagnostics.

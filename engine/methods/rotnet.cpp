@@ -58,4 +58,23 @@ LossOutput RotNetImpl::compute(const Batch& batch) {
           {{"rotation_accuracy", acc.detach()}}};
 }
 
+MethodImpl::Picture RotNetImpl::picture(const torch::Tensor& x) {
+  if (x.size(2) != x.size(3)) return {};
+  std::vector<torch::Tensor> turned;
+  for (int64_t i = 0; i < x.size(0); ++i) turned.push_back(torch::rot90(x[i], i % 4, {1, 2}));
+  auto input = torch::stack(turned);
+  auto guess = classifier->forward(backbone->forward(input)).argmax(1).cpu();
+  Picture pic;
+  pic.rows = {{"input", input}};
+  int64_t right = 0;
+  for (int64_t i = 0; i < x.size(0); ++i) {
+    const int64_t g = guess[i].item<int64_t>();
+    right += g == i % 4;
+    pic.captions.push_back(std::to_string(90 * (i % 4)) + "\u00b0, guess " + std::to_string(90 * g) + "\u00b0");
+  }
+  pic.score_name = "rotation accuracy";
+  pic.score = double(right) / double(x.size(0));
+  return pic;
+}
+
 }  // namespace pretext

@@ -11,6 +11,8 @@ class RotNetImpl : public MethodImpl {
  public:
   RotNetImpl(std::shared_ptr<BackboneImpl> backbone, const nlohmann::json& params);
   LossOutput compute(const Batch& batch) override;
+  // Image i turned by (i mod 4) quarter turns, captioned with the turn and the network's guess.
+  Picture picture(const torch::Tensor& x) override;
   torch::nn::Sequential classifier{nullptr};
 };
 

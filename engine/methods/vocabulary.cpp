@@ -14,6 +14,12 @@ torch::Tensor image_patches(const torch::Tensor& images, int64_t patch) {
   return t.permute({0, 2, 4, 3, 5, 1}).reshape({n, gh * gw, patch * patch * c});
 }
 
+torch::Tensor patches_to_images(const torch::Tensor& patches, int64_t patch, int64_t rows, int64_t cols, int64_t channels) {
+  const int64_t n = patches.size(0);
+  auto t = patches.reshape({n, rows, cols, patch, patch, channels});
+  return t.permute({0, 5, 1, 3, 2, 4}).reshape({n, channels, rows * patch, cols * patch});
+}
+
 namespace {
 
 // Squared distances [M, K] by ||p||^2 - 2 p.c + ||c||^2: one matrix product instead of M x K loops.

@@ -15,6 +15,9 @@ namespace pretext {
 // `patch` pixels at the bottom/right is dropped, as the ViT's patch embedding drops it.
 torch::Tensor image_patches(const torch::Tensor& images, int64_t patch);
 
+// The inverse of image_patches: [N, rows * cols, p*p*C] -> [N, C, rows * p, cols * p].
+torch::Tensor patches_to_images(const torch::Tensor& patches, int64_t patch, int64_t rows, int64_t cols, int64_t channels);
+
 // Index of the nearest centroid (Euclidean) of every row: points [M, D], centroids [K, D] -> int64 [M].
 torch::Tensor nearest_codes(const torch::Tensor& points, const torch::Tensor& centroids);
 

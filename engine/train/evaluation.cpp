@@ -200,6 +200,45 @@ DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes
   return d;
 }
 
+std::vector<std::vector<uint8_t>> to_rgb8(const torch::Tensor& x, const ChannelStats& stats) {
+  const int64_t c = x.size(1);
+  auto mean = torch::tensor(stats.mean, torch::kFloat).view({1, c, 1, 1});
+  auto std = torch::tensor(stats.std, torch::kFloat).view({1, c, 1, 1});
+  auto rgb = (x.detach().to(torch::kCPU, torch::kFloat) * std + mean).clamp(0, 1).mul(255).round().to(torch::kUInt8);
+  if (c == 1) rgb = rgb.expand({-1, 3, -1, -1});
+  rgb = rgb.permute({0, 2, 3, 1}).contiguous();  // HWC
+  std::vector<std::vector<uint8_t>> out;
+  for (int64_t i = 0; i < rgb.size(0); ++i) {
+    const uint8_t* p = rgb[i].data_ptr<uint8_t>();
+    out.emplace_back(p, p + rgb[i].numel());
+  }
+  return out;
+}
+
+std::optional<PreviewEvent> pretext_preview(MethodImpl& method, const RunProbes& probes, const ChannelStats& stats,
+                                            int64_t run_id, int64_t step, int64_t count) {
+  if (probes.diag_views.empty()) return std::nullopt;
+  torch::NoGradGuard no_grad;
+  method.eval();
+  const auto& x = probes.diag_views[0];
+  MethodImpl::Picture picture = method.picture(x.slice(0, 0, std::min<int64_t>(count, x.size(0))));
+  method.train();
+  if (picture.rows.empty()) return std::nullopt;
+  PreviewEvent e;
+  e.run_id = run_id;
+  e.step = step;
+  e.height = static_cast<int>(picture.rows[0].second.size(2));
+  e.width = static_cast<int>(picture.rows[0].second.size(3));
+  for (const auto& [title, images] : picture.rows) {
+    e.row_titles.push_back(title);
+    e.rows.push_back(to_rgb8(images, stats));
+  }
+  e.captions = picture.captions;
+  e.score_name = picture.score_name;
+  e.score = picture.score;
+  return e;
+}
+
 void end_of_run_evaluation(MethodImpl& method, const RunData& data, const TrainConfig& cfg, const torch::Device& device,
                            int64_t run_id, int64_t step, EventSink& sink, const CancelFn& cancelled) {
   if (!data.can_probe()) {

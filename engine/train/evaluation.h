@@ -4,6 +4,7 @@
 // Results leave as events.
 #include <torch/torch.h>
 
+#include <optional>
 #include <vector>
 
 #include "engine/augment/pipeline.h"
@@ -66,6 +67,15 @@ std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, c
 void establish_baselines(const TrainConfig& cfg, const RunData& data, const RunProbes& probes,
                          const torch::Device& device, int64_t run_id, Store* store, EventSink& sink,
                          const CancelFn& cancelled = {});
+
+// Normalised images [N, C, H, W] -> one 8-bit RGB image each, row-major (grey replicated): what a
+// person sees of what the network saw.
+std::vector<std::vector<uint8_t>> to_rgb8(const torch::Tensor& x, const ChannelStats& stats);
+
+// The live prediction panel's picture of the task on the first `count` images of the fixed
+// diagnostics batch; nothing for methods with nothing to draw.
+std::optional<PreviewEvent> pretext_preview(MethodImpl& method, const RunProbes& probes, const ChannelStats& stats,
+                                            int64_t run_id, int64_t step, int64_t count = 8);
 
 // Diagnostics on the fixed views, the online kNN and the step's monitors, for step `done`.
 DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,

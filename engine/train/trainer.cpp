@@ -241,8 +241,10 @@ TrainLoopEnd Trainer::train_loop(Session& s) {
     ev.device_memory_bytes = device_memory_bytes(s.device);
     s.out->on_event(ev);
 
-    if (evaluation_due(cfg_, s.probes, done, plan.total))
+    if (evaluation_due(cfg_, s.probes, done, plan.total)) {
       s.out->on_event(periodic_evaluation(*s.parts.method, s.probes, s.data, cfg_, s.device, run_id_, done, v));
+      if (auto preview = pretext_preview(*s.parts.method, s.probes, s.data.stats, run_id_, done)) s.out->on_event(*preview);
+    }
     if (probe_due(cfg_, s.data, done, plan.total)) scheduled_probes(s, done);
     if (cfg_.checkpoint_every > 0 && done % cfg_.checkpoint_every == 0 && done < plan.total)
       save_checkpoint_at(s, done);

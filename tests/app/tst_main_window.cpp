@@ -25,6 +25,7 @@
 #include "engine/store/store.h"
 #include "engine/train/presets.h"
 #include "widgets/curve_plot.h"
+#include "widgets/view_grid.h"
 #include "widgets/qcp.h"
 
 using namespace pretext;
@@ -149,6 +150,35 @@ class TstMainWindow : public QObject {
     for (const char* name : {"mae", "rotnet", "jigsaw", "relative-location", "beit"})
       QVERIFY2(pretext.contains(name), name);
     QVERIFY(!pretext.contains("simclr"));
+  }
+
+  // A pretext task's picture (issue 11's live prediction view) appears in its own box: images as
+  // rows, the picture's rows as columns, the accuracy and captions beneath; a new run hides it.
+  void thePredictionPanelShowsThePictureOfTheTask() {
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("preview.db");
+    MainWindow w(o);
+    auto* controller = w.findChild<TrainingController*>();
+    auto* grid = w.findChild<ViewGrid*>("prediction");
+    QVERIFY(controller && grid);
+    PreviewEvent e;
+    e.step = 40;
+    e.width = e.height = 4;
+    e.row_titles = {"input", "target", "prediction"};
+    e.rows.assign(3, std::vector<std::vector<uint8_t>>(6, std::vector<uint8_t>(4 * 4 * 3, 128)));
+    e.captions = {"90\u00b0, guess 90\u00b0"};
+    e.score_name = "rotation accuracy";
+    e.score = 0.5;
+    Q_EMIT controller->preview(1, e);
+    QCOMPARE(grid->rowCount(), 4);  // at most four images
+    QCOMPARE(grid->columnCount(), 3);
+    QVERIFY(!grid->parentWidget()->isHidden());  // shown (its page may be another tab)
+    const QString note = grid->parentWidget()->findChildren<QLabel*>().last()->text();
+    QVERIFY2(note.contains("step 40") && note.contains("rotation accuracy 50.0 %") && note.contains("guess 90"),
+             qPrintable(note));
+    Q_EMIT controller->preparing();
+    QVERIFY(grid->parentWidget()->isHidden());
   }
 
   void rerunKeepsTheStoredExperiment() {

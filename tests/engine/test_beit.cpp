@@ -175,3 +175,67 @@ TEST(beit, TheVocabularyIsFittedOnceAndSharedByRunsOnTheSameData) {
   EXPECT_EQ(lines_of("fitted on 64 images"), 1);
   EXPECT_EQ(lines_of("reused the fit of an earlier run"), 1);
 }
+
+TEST(beit, PatchesBackToImagesIsTheInverse) {
+  auto x = torch::randn({2, 3, 12, 8});
+  EXPECT_TRUE(torch::equal(patches_to_images(image_patches(x, 4), 4, 3, 2, 3), x));
+}
+
+// The live panel's picture: three rows of the input's size, the masked patches blank in the first,
+// every patch a vocabulary centroid in the second.
+TEST(beit, ThePictureShowsTheMaskTheTargetCodesAndThePrediction) {
+  torch::manual_seed(5);
+  BEiTImpl m(small_vit(), small_params());
+  auto views = test::fixed_views(16, 1, 16, 1);
+  fit_method_to_images(m, views[0]);
+  m.eval();
+  torch::NoGradGuard no_grad;
+  const auto pic = m.picture(views[0].slice(0, 0, 4));
+  ASSERT_EQ(pic.rows.size(), 3u);
+  for (const auto& [title, images] : pic.rows) EXPECT_EQ(images.sizes(), (std::vector<int64_t>{4, 1, 16, 16})) << title;
+  auto masked = image_patches(pic.rows[0].second, 4).abs().sum(-1) == 0;  // [4, 16]
+  EXPECT_GT(masked.sum().item<int64_t>(), 0);
+  auto target_patches = image_patches(pic.rows[1].second, 4).reshape({-1, 16});
+  EXPECT_TRUE(torch::equal(nearest_codes(target_patches, m.vocabulary),
+                           m.codes(views[0].slice(0, 0, 4)).flatten()));  // each drawn patch is its code
+  EXPECT_GE(pic.score, 0.0);
+  EXPECT_LE(pic.score, 1.0);
+}
+
+// At each diagnostic step a pretext task sends its picture (8 images, 8-bit RGB at the view size);
+// a joint-embedding method sends none.
+TEST(beit, DiagnosticStepsSendThePictureOfTheTask) {
+  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  struct Previews : EventSink {
+    std::mutex mu;
+    std::vector<PreviewEvent> got;
+    void on_event(const Event& e) override {
+      std::lock_guard<std::mutex> lock(mu);
+      if (const auto* p = std::get_if<PreviewEvent>(&e)) got.push_back(*p);
+    }
+  };
+  for (const char* method : {"beit", "simclr"}) {
+    auto cfg = test::tiny_config(2);
+    cfg.method = method;
+    cfg.method_params = std::string(method) == "beit" ? nlohmann::json{{"vocabulary", 16}} : nlohmann::json::object();
+    cfg.diag_every = 1;
+    cfg.diag_batch = 16;
+    cfg.online_knn = 0;
+    Previews sink;
+    Trainer t(cfg, sink, "");
+    t.run();
+    ASSERT_EQ(t.status(), "finished") << method;
+    if (std::string(method) == "simclr") {
+      EXPECT_TRUE(sink.got.empty());
+      continue;
+    }
+    ASSERT_EQ(sink.got.size(), 2u);
+    const PreviewEvent& p = sink.got.back();
+    EXPECT_EQ(p.step, 2);
+    EXPECT_EQ(p.row_titles.size(), 3u);
+    ASSERT_EQ(p.rows.size(), 3u);
+    EXPECT_EQ(p.rows[0].size(), 8u);
+    EXPECT_EQ(p.rows[0][0].size(), size_t(p.width * p.height * 3));
+    EXPECT_EQ(p.width, 28);
+  }
+}

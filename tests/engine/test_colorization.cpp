@@ -95,3 +95,26 @@ TEST(colorization, Trains20StepsWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+TEST(colorization, LabBackToRgbIsTheInverse) {
+  torch::manual_seed(6);
+  auto rgb = torch::rand({2, 3, 5, 5});
+  EXPECT_LT((lab_to_rgb(rgb_to_lab(rgb)) - rgb).abs().max().item<double>(), 1e-3);
+  auto classes = torch::tensor({0L, 23L, 483L});
+  EXPECT_TRUE(torch::equal(ab_class(ab_of_class(classes)), classes));
+}
+
+TEST(colorization, ThePictureColoursTheGreyImageByTheLayouts) {
+  torch::manual_seed(7);
+  ColorizationImpl m(make_backbone("resnet-tiny", 3), small_params());
+  auto x = torch::randn({3, 3, 16, 16}) * 0.5;
+  fit_method_to_images(m, x, {0.5, 0.5, 0.5}, {0.25, 0.25, 0.25});
+  m.eval();
+  torch::NoGradGuard no_grad;
+  const auto pic = m.picture(x);
+  ASSERT_EQ(pic.rows.size(), 3u);
+  auto grey = pic.rows[0].second;
+  EXPECT_TRUE(torch::allclose(grey.select(1, 0), grey.select(1, 1)));
+  EXPECT_EQ(pic.rows[1].second.sizes(), x.sizes());
+  EXPECT_GE(pic.score, 0.0);
+}

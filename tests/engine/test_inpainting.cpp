@@ -51,3 +51,17 @@ TEST(inpainting, Trains20StepsWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+TEST(inpainting, ThePictureKeepsTheSurroundingsAndPaintsOnlyTheHole) {
+  torch::manual_seed(8);
+  InpaintingImpl m(make_backbone("resnet-tiny", 1), {{"region", 0.5}, {"placement", "centre"}, {"canvas", 8}, {"head_hidden", 16}});
+  m.eval();
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({2, 1, 16, 16});
+  const auto pic = m.picture(x);
+  ASSERT_EQ(pic.rows.size(), 3u);
+  auto outside = torch::ones({1, 1, 16, 16});
+  outside.slice(2, 4, 12).slice(3, 4, 12).zero_();
+  EXPECT_TRUE(torch::equal(pic.rows[2].second * outside, x * outside));
+  EXPECT_EQ(pic.rows[0].second.slice(2, 4, 12).slice(3, 4, 12).abs().sum().item<double>(), 0.0);
+}

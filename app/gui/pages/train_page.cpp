@@ -1,5 +1,7 @@
 #include "app/gui/pages/train_page.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <cmath>
@@ -199,8 +201,19 @@ QWidget* TrainPage::buildResults() {
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
   rl->setContentsMargins(0, 0, 0, 0);
-  rl->addWidget(boxed(tr("Two views being trained on"), views_,
-                      tr("Three images and the two augmented views the method is asked to match.")), 2);
+  views_box_ = boxed(tr("Two views being trained on"), views_,
+                     tr("Three images and the two augmented views the method is asked to match."));
+  rl->addWidget(views_box_, 2);
+  prediction_ = new ViewGrid;
+  prediction_->setObjectName(QStringLiteral("prediction"));
+  prediction_note_ = new QLabel;
+  prediction_note_->setWordWrap(true);
+  prediction_box_ = boxed(tr("What the task predicts (fixed probe images)"), prediction_,
+                          tr("The pretext task on a few fixed images, refreshed at each diagnostic step: what the "
+                             "network saw, the target, and its prediction. It sharpens as the network learns."));
+  prediction_box_->layout()->addWidget(prediction_note_);
+  prediction_box_->hide();  // until a pretext task sends its first picture
+  rl->addWidget(prediction_box_, 3);
   auto* emb = boxed(tr("Embeddings (PCA, coloured by label)"), scatter_,
                     tr("The held-out images' features projected on their first two principal components, after the "
                        "run. Classes that form separate clusters were learned without their labels."));
@@ -235,6 +248,7 @@ void TrainPage::connectController() {
           });
   connect(controller_, &TrainingController::diagnostics, this,
           [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
+  connect(controller_, &TrainingController::preview, this, [this](qint64, const PreviewEvent& e) { showPrediction(e); });
   connect(controller_, &TrainingController::probeDone, this,
           [this](qint64, const QString& kind, int k, double acc, qint64 n) {
             if (kind == "knn") showKnnProbe(k, acc, n);  // the label reads the kNN probe against its baselines
@@ -251,6 +265,7 @@ void TrainPage::connectController() {
 }
 
 void TrainPage::clearForNewRun() {
+  prediction_box_->hide();
   loss_->clear();
   lr_plot_->clear();
   speed_->clear();
@@ -746,6 +761,25 @@ void TrainPage::setMonitorsShown(bool shown) {
   diag_grid_->removeWidget(corr_box_);
   diag_grid_->addWidget(corr_box_, 2, 2, 1, shown ? 1 : 2);
   monitors_box_->setVisible(shown);
+}
+
+// Grid rows are images (at most four, so the cells stay large), columns the picture's rows (input,
+// target, prediction); the note says the step, the task's accuracy and the per-image captions.
+void TrainPage::showPrediction(const PreviewEvent& e) {
+  const int images = e.rows.empty() ? 0 : std::min<int>(4, int(e.rows.front().size()));
+  QVector<QVector<QImage>> grid(images);
+  for (int i = 0; i < images; ++i)
+    for (const auto& row : e.rows)
+      grid[i].push_back(QImage(row[size_t(i)].data(), e.width, e.height, 3 * e.width, QImage::Format_RGB888).copy());
+  QStringList titles;
+  for (const auto& t : e.row_titles) titles << QString::fromStdString(t);
+  prediction_->setRows(grid, titles);
+  QStringList note{tr("step %1").arg(e.step)};
+  if (e.score >= 0) note << QStringLiteral("%1 %2 %").arg(QString::fromStdString(e.score_name)).arg(100 * e.score, 0, 'f', 1);
+  for (int i = 0; i < images && i < int(e.captions.size()); ++i)
+    note << tr("image %1: %2").arg(i + 1).arg(QString::fromStdString(e.captions[size_t(i)]));
+  prediction_note_->setText(note.join(QStringLiteral(" · ")));
+  prediction_box_->show();
 }
 
 void TrainPage::onDiagnostics(const DiagnosticsEvent& e) {

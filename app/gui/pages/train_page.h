@@ -74,6 +74,7 @@ class TrainPage : public QWidget {
   void refreshViews();
   void onStep(qint64 step, qint64 total, double loss, double lr, double ips);
   void onDiagnostics(const DiagnosticsEvent& e);
+  void showPrediction(const PreviewEvent& e);
   void setMonitorsShown(bool shown);
   void setRunning(bool running);
 
@@ -121,6 +122,10 @@ class TrainPage : public QWidget {
   HistogramPlot* hist_;
   HeatmapPlot* corr_;
   ViewGrid* views_;
+  QWidget* views_box_;
+  ViewGrid* prediction_;  // a pretext task's prediction next to its target (PreviewEvent)
+  QLabel* prediction_note_;
+  QWidget* prediction_box_;
   ScatterPlot* scatter_;
   QFutureWatcher<QVector<QVector<QImage>>> views_watcher_;
   double best_rank_ = 0;
