@@ -163,9 +163,9 @@ MethodImpl::Picture BEiTImpl::picture(const torch::Tensor& x) {
   auto centroids = [&](const torch::Tensor& codes) { return vocabulary.index_select(0, codes.flatten()).view(patches.sizes()); };
   auto image = [&](const torch::Tensor& ps) { return patches_to_images(ps, p, rows, cols, c); };
   Picture pic;
-  pic.rows = {{"masked input", image(patches * (1 - m))},
-              {"target codes", image(centroids(targets))},
-              {"predicted (masked)", image(patches * (1 - m) + centroids(predicted) * m)}};
+  pic.rows = {{"masked", image(patches * (1 - m))},
+              {"codes", image(centroids(targets))},
+              {"predicted", image(patches * (1 - m) + centroids(predicted) * m)}};
   pic.score_name = "masked-token accuracy";
   pic.score = (((predicted == targets).to(torch::kFloat) * mask).sum() / mask.sum().clamp_min(1)).item<double>();
   return pic;

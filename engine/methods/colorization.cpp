@@ -134,9 +134,9 @@ MethodImpl::Picture ColorizationImpl::picture(const torch::Tensor& x) {
   auto targets = cell_classes(x);
   auto predicted = head->forward(backbone->forward(lightness_input(x))).view({n, grid_ * grid_, -1}).argmax(-1);
   Picture pic;
-  pic.rows = {{"grey input", normalised((lightness / 100.0).expand({-1, 3, -1, -1}))},
-              {"target colours", coloured(targets)},
-              {"predicted colours", coloured(predicted)}};
+  pic.rows = {{"grey", normalised((lightness / 100.0).expand({-1, 3, -1, -1}))},
+              {"target", coloured(targets)},
+              {"predicted", coloured(predicted)}};
   pic.score_name = "colour accuracy";
   pic.score = (predicted == targets).to(torch::kFloat).mean().item<double>();
   return pic;

@@ -103,7 +103,7 @@ LossOutput MAEImpl::compute(const Batch& batch) {
     torch::NoGradGuard no_grad;
     emb = features(x);
   }
-  return {loss, {{"reconstruction", loss.detach()}}, emb};
+  return {loss, {{"rebuilt", loss.detach()}}, emb};
 }
 
 MethodImpl::Picture MAEImpl::picture(const torch::Tensor& x) {
@@ -128,8 +128,8 @@ MethodImpl::Picture MAEImpl::picture(const torch::Tensor& x) {
   const int64_t c = x.size(1);
   auto image = [&](const torch::Tensor& ps) { return patches_to_images(ps, p, rows, cols, c); };
   Picture pic;
-  pic.rows = {{"visible patches", image(target * (1 - w))},
-              {"reconstruction", image(target * (1 - w) + pred * w)},
+  pic.rows = {{"visible", image(target * (1 - w))},
+              {"rebuilt", image(target * (1 - w) + pred * w)},
               {"original", image(target)}};
   return pic;
 }
