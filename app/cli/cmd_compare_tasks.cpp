@@ -17,6 +17,8 @@
 namespace pretext::cli {
 namespace {
 
+constexpr int64_t kDefaultSteps = 300;
+
 struct CompareArgs {
   TrainConfig base;
   std::vector<std::string> methods;
@@ -50,10 +52,13 @@ int run_comparison(const CompareArgs& a) {
     std::fprintf(stderr, "error: --data is required\n");
     return 2;
   }
+  TrainConfig base = a.base;
+  // Without a time budget every method gets 300 steps; with one, the time decides unless --steps caps it.
+  if (base.steps == 0 && base.time_budget_s <= 0) base.steps = kDefaultSteps;
   std::vector<TrainConfig> configs;
   try {
     configs = task_comparison_configs(
-        a.base, a.methods.empty() ? default_compared_methods(resolve_backbone_name(a.base.backbone, {})) : a.methods);
+        base, a.methods.empty() ? default_compared_methods(resolve_backbone_name(base.backbone, {})) : a.methods);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;
@@ -82,7 +87,6 @@ void add_compare_tasks(CLI::App& app, Commands& out) {
   auto a = std::make_shared<CompareArgs>();
   TrainConfig& b = a->base;
   b.backbone = "resnet-tiny";
-  b.steps = 300;
   auto* cmd = app.add_subcommand(
       "compare-tasks",
       "Train several methods on equal terms (same images, backbone, steps, seed) one after another and "
@@ -94,10 +98,11 @@ void add_compare_tasks(CLI::App& app, Commands& out) {
       ->delimiter(',');
   cmd->add_option("--backbone", b.backbone, "One backbone for all: " + join_names(backbone_names()))
       ->capture_default_str();
-  cmd->add_option("--steps", b.steps, "Optimiser steps per method")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--steps", b.steps, "Optimiser steps per method (default 300 without --time-budget)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option_function<std::string>(
       "--time-budget", [a](const std::string& v) { a->base.time_budget_s = parse_duration_s(v); },
-      "Train each method this long instead (90s, 3m): --steps still caps it");
+      "Train each method this long instead (90s, 3m); --steps, when given, still caps it");
   cmd->add_option("--batch", b.batch, "Batch size")->capture_default_str()->check(CLI::Range(2, 1 << 16));
   cmd->add_option("--limit", b.limit, "Use at most this many training images");
   cmd->add_option("--resize", b.resize, "Resize every image to this square size on load");

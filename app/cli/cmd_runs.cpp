@@ -47,7 +47,10 @@ double last_knn(Store& store, int64_t run) {
 int list_runs(const RunsArgs& a) {
   Store store = open_existing(a.db, true);
   json all = json::array();
-  for (const auto& r : store.list_runs(a.filter)) {
+  const auto runs = store.list_runs(a.filter);
+  int method_width = 12;  // the method column is as wide as its longest name ("relative-location")
+  for (const auto& r : runs) method_width = std::max(method_width, static_cast<int>(r.method.size()));
+  for (const auto& r : runs) {
     const double acc = last_knn(store, r.id);
     if (a.as_json) {
       json j = run_json(r);
@@ -58,7 +61,7 @@ int list_runs(const RunsArgs& a) {
       if (acc >= 0) std::snprintf(knn, sizeof knn, "%.2f%%", 100 * acc);
       std::string tags;
       for (const auto& t : r.tags) tags += " #" + t;
-      std::printf("%4lld  %-12s %-11s %-6s %s  knn %s  %s%s\n", static_cast<long long>(r.id), r.method.c_str(),
+      std::printf("%4lld  %-*s %-11s %-6s %s  knn %s  %s%s\n", static_cast<long long>(r.id), method_width, r.method.c_str(),
                   r.status.c_str(), r.device.c_str(), r.created_at.c_str(), knn, r.name.c_str(), tags.c_str());
     }
   }
