@@ -44,6 +44,11 @@ torch::Tensor to_tiles(const torch::Tensor& x, int64_t g) {
   return v.permute({0, 2, 4, 1, 3, 5}).reshape({n, g * g, c, t, t});
 }
 
+torch::Tensor from_tiles(const torch::Tensor& tiles, int64_t g) {
+  const int64_t n = tiles.size(0), c = tiles.size(2), t = tiles.size(3);
+  return tiles.reshape({n, g, g, c, t, t}).permute({0, 3, 1, 4, 2, 5}).reshape({n, c, g * t, g * t});
+}
+
 MethodInfo jigsaw_info() {
   // A 3x3 grid as the paper; 100 permutations (the paper's table 3 studies 100 to 1000; 100 keeps the
   // task learnable on small images and the classifier small). Classifier: per-tile features
@@ -91,6 +96,25 @@ LossOutput JigsawImpl::compute(const Batch& batch) {
   // Mean over an image's tile features: independent of the permutation, no extra forward.
   return {loss, {{"permutation_ce", loss.detach()}}, f.reshape({n, t, -1}).mean(1).detach(),
           {{"permutation_accuracy", acc.detach()}}};
+}
+
+MethodImpl::Picture JigsawImpl::picture(const torch::Tensor& x) {
+  const int64_t n = x.size(0), t = grid_ * grid_;
+  auto labels = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(x.device())).remainder(permutations.size(0));
+  auto tiles = shuffled_tiles(x, labels);
+  const auto s = tiles.sizes();
+  auto guess = classifier->forward(backbone->forward(tiles.reshape({n * t, s[2], s[3], s[4]})).reshape({n, -1})).argmax(1).cpu();
+  Picture pic;
+  pic.rows = {{"shuffled", from_tiles(tiles, grid_)}};
+  int64_t right = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t truth = labels[i].item<int64_t>(), g = guess[i].item<int64_t>();
+    right += g == truth;
+    pic.captions.push_back("permutation " + std::to_string(truth) + ", guess " + std::to_string(g));
+  }
+  pic.score_name = "permutation accuracy";
+  pic.score = double(right) / double(n);
+  return pic;
 }
 
 }  // namespace pretext

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/methods/heads.h"
+#include "engine/methods/jigsaw.h"
 
 namespace pretext {
 namespace F = torch::nn::functional;
@@ -55,6 +56,21 @@ torch::Tensor RelativeLocationImpl::classify(const torch::Tensor& patches) {
   auto centre = f.select(1, 4).unsqueeze(1).expand({n, 8, f.size(2)});
   auto pairs = torch::cat({centre, f.index_select(1, neighbours)}, 2);  // [N, 8, 2D]
   return classifier->forward(pairs.reshape({n * 8, -1}));
+}
+
+MethodImpl::Picture RelativeLocationImpl::picture(const torch::Tensor& x) {
+  const int64_t n = x.size(0), cell = std::min(x.size(2), x.size(3)) / 3;
+  const int64_t patch = std::max<int64_t>(1, std::lround(patch_fraction_ * double(cell)));
+  std::mt19937_64 rng(0);
+  auto patches = jittered_grid_patches(x, patch, rng);
+  auto right = (classify(patches).argmax(1).view({n, 8}).cpu() ==
+                torch::arange(8, torch::kLong).unsqueeze(0)).sum(1);
+  Picture pic;
+  pic.rows = {{"patches", from_tiles(standardise_patches(patches), 3)}};
+  for (int64_t i = 0; i < n; ++i) pic.captions.push_back(std::to_string(right[i].item<int64_t>()) + " of 8 placed");
+  pic.score_name = "location accuracy";
+  pic.score = right.sum().item<double>() / double(8 * n);
+  return pic;
 }
 
 LossOutput RelativeLocationImpl::compute(const Batch& batch) {

@@ -23,6 +23,9 @@ class RelativeLocationImpl : public MethodImpl {
   // Logits over the 8 neighbour positions [N * 8, 8] for patches [N, 9, C, p, p], pairs in
   // neighbour order (positions 0-3 and 5-8 of the grid).
   torch::Tensor classify(const torch::Tensor& patches);
+  // Each image's nine jittered patches side by side (as the network sees them), captioned with how
+  // many of the 8 neighbours it placed right. One fixed draw of the offsets.
+  Picture picture(const torch::Tensor& x) override;
   torch::nn::Sequential classifier{nullptr};
 
  private:

@@ -59,3 +59,17 @@ TEST(jigsaw, Trains20StepsWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+TEST(jigsaw, ThePictureShowsEachImageShuffledWithTheGuess) {
+  torch::manual_seed(6);
+  JigsawImpl m(make_backbone("resnet-tiny", 1), {{"grid", 3}, {"permutations", 10}, {"head_hidden", 16}});
+  m.eval();
+  torch::NoGradGuard no_grad;
+  auto x = torch::randn({4, 1, 30, 30});
+  const auto pic = m.picture(x);
+  ASSERT_EQ(pic.rows.size(), 1u);
+  // Image 0 gets permutation 0, the identity: its tiles in place (each standardised).
+  EXPECT_TRUE(torch::allclose(pic.rows[0].second[0], from_tiles(m.shuffled_tiles(x, torch::zeros({4}, torch::kLong)), 3)[0]));
+  ASSERT_EQ(pic.captions.size(), 4u);
+  EXPECT_EQ(pic.captions[1].rfind("permutation 1, guess ", 0), 0u);
+}

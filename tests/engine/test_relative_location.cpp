@@ -62,3 +62,18 @@ TEST(relative_location, Trains20StepsWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+TEST(relative_location, TilesBackToImagesIsTheInverseAndThePictureScoresTheGuesses) {
+  auto x = torch::randn({2, 3, 30, 30});
+  EXPECT_TRUE(torch::equal(from_tiles(to_tiles(x, 3), 3), x));
+  torch::manual_seed(5);
+  RelativeLocationImpl m(make_backbone("resnet-tiny", 1), {{"patch_fraction", 0.75}, {"head_hidden", 16}});
+  m.eval();
+  torch::NoGradGuard no_grad;
+  const auto pic = m.picture(torch::randn({3, 1, 30, 30}));
+  ASSERT_EQ(pic.rows.size(), 1u);
+  EXPECT_EQ(pic.rows[0].second.sizes(), (std::vector<int64_t>{3, 1, 24, 24}));  // 3 x 8 px patches a side
+  EXPECT_EQ(pic.captions.size(), 3u);
+  EXPECT_GE(pic.score, 0.0);
+  EXPECT_LE(pic.score, 1.0);
+}
