@@ -24,4 +24,8 @@ void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& 
 // Fashion-MNIST from Debian's dataset-fashion-mnist package, or "" when it is not installed.
 std::string fashion_mnist_train_images();
 
+// Skips the calling test when dataset-fashion-mnist is not installed.
+#define NEED_FMNIST()                                                 \
+  if (::pretext::test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
+
 }  // namespace pretext::test

@@ -158,7 +158,7 @@ TEST(beit, Trains20StepsWithFallingLoss) {
 
 // A run fits the vocabulary once; the next run on the same data reuses it from beside the database.
 TEST(beit, TheVocabularyIsFittedOnceAndSharedByRunsOnTheSameData) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   auto cfg = test::tiny_config(2);
   cfg.method = "beit";
@@ -205,7 +205,7 @@ TEST(beit, ThePictureShowsTheMaskTheTargetCodesAndThePrediction) {
 // At each diagnostic step a pretext task sends its picture (8 images, 8-bit RGB at the view size);
 // a joint-embedding method sends none.
 TEST(beit, DiagnosticStepsSendThePictureOfTheTask) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   struct Previews : EventSink {
     std::mutex mu;
     std::vector<PreviewEvent> got;

@@ -107,7 +107,7 @@ void wait_for_loss_rows(const std::string& db, size_t rows) {
 }  // namespace
 
 TEST(crash, KillNineAtRandomMomentsThenResumeToTheEnd) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   const std::string db = dir.str("crash.db"), log = dir.str("cli.log");
   const std::string cfg = write_config(dir, 1000000);  // never finishes: every process is killed or stopped
@@ -213,7 +213,7 @@ TEST(crash, KillNineAtRandomMomentsThenResumeToTheEnd) {
 }
 
 TEST(crash, CtrlCStopsCleanlyWithACheckpoint) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   const std::string db = dir.str("int.db"), log = dir.str("cli.log");
   const std::string cfg = write_config(dir, 100000);
@@ -241,7 +241,7 @@ TEST(crash, CtrlCStopsCleanlyWithACheckpoint) {
 // on; the first stops, the next cancel the evaluation, and the process still exits 0 with the run
 // stopped, checkpointed and resumable.
 TEST(crash, RepeatedCtrlCNeverHangsAndStopsCleanly) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   constexpr int kRounds = 3, kSignals = 400;
   int sent_total = 0;
   for (int round = 0; round < kRounds; ++round) {

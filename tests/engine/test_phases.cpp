@@ -34,9 +34,6 @@
 using namespace pretext;
 using namespace std::chrono_literals;
 
-#define NEED_FMNIST()                                                                   \
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
-
 namespace {
 
 std::string what_of(const std::function<void()>& f) {

@@ -37,7 +37,7 @@ void expect_same_curve(const std::vector<double>& a, const std::vector<double>& 
 }  // namespace
 
 TEST(resume, StopAtSixResumeToTwelveEqualsAnUninterruptedRun) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   auto cfg = test::tiny_config(12);  // 64 images / 16 = 4 steps per epoch: the resume crosses epochs
 
@@ -78,7 +78,7 @@ TEST(resume, StopAtSixResumeToTwelveEqualsAnUninterruptedRun) {
 // are recomputed (their rows replaced, not duplicated) and the curve still equals the uninterrupted
 // one. LARS, so the optimiser state in the checkpoint matters.
 TEST(resume, FromAPeriodicCheckpointAfterACrashWithLars) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   auto cfg = test::tiny_config(10);
   cfg.optimizer = "lars";
@@ -118,7 +118,7 @@ TEST(resume, FromAPeriodicCheckpointAfterACrashWithLars) {
 }
 
 TEST(resume, RefusesFinishedAndUnknownRuns) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   const std::string db = dir.str("r.db");
   auto cfg = test::tiny_config(2);

@@ -65,7 +65,7 @@ TEST(task_comparison, TheTableListsTheBestFirstWithItsGainAndFailuresLast) {
 }
 
 TEST(task_comparison, TheRecorderReadsARunsOutcomeFromItsEvents) {
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  NEED_FMNIST();
   test::TempDir dir;
   auto base = test::tiny_config(3);
   for (const auto& cfg : task_comparison_configs(base, {"rotnet", "inpainting"})) {

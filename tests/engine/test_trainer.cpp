@@ -14,9 +14,6 @@
 using namespace pretext;
 using namespace std::chrono_literals;
 
-#define NEED_FMNIST()                                                                   \
-  if (test::fashion_mnist_train_images().empty()) GTEST_SKIP() << "dataset-fashion-mnist is not installed"
-
 TEST(trainer, SameSeedSameConfigGivesTheSameCurveOnCpu) {
   NEED_FMNIST();
   auto cfg = test::tiny_config(6);
