@@ -13,22 +13,13 @@
 #include "engine/train/data_fit.h"
 #include "engine/train/trainer.h"
 #include "tests/engine/method_support.h"
+#include "tests/engine/vit_support.h"
 #include "tests/engine/tiny_run.h"
 
 using namespace pretext;
+using test::small_vit;
 
 namespace {
-std::shared_ptr<ViTImpl> small_vit(int64_t channels = 1) {
-  ViTOptions o;
-  o.dim = 32;
-  o.depth = 2;
-  o.heads = 2;
-  o.mlp_dim = 64;
-  o.patch = 4;
-  o.image_size = 16;
-  o.in_channels = channels;
-  return std::make_shared<ViTImpl>(o);
-}
 nlohmann::json small_params() {
   return {{"vocabulary", 8}, {"mask_ratio", 0.4}, {"masking", "block"}, {"min_block_patches", 2}, {"fit_images", 64}};
 }

@@ -8,21 +8,12 @@
 #include "engine/methods/mae.h"
 #include "engine/models/vit.h"
 #include "tests/engine/method_support.h"
+#include "tests/engine/vit_support.h"
 
 using namespace pretext;
+using test::small_vit;
 
 namespace {
-std::shared_ptr<ViTImpl> small_vit(int64_t channels = 1) {
-  ViTOptions o;
-  o.dim = 32;
-  o.depth = 2;
-  o.heads = 2;
-  o.mlp_dim = 64;
-  o.patch = 4;
-  o.image_size = 16;
-  o.in_channels = channels;
-  return std::make_shared<ViTImpl>(o);
-}
 nlohmann::json small_params() {
   return {{"mask_ratio", 0.75}, {"decoder_dim", 32}, {"decoder_depth", 1}, {"decoder_heads", 4}, {"norm_pix_loss", true}};
 }
