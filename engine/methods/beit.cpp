@@ -125,6 +125,10 @@ torch::Tensor BEiTImpl::codes(const torch::Tensor& x) const {
   return nearest_codes(patches.reshape({n * l, -1}), vocabulary).view({n, l});
 }
 
+int64_t BEiTImpl::masked_count(int64_t rows, int64_t cols) const {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::lround(mask_ratio_ * double(rows * cols))));
+}
+
 torch::Tensor BEiTImpl::predict(const torch::Tensor& x, const torch::Tensor& mask) {
   return head(vit_->masked_tokens(x, mask, mask_token).slice(1, 1));
 }
@@ -133,11 +137,8 @@ LossOutput BEiTImpl::compute(const Batch& batch) {
   if (!fitted_) throw std::logic_error("beit: the patch vocabulary was not fitted to the data before training");
   const auto& x = batch.views[0];
   const int64_t p = vit_->options().patch, rows = x.size(2) / p, cols = x.size(3) / p;
-  // The masks come from torch's generator (reseeded per step by the trainer), through a seed for
-  // the standard engine that draws the rectangles: a resumed run masks what the uninterrupted did.
-  std::mt19937_64 rng(static_cast<uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>()));
-  const auto count = static_cast<int64_t>(std::lround(mask_ratio_ * double(rows * cols)));
-  auto mask = draw_patch_masks(masking_, x.size(0), rows, cols, std::max<int64_t>(1, count), min_block_, rng).to(x.device());
+  std::mt19937_64 rng = engine_from_torch_generator();
+  auto mask = draw_patch_masks(masking_, x.size(0), rows, cols, masked_count(rows, cols), min_block_, rng).to(x.device());
   auto targets = codes(x);
   auto logits = predict(x, mask);
   auto loss = masked_token_loss(logits, targets, mask);
@@ -154,8 +155,7 @@ MethodImpl::Picture BEiTImpl::picture(const torch::Tensor& x) {
   if (!fitted_) return {};
   const int64_t p = vit_->options().patch, rows = x.size(2) / p, cols = x.size(3) / p, c = x.size(1);
   std::mt19937_64 rng(0);
-  const auto count = std::max<int64_t>(1, static_cast<int64_t>(std::lround(mask_ratio_ * double(rows * cols))));
-  auto mask = draw_patch_masks(masking_, x.size(0), rows, cols, count, min_block_, rng).to(x.device());
+  auto mask = draw_patch_masks(masking_, x.size(0), rows, cols, masked_count(rows, cols), min_block_, rng).to(x.device());
   auto targets = codes(x);
   auto predicted = predict(x, mask).argmax(-1);
   auto patches = image_patches(x.slice(2, 0, rows * p).slice(3, 0, cols * p), p);

@@ -50,6 +50,7 @@ class BEiTImpl : public MethodImpl {
   torch::nn::Linear head{nullptr};
 
  private:
+  int64_t masked_count(int64_t rows, int64_t cols) const;  // patches masked per image, at least one
   std::shared_ptr<ViTImpl> vit_;
   double mask_ratio_;
   std::string masking_;

@@ -4,6 +4,14 @@
 
 namespace pretext {
 namespace F = torch::nn::functional;
+namespace {
+
+void require_colour(int64_t channels) {
+  if (channels != 3)
+    throw std::runtime_error("colorization needs colour images (these have " + std::to_string(channels) + " channels)");
+}
+
+}  // namespace
 
 torch::Tensor rgb_to_lab(const torch::Tensor& rgb) {
   auto c = rgb.to(torch::kFloat).clamp(0, 1);
@@ -79,12 +87,12 @@ ColorizationImpl::ColorizationImpl(std::shared_ptr<BackboneImpl> bb, const nlohm
 }
 
 torch::Tensor ColorizationImpl::to_rgb(const torch::Tensor& x) const {
-  if (x.size(1) != 3) throw std::runtime_error("colorization needs colour images (these have " + std::to_string(x.size(1)) + " channels)");
+  require_colour(x.size(1));
   return x * input_std + input_mean;
 }
 
 torch::Tensor ColorizationImpl::lightness_input(const torch::Tensor& x) const {
-  if (x.size(1) != 3) throw std::runtime_error("colorization needs colour images (these have " + std::to_string(x.size(1)) + " channels)");
+  require_colour(x.size(1));
   const auto luma = torch::tensor({0.299f, 0.587f, 0.114f}, x.options()).view({1, 3, 1, 1});
   return (x * luma).sum(1, true).expand({-1, 3, -1, -1});
 }
@@ -100,8 +108,7 @@ std::string ColorizationImpl::data_fit_key() const {
 }
 
 MethodImpl::Fitted ColorizationImpl::fit_to_data(const DataSample& sample) {
-  if (sample.mean.size() != 3 || sample.std.size() != 3)
-    throw std::runtime_error("colorization needs colour images (these have " + std::to_string(sample.mean.size()) + " channels)");
+  require_colour(static_cast<int64_t>(sample.mean.size()));
   auto mean = torch::tensor(sample.mean, torch::kFloat).view({1, 3, 1, 1});
   auto std = torch::tensor(sample.std, torch::kFloat).view({1, 3, 1, 1});
   use_fitted({mean, std, torch::ones({kAbBins * kAbBins})});  // to_rgb needs the normalisation

@@ -74,4 +74,8 @@ torch::Tensor standardise_patches(const torch::Tensor& patches) {
   return centred / (torch::sqrt(centred.pow(2).mean(own, true)) + 1e-5);
 }
 
+std::mt19937_64 engine_from_torch_generator() {
+  return std::mt19937_64(static_cast<uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>()));
+}
+
 }  // namespace pretext

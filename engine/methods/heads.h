@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <random>
 #include <vector>
 
 namespace pretext {
@@ -33,6 +34,12 @@ torch::Tensor off_diagonal(const torch::Tensor& m);
 // its own pixels: colour and brightness then cannot tell neighbouring patches apart (Jigsaw's
 // shortcut fix, Noroozi & Favaro 2016, sec. 3.1; Doersch et al. 2015 normalise each patch likewise).
 torch::Tensor standardise_patches(const torch::Tensor& patches);
+
+// A standard random engine seeded by one draw from torch's generator, for what a method draws with
+// loops rather than tensors (mask rectangles, patch offsets, hidden regions): the trainer reseeds
+// torch's generator per step, so those draws are a function of (seed, step) and a resumed run draws
+// what the uninterrupted one did.
+std::mt19937_64 engine_from_torch_generator();
 
 // A checked read of a method parameter with a clear message for wrong types.
 double param_double(const nlohmann::json& p, const char* key);

@@ -85,8 +85,7 @@ MethodImpl::Picture InpaintingImpl::picture(const torch::Tensor& x) {
 
 LossOutput InpaintingImpl::compute(const Batch& batch) {
   const auto& x = batch.views[0];
-  // Random places from torch's generator (reseeded per step by the trainer) through a seed.
-  std::mt19937_64 rng(static_cast<uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>()));
+  std::mt19937_64 rng = engine_from_torch_generator();
   auto region = inpainting_region(x.size(0), x.size(2), x.size(3), fraction_, random_place_, rng, x.device());
   auto loss = hidden_region_loss(paint(x, region), x, region);
   torch::Tensor emb;

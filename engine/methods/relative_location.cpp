@@ -48,6 +48,11 @@ RelativeLocationImpl::RelativeLocationImpl(std::shared_ptr<BackboneImpl> bb, con
   classifier = register_module("classifier", mlp(2 * bb->feature_dim(), param_int(p, "head_hidden"), 8, 2));
 }
 
+int64_t RelativeLocationImpl::patch_size(const torch::Tensor& x) const {
+  const int64_t cell = std::min(x.size(2), x.size(3)) / 3;
+  return std::max<int64_t>(1, std::lround(patch_fraction_ * double(cell)));
+}
+
 torch::Tensor RelativeLocationImpl::classify(const torch::Tensor& patches) {
   const auto s = patches.sizes();
   const int64_t n = s[0];
@@ -59,10 +64,9 @@ torch::Tensor RelativeLocationImpl::classify(const torch::Tensor& patches) {
 }
 
 MethodImpl::Picture RelativeLocationImpl::picture(const torch::Tensor& x) {
-  const int64_t n = x.size(0), cell = std::min(x.size(2), x.size(3)) / 3;
-  const int64_t patch = std::max<int64_t>(1, std::lround(patch_fraction_ * double(cell)));
+  const int64_t n = x.size(0);
   std::mt19937_64 rng(0);
-  auto patches = jittered_grid_patches(x, patch, rng);
+  auto patches = jittered_grid_patches(x, patch_size(x), rng);
   auto right = (classify(patches).argmax(1).view({n, 8}).cpu() ==
                 torch::arange(8, torch::kLong).unsqueeze(0)).sum(1);
   Picture pic;
@@ -75,11 +79,9 @@ MethodImpl::Picture RelativeLocationImpl::picture(const torch::Tensor& x) {
 
 LossOutput RelativeLocationImpl::compute(const Batch& batch) {
   const auto& x = batch.views[0];
-  const int64_t n = x.size(0), cell = std::min(x.size(2), x.size(3)) / 3;
-  const int64_t patch = std::max<int64_t>(1, std::lround(patch_fraction_ * double(cell)));
-  // Offsets from torch's generator (reseeded per step by the trainer) through a seed: reproducible.
-  std::mt19937_64 rng(static_cast<uint64_t>(torch::randint(1LL << 62, {1}, torch::kLong).item<int64_t>()));
-  auto logits = classify(jittered_grid_patches(x, patch, rng));
+  const int64_t n = x.size(0);
+  std::mt19937_64 rng = engine_from_torch_generator();
+  auto logits = classify(jittered_grid_patches(x, patch_size(x), rng));
   auto labels = torch::arange(8, torch::TensorOptions().dtype(torch::kLong).device(x.device())).repeat({n});
   auto loss = F::cross_entropy(logits, labels);
   torch::Tensor accuracy, emb;

@@ -29,6 +29,7 @@ class RelativeLocationImpl : public MethodImpl {
   torch::nn::Sequential classifier{nullptr};
 
  private:
+  int64_t patch_size(const torch::Tensor& x) const;  // patch_fraction of a cell, at least 1 px
   double patch_fraction_;
 };
 
