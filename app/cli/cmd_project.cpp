@@ -53,7 +53,7 @@ int run_project(const ProjectArgs& a) {
 
 void add_project(CLI::App& app, Commands& out) {
   auto a = std::make_shared<ProjectArgs>();
-  auto* cmd = app.add_subcommand("project", "2-D projection (PCA or t-SNE) of a run's embeddings, stored with the run");
+  auto* cmd = app.add_subcommand("project", "2-D projection (PCA, t-SNE or UMAP) of a run's embeddings, stored with the run");
   cmd->add_option("RUN", a->run, "Run id or name")->required();
   std::string offer;
   for (const auto& p : projection_infos()) offer += "\n  " + p.name + ": " + p.summary;
@@ -61,7 +61,7 @@ void add_project(CLI::App& app, Commands& out) {
   cmd->add_option("--db", a->db, "SQLite experiment database")->capture_default_str();
   cmd->add_option("--data", a->data.data, "Training images (default: the run's)");
   cmd->add_option("--eval-data", a->data.eval_data, "Images to project (default: the run's probe queries)");
-  cmd->add_option("--limit", a->data.limit, "At most this many points (0 = all; t-SNE is O(N^2))")->capture_default_str();
+  cmd->add_option("--limit", a->data.limit, "At most this many points (0 = all)")->capture_default_str();
   cmd->add_option("--out", a->out, "Also write the points as CSV (index,x,y,label)");
   cmd->add_option("--device", a->data.device, "auto, cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();

@@ -2,41 +2,25 @@
 
 #include <algorithm>
 
+#include "engine/eval/neighbours.h"
+
 namespace pretext {
-namespace {
-
-// 512 queries x 65,536 bank items of float similarities: 128 MB a block.
-constexpr int64_t kQueryBlock = 512;
-constexpr int64_t kBankBlock = 65536;
-
-}  // namespace
 
 torch::Tensor knn_votes(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,
                         int64_t num_classes, int k, double temperature) {
   torch::NoGradGuard no_grad;
-  const int64_t kk = std::min<int64_t>(k, bank.size(0));
+  // Queries in blocks too, so that their neighbour lists ([block, k]) stay small whatever M is.
+  constexpr int64_t kQueries = 4096;
   std::vector<torch::Tensor> out;
-  for (int64_t s = 0; s < query.size(0); s += kQueryBlock) {
-    const auto q = query.slice(0, s, std::min(query.size(0), s + kQueryBlock));
-    torch::Tensor best_sim, best_idx;  // the running top-k over the bank blocks seen so far
-    for (int64_t b = 0; b < bank.size(0); b += kBankBlock) {
-      const int64_t end = std::min(bank.size(0), b + kBankBlock);
-      auto [sim, idx] = torch::mm(q, bank.slice(0, b, end).t()).topk(std::min<int64_t>(kk, end - b), 1);
-      idx += b;
-      if (best_sim.defined()) {
-        sim = torch::cat({best_sim, sim}, 1);
-        idx = torch::cat({best_idx, idx}, 1);
-      }
-      auto [top, pos] = sim.topk(std::min<int64_t>(kk, sim.size(1)), 1);
-      best_sim = top;
-      best_idx = idx.gather(1, pos);
-    }
-    const auto labels = bank_labels.index_select(0, best_idx.flatten()).view_as(best_idx);
+  for (int64_t s = 0; s < query.size(0); s += kQueries) {
+    const auto q = query.slice(0, s, std::min(query.size(0), s + kQueries));
+    const Nearest found = nearest(q, bank, k, Closeness::kDot);
+    const auto labels = bank_labels.index_select(0, found.index.flatten()).view_as(found.index);
     auto votes = torch::zeros({q.size(0), num_classes}, q.options());
-    votes.scatter_add_(1, labels, (best_sim / temperature).exp());
+    votes.scatter_add_(1, labels, (found.score / temperature).exp());
     out.push_back(votes);
   }
-  return torch::cat(out);
+  return out.empty() ? torch::zeros({0, num_classes}, query.options()) : torch::cat(out);
 }
 
 torch::Tensor knn_predict(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,

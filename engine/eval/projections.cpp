@@ -1,9 +1,12 @@
 #include "engine/eval/projections.h"
 
+#include <cmath>
 #include <stdexcept>
 
 #include "engine/eval/pca.h"
+#include "engine/eval/neighbours.h"
 #include "engine/eval/tsne.h"
+#include "engine/eval/umap.h"
 
 namespace pretext {
 namespace {
@@ -17,15 +20,49 @@ std::vector<float> pca_rows(const std::vector<float>& rows, size_t n, size_t dim
   return {p.data_ptr<float>(), p.data_ptr<float>() + p.numel()};
 }
 
+// The neighbour search is the first tenth of the progress bar, the layout the rest.
+constexpr double kNeighbourShare = 0.1;
+
+bool report(const ProjectionOptions& o, double fraction, const std::string& what) {
+  return !o.progress || o.progress(fraction, what);
+}
+
+std::string counted(const char* what, int done, int total) {
+  return std::string(what) + " " + std::to_string(done) + "/" + std::to_string(total);
+}
+
+// Both layouts start from the principal components: a deterministic start that keeps the global
+// arrangement (Kobak & Linderman 2021 for t-SNE; umap-learn's init="pca").
 std::vector<float> tsne_rows(const std::vector<float>& rows, size_t n, size_t dim, const ProjectionOptions& o) {
   TsneOptions t;
   t.seed = o.seed;
+  report(o, 0, "nearest neighbours");
+  const NeighbourGraph graph = neighbour_graph(rows, n, dim, tsne_neighbour_count(t.perplexity));
+  std::vector<float> init = pca_rows(rows, n, dim, o);
+  // openTSNE's rescaling: the first component's standard deviation becomes 1e-4.
+  double mean = 0, sq = 0;
+  for (size_t i = 0; i < n; ++i) mean += init[2 * i] / double(n);
+  for (size_t i = 0; i < n; ++i) sq += (init[2 * i] - mean) * (init[2 * i] - mean) / double(n);
+  const double scale = sq > 0 ? 1e-4 / std::sqrt(sq) : 1.0;
+  for (auto& v : init) v = float(v * scale);
   if (o.progress)
     t.progress = [&](int it, int total, double kl) {
-      return o.progress(double(it) / total,
-                        "iteration " + std::to_string(it) + "/" + std::to_string(total) + ", KL " + std::to_string(kl));
+      return report(o, kNeighbourShare + (1 - kNeighbourShare) * it / total,
+                    counted("iteration", it, total) + ", KL " + std::to_string(kl));
     };
-  return tsne(rows, n, dim, t);
+  return tsne(graph, init, t);
+}
+
+std::vector<float> umap_rows(const std::vector<float>& rows, size_t n, size_t dim, const ProjectionOptions& o) {
+  UmapOptions u;
+  u.seed = o.seed;
+  report(o, 0, "nearest neighbours");
+  const NeighbourGraph graph = neighbour_graph(rows, n, dim, u.neighbours - 1);
+  if (o.progress)
+    u.progress = [&](int epoch, int total) {
+      return report(o, kNeighbourShare + (1 - kNeighbourShare) * epoch / total, counted("epoch", epoch, total));
+    };
+  return umap(graph, pca_rows(rows, n, dim, o), u);
 }
 
 struct ProjectionEntry {
@@ -36,8 +73,9 @@ struct ProjectionEntry {
 const std::vector<ProjectionEntry>& entries() {
   static const std::vector<ProjectionEntry> table = {
       {{"pca", "principal components: linear, global structure, instant"}, pca_rows},
-      {{"tsne", "t-SNE (van der Maaten and Hinton 2008), perplexity 30: local neighbourhoods, exact, slow past a few thousand points"},
-       tsne_rows},
+      {{"tsne", "t-SNE (van der Maaten and Hinton 2008), Barnes-Hut, perplexity 30: local neighbourhoods"}, tsne_rows},
+      {{"umap", "UMAP (McInnes et al. 2018), 15 neighbours, min_dist 0.1: local neighbourhoods, more global layout"},
+       umap_rows},
   };
   return table;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <tuple>
 
 #include "engine/core/parallel.h"
 #include "engine/core/seed.h"
@@ -11,40 +12,183 @@
 namespace pretext {
 namespace {
 
-std::vector<double> squared_distances(const std::vector<float>& x, size_t n, size_t dim) {
-  std::vector<double> d(n * n, 0.0);
-  parallel_for(n, [&](size_t i) {
-    for (size_t j = 0; j < n; ++j) {
-      double s = 0;
-      for (size_t k = 0; k < dim; ++k) {
-        const double t = double(x[i * dim + k]) - double(x[j * dim + k]);
-        s += t * t;
-      }
-      d[i * n + j] = s;
+// A point quadtree over the layout, rebuilt every iteration: each cell keeps its points' count and
+// centre of mass, so a far-off cell's pull is one term (Barnes & Hut, 1986).
+class QuadTree {
+ public:
+  QuadTree(const std::vector<double>& y, size_t n) : y_(y) {
+    double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+    for (size_t i = 0; i < n; ++i) {
+      x0 = std::min(x0, y[2 * i]), x1 = std::max(x1, y[2 * i]);
+      y0 = std::min(y0, y[2 * i + 1]), y1 = std::max(y1, y[2 * i + 1]);
     }
-  });
-  return d;
+    nodes_.reserve(2 * n);
+    nodes_.push_back(Node{(x0 + x1) / 2, (y0 + y1) / 2, std::max(x1 - x0, y1 - y0) / 2 + 1e-9});
+    for (size_t i = 0; i < n; ++i) insert(i);
+    for (auto& nd : nodes_)
+      if (nd.count > 0) nd.mx /= nd.count, nd.my /= nd.count;
+  }
+
+  // The repulsive sum for point i: returns sum_j w_ij with w = 1 / (1 + |y_i - y_j|^2), and adds
+  // sum_j w_ij^2 (y_i - y_j) to (fx, fy).
+  double repulsion(size_t i, double theta, double& fx, double& fy) const {
+    const double xi = y_[2 * i], yi = y_[2 * i + 1];
+    double z = 0;
+    int stack[4 * kMaxDepth + 8];
+    int top = 0;
+    stack[top++] = 0;
+    while (top > 0) {
+      const Node& nd = nodes_[size_t(stack[--top])];
+      if (nd.count == 0) continue;
+      const double dx = xi - nd.mx, dy = yi - nd.my, d2 = dx * dx + dy * dy;
+      const bool leaf = nd.child < 0;
+      if (leaf || 4 * nd.half * nd.half < theta * theta * d2) {
+        // A leaf holding i (with duplicates at the deepest level, i among them) must not push i.
+        const int others = leaf && d2 < 1e-24 ? nd.count - 1 : nd.count;
+        if (others <= 0) continue;
+        const double w = 1 / (1 + d2);
+        z += others * w;
+        fx += others * w * w * dx;
+        fy += others * w * w * dy;
+      } else {
+        for (int c = 0; c < 4; ++c) stack[top++] = nd.child + c;
+      }
+    }
+    return z;
+  }
+
+ private:
+  static constexpr int kMaxDepth = 48;  // below this, coincident points share a leaf
+  struct Node {
+    double cx, cy, half;
+    double mx = 0, my = 0;  // sum of positions while building, then the centre of mass
+    int count = 0;
+    int child = -1;  // first of four, or -1 for a leaf
+    int64_t point = -1;
+  };
+
+  int quadrant(const Node& nd, size_t i) const { return (y_[2 * i] > nd.cx ? 1 : 0) + (y_[2 * i + 1] > nd.cy ? 2 : 0); }
+
+  void split(size_t node) {
+    const int first = int(nodes_.size());
+    const Node parent = nodes_[node];
+    for (int c = 0; c < 4; ++c) {
+      const double h = parent.half / 2;
+      nodes_.push_back(Node{parent.cx + (c & 1 ? h : -h), parent.cy + (c & 2 ? h : -h), h});
+    }
+    nodes_[node].child = first;
+  }
+
+  void add(size_t node, size_t i) {
+    Node& nd = nodes_[node];
+    nd.mx += y_[2 * i];
+    nd.my += y_[2 * i + 1];
+    ++nd.count;
+  }
+
+  void insert(size_t i) {
+    size_t node = 0;
+    for (int depth = 0;; ++depth) {
+      add(node, i);
+      if (nodes_[node].child < 0) {
+        if (nodes_[node].count == 1) {
+          nodes_[node].point = int64_t(i);
+          return;
+        }
+        if (depth >= kMaxDepth) return;
+        // An occupied leaf: split it and move its point one level down.
+        const auto resident = size_t(nodes_[node].point);
+        nodes_[node].point = -1;
+        split(node);
+        add(size_t(nodes_[node].child + quadrant(nodes_[node], resident)), resident);
+        nodes_[size_t(nodes_[node].child + quadrant(nodes_[node], resident))].point = int64_t(resident);
+      }
+      node = size_t(nodes_[node].child + quadrant(nodes_[node], i));
+    }
+  }
+
+  const std::vector<double>& y_;
+  std::vector<Node> nodes_;
+};
+
+std::vector<double> starting_layout(const std::vector<float>& init, size_t n, uint64_t seed) {
+  if (!init.empty()) {
+    if (init.size() != 2 * n) throw std::invalid_argument("tsne: init must have n x 2 values");
+    return {init.begin(), init.end()};
+  }
+  std::vector<double> y(2 * n);
+  Rng rng(mix_seed(seed, 0x75e0));
+  for (auto& v : y) {  // N(0, 1e-4^2) by Box-Muller: the small start of the original paper
+    const double u1 = std::max(rng.uniform(), 1e-300), u2 = rng.uniform();
+    v = 1e-4 * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+  }
+  return y;
+}
+
+// The gradient of KL(P || Q) at y, split into the sparse attraction and the Barnes-Hut repulsion:
+// dC/dy_i = 4 (exag sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z). Returns Z.
+double gradient(const SparseAffinities& p, const std::vector<double>& y, size_t n, double exaggeration, double theta,
+                unsigned threads, std::vector<double>& grad) {
+  const QuadTree tree(y, n);
+  std::vector<double> z(n), rep(2 * n);
+  constexpr size_t kChunk = 256;  // points a task: the tree walk dominates, the hand-out stays cheap
+  parallel_for((n + kChunk - 1) / kChunk, [&](size_t chunk) {
+    for (size_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i) {
+      double ax = 0, ay = 0;
+      for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
+        const auto j = size_t(p.column[e]);
+        const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+        const double m = p.value[e] / (1 + dx * dx + dy * dy);
+        ax += m * dx;
+        ay += m * dy;
+      }
+      grad[2 * i] = exaggeration * ax;
+      grad[2 * i + 1] = exaggeration * ay;
+      z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]);
+    }
+  }, threads);
+  double total = 0;
+  for (double v : z) total += v;
+  for (size_t k = 0; k < 2 * n; ++k) grad[k] = 4 * (grad[k] - rep[k] / total);
+  return total;
+}
+
+// KL(P || Q) over P's non-zero entries, with Z from the last gradient (as openTSNE reports it).
+double kl_divergence(const SparseAffinities& p, const std::vector<double>& y, size_t n, double z) {
+  double kl = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
+      const auto j = size_t(p.column[e]);
+      const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      const double q = 1 / (1 + dx * dx + dy * dy) / z;
+      if (p.value[e] > 0) kl += p.value[e] * std::log(p.value[e] / std::max(q, 1e-300));
+    }
+  return kl;
+}
+
+void center(std::vector<double>& y, size_t n) {
+  double mx = 0, my = 0;
+  for (size_t i = 0; i < n; ++i) mx += y[2 * i], my += y[2 * i + 1];
+  for (size_t i = 0; i < n; ++i) y[2 * i] -= mx / double(n), y[2 * i + 1] -= my / double(n);
 }
 
 }  // namespace
 
-std::vector<double> tsne_conditional_affinities(const std::vector<float>& x, size_t n, size_t dim, double perplexity) {
-  if (x.size() != n * dim) throw std::invalid_argument("tsne: x has " + std::to_string(x.size()) + " values, not n * dim");
-  const std::vector<double> d = squared_distances(x, n, dim);
-  std::vector<double> p(n * n, 0.0);
+size_t tsne_neighbour_count(double perplexity) { return size_t(std::ceil(3 * perplexity)); }
+
+std::vector<double> tsne_conditional_affinities(const NeighbourGraph& g, double perplexity) {
+  const size_t n = g.n, k = g.k;
+  std::vector<double> p(n * k, 0.0);
   const double target = std::log(perplexity);  // entropy in nats
   parallel_for(n, [&](size_t i) {
-    const double* di = &d[i * n];
-    double* pi = &p[i * n];
+    const float* di = &g.squared_distance[i * k];
+    double* pi = &p[i * k];
     // Distances relative to the nearest neighbour keep exp() away from underflow for far-off points.
-    double dmin = std::numeric_limits<double>::infinity();
-    for (size_t j = 0; j < n; ++j)
-      if (j != i) dmin = std::min(dmin, di[j]);
+    const double dmin = k > 0 ? di[0] : 0;
     double beta = 1, lo = 0, hi = std::numeric_limits<double>::infinity();
     for (int it = 0; it < 200; ++it) {
       double sum = 0, weighted = 0;
-      for (size_t j = 0; j < n; ++j) {
-        if (j == i) continue;
+      for (size_t j = 0; j < k; ++j) {
         const double e = std::exp(-(di[j] - dmin) * beta);
         pi[j] = e;
         sum += e;
@@ -52,7 +196,7 @@ std::vector<double> tsne_conditional_affinities(const std::vector<float>& x, siz
       }
       // H = log(sum) + beta * E[d - dmin]; the shift by dmin cancels out of the probabilities.
       const double h = std::log(sum) + beta * weighted / sum;
-      for (size_t j = 0; j < n; ++j) pi[j] /= sum;
+      for (size_t j = 0; j < k; ++j) pi[j] /= sum;
       if (std::abs(h - target) < 1e-5) break;
       if (h > target) {  // too flat: sharpen
         lo = beta;
@@ -62,55 +206,50 @@ std::vector<double> tsne_conditional_affinities(const std::vector<float>& x, siz
         beta = (beta + lo) / 2;
       }
     }
-    pi[i] = 0;
   });
   return p;
 }
 
-std::vector<float> tsne(const std::vector<float>& x, size_t n, size_t dim, const TsneOptions& o) {
-  if (n < 3) throw std::invalid_argument("tsne needs at least 3 points");
-  const double perplexity = std::min(o.perplexity, (double(n) - 1) / 3);
-  const std::vector<double> cond = tsne_conditional_affinities(x, n, dim, perplexity);
-  // Joint affinities p_ij = (p_{j|i} + p_{i|j}) / 2n: symmetric, summing to 1.
-  std::vector<double> p(n * n);
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < n; ++j) p[i * n + j] = std::max((cond[i * n + j] + cond[j * n + i]) / (2.0 * n), 1e-12);
-  for (size_t i = 0; i < n; ++i) p[i * n + i] = 0;
-
-  const double lr = o.learning_rate > 0 ? o.learning_rate : std::max(double(n) / o.exaggeration / 4, 50.0);
-  std::vector<double> y(n * 2), update(n * 2, 0.0), gains(n * 2, 1.0), grad(n * 2);
-  Rng rng(mix_seed(o.seed, 0x75e0));
-  for (auto& v : y) {  // N(0, 1e-4^2) by Box-Muller: the small start of the original paper
-    const double u1 = std::max(rng.uniform(), 1e-300), u2 = rng.uniform();
-    v = 1e-4 * std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+SparseAffinities tsne_joint_affinities(const NeighbourGraph& g, double perplexity) {
+  const std::vector<double> cond = tsne_conditional_affinities(g, perplexity);
+  // Both directions of every neighbour pair, sorted and merged: p_ij = (p_{j|i} + p_{i|j}) / 2n.
+  std::vector<std::tuple<int64_t, int64_t, double>> entries;
+  entries.reserve(2 * g.n * g.k);
+  for (size_t i = 0; i < g.n; ++i)
+    for (size_t e = 0; e < g.k; ++e) {
+      const double v = cond[i * g.k + e] / (2.0 * double(g.n));
+      entries.emplace_back(int64_t(i), g.index[i * g.k + e], v);
+      entries.emplace_back(g.index[i * g.k + e], int64_t(i), v);
+    }
+  std::sort(entries.begin(), entries.end());
+  SparseAffinities p;
+  p.row_start.assign(g.n + 1, 0);
+  for (size_t e = 0; e < entries.size(); ++e) {
+    const auto [i, j, v] = entries[e];
+    if (e > 0 && std::get<0>(entries[e - 1]) == i && std::get<1>(entries[e - 1]) == j) {
+      p.value.back() += v;
+      continue;
+    }
+    p.column.push_back(j);
+    p.value.push_back(v);
+    ++p.row_start[size_t(i) + 1];
   }
-  std::vector<double> num(n * n);
-  double kl = 0;
+  for (size_t i = 0; i < g.n; ++i) p.row_start[i + 1] += p.row_start[i];
+  return p;
+}
+
+std::vector<float> tsne(const NeighbourGraph& g, const std::vector<float>& init, const TsneOptions& o) {
+  const size_t n = g.n;
+  if (n < 3) throw std::invalid_argument("tsne needs at least 3 points");
+  const double perplexity = std::max(1.0, std::min(o.perplexity, double(g.k) / 3));
+  const SparseAffinities p = tsne_joint_affinities(g, perplexity);
+  const double lr = o.learning_rate > 0 ? o.learning_rate : std::max(double(n) / o.exaggeration / 4, 50.0);
+  std::vector<double> y = starting_layout(init, n, o.seed);
+  std::vector<double> update(n * 2, 0.0), gains(n * 2, 1.0), grad(n * 2);
   for (int it = 0; it < o.iterations; ++it) {
     const bool early = it < o.exaggeration_iterations;
-    const double exag = early ? o.exaggeration : 1.0;
+    const double z = gradient(p, y, n, early ? o.exaggeration : 1.0, o.theta, o.threads, grad);
     const double momentum = early ? 0.5 : 0.8;
-    // Student-t kernel q_ij ∝ 1 / (1 + |y_i - y_j|^2).
-    parallel_for(n, [&](size_t i) {
-      for (size_t j = 0; j < n; ++j) {
-        const double a = y[2 * i] - y[2 * j], b = y[2 * i + 1] - y[2 * j + 1];
-        num[i * n + j] = i == j ? 0.0 : 1.0 / (1.0 + a * a + b * b);
-      }
-    }, o.threads);
-    double z = 0;
-    for (double v : num) z += v;
-    // dC/dy_i = 4 sum_j (exag * p_ij - q_ij) (1 + |y_i - y_j|^2)^-1 (y_i - y_j)
-    parallel_for(n, [&](size_t i) {
-      double gx = 0, gy = 0;
-      for (size_t j = 0; j < n; ++j) {
-        const double w = num[i * n + j];
-        const double m = (exag * p[i * n + j] - w / z) * w;
-        gx += m * (y[2 * i] - y[2 * j]);
-        gy += m * (y[2 * i + 1] - y[2 * j + 1]);
-      }
-      grad[2 * i] = 4 * gx;
-      grad[2 * i + 1] = 4 * gy;
-    }, o.threads);
     // Delta-bar-delta gains, as the reference implementation.
     for (size_t k = 0; k < 2 * n; ++k) {
       gains[k] = (grad[k] > 0) != (update[k] > 0) ? gains[k] + 0.2 : gains[k] * 0.8;
@@ -118,22 +257,9 @@ std::vector<float> tsne(const std::vector<float>& x, size_t n, size_t dim, const
       update[k] = momentum * update[k] - lr * gains[k] * grad[k];
       y[k] += update[k];
     }
-    double mx = 0, my = 0;
-    for (size_t i = 0; i < n; ++i) {
-      mx += y[2 * i];
-      my += y[2 * i + 1];
-    }
-    for (size_t i = 0; i < n; ++i) {
-      y[2 * i] -= mx / double(n);
-      y[2 * i + 1] -= my / double(n);
-    }
+    center(y, n);
     const bool report = o.progress && ((it + 1) % 50 == 0 || it + 1 == o.iterations);
-    if (report) {
-      kl = 0;
-      for (size_t k = 0; k < n * n; ++k)
-        if (num[k] > 0 && p[k] > 1e-12) kl += p[k] * std::log(p[k] / (num[k] / z));
-      if (!o.progress(it + 1, o.iterations, kl)) break;
-    }
+    if (report && !o.progress(it + 1, o.iterations, kl_divergence(p, y, n, z))) break;
   }
   return {y.begin(), y.end()};
 }

@@ -1,33 +1,49 @@
 #pragma once
-// Exact t-SNE (van der Maaten & Hinton, 2008) for the embedding views: a few thousand points, so
-// the O(N^2) gradient is affordable and has no approximation to explain. Debian ships no C++ t-SNE
-// library (only Python packages), hence this file. No LibTorch: plain row-major arrays.
+// t-SNE (van der Maaten & Hinton, 2008) with the Barnes-Hut approximation of the repulsive forces
+// and input affinities on each point's 3 x perplexity nearest neighbours (van der Maaten, 2014):
+// O(N log N) an iteration, so the explorer can lay out tens of thousands of embeddings. Debian ships
+// no C++ t-SNE library (only Python packages), hence this file. No LibTorch: plain row-major arrays;
+// the neighbours come from engine/eval/neighbours.h.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "engine/eval/neighbours.h"
+
 namespace pretext {
 
 struct TsneOptions {
-  double perplexity = 30;
-  int iterations = 1000;
-  int exaggeration_iterations = 250;  // early exaggeration phase, momentum 0.5 (then 0.8)
+  double perplexity = 30;               // capped at the graph's k / 3
+  int iterations = 750;                 // openTSNE's 250 exaggerated + 500 (Poličar et al. 2019)
+  int exaggeration_iterations = 250;    // early exaggeration phase, momentum 0.5 (then 0.8)
   double exaggeration = 12;
-  double learning_rate = 0;           // 0: max(N / exaggeration / 4, 50), as scikit-learn's "auto"
-  uint64_t seed = 0;
-  unsigned threads = 0;               // 0: all cores
+  double learning_rate = 0;             // 0: max(N / exaggeration / 4, 50), as scikit-learn's "auto"
+  double theta = 0.5;                   // Barnes-Hut opening angle; 0 computes every pair
+  uint64_t seed = 0;                    // for the random start when no init is given
+  unsigned threads = 0;                 // 0: all cores
   // Called every 50 iterations and at the end with (iteration, total, KL divergence); return false
   // to stop early (the current layout is returned).
   std::function<bool(int, int, double)> progress;
 };
 
-// x: n rows of dim values. Returns n rows of 2 values. Needs n >= 3 (perplexity is capped at
-// (n - 1) / 3 so that small inputs still work).
-std::vector<float> tsne(const std::vector<float>& x, size_t n, size_t dim, const TsneOptions& options = {});
+// How many neighbours t-SNE's affinities use for a perplexity: 3 x perplexity, as the paper.
+size_t tsne_neighbour_count(double perplexity);
 
-// Conditional affinities p_{j|i} (row i sums to 1, p_{i|i} = 0) whose rows each have the given
-// perplexity, found by bisection on the Gaussian precision. Exposed for tests.
-std::vector<double> tsne_conditional_affinities(const std::vector<float>& x, size_t n, size_t dim, double perplexity);
+// Conditional affinities p_{j|i} over each row's graph neighbours (n x k, each row sums to 1) with
+// the given perplexity, found by bisection on the Gaussian precision. Exposed for tests.
+std::vector<double> tsne_conditional_affinities(const NeighbourGraph& graph, double perplexity);
+
+// Joint affinities p_ij = (p_{j|i} + p_{i|j}) / 2n as a symmetric sparse matrix summing to 1.
+struct SparseAffinities {
+  std::vector<size_t> row_start;  // n + 1 offsets into column / value
+  std::vector<int64_t> column;
+  std::vector<double> value;
+};
+SparseAffinities tsne_joint_affinities(const NeighbourGraph& graph, double perplexity);
+
+// Lays the graph's n points out in 2-D. init: n x 2 starting positions (empty: N(0, 1e-4^2) draws
+// from the seed). Returns n rows of 2 values. Needs n >= 3.
+std::vector<float> tsne(const NeighbourGraph& graph, const std::vector<float>& init, const TsneOptions& options = {});
 
 }  // namespace pretext

@@ -1,57 +1,69 @@
 // ctest-labels: unit
-// Exact t-SNE: the affinities have the requested perplexity (checked against the entropy formula),
-// and well separated clusters stay separated in the 2-D layout.
+// Barnes-Hut t-SNE: the affinities have the requested perplexity (checked against the entropy
+// formula) and are a symmetric distribution; well separated clusters stay separated with a high
+// trustworthiness; the Barnes-Hut forces reach the KL of the exact ones; a seed gives one layout
+// whatever the thread count.
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <random>
+#include <map>
 
+#include "engine/eval/layout_quality.h"
 #include "engine/eval/tsne.h"
+#include "tests/engine/layout_support.h"
 
 using namespace pretext;
-
-namespace {
-
-// n points per cluster around `clusters` centres 10 apart on the axes of a dim-D space, unit noise.
-std::vector<float> clusters(size_t clusters, size_t n, size_t dim, std::vector<int>& labels) {
-  std::mt19937 gen(3);
-  std::normal_distribution<float> noise(0, 1);
-  std::vector<float> x;
-  for (size_t c = 0; c < clusters; ++c)
-    for (size_t i = 0; i < n; ++i) {
-      for (size_t k = 0; k < dim; ++k) x.push_back(noise(gen) + (k == c ? 10.f : 0.f));
-      labels.push_back(int(c));
-    }
-  return x;
-}
-
-}  // namespace
+using pretext::test::clustered_rows;
 
 TEST(tsne, AffinityRowsHaveThePerplexityAsked) {
   std::vector<int> labels;
-  const auto x = clusters(3, 20, 5, labels);
+  const auto x = clustered_rows(3, 20, 5, labels);
   const size_t n = labels.size();
+  const NeighbourGraph g = neighbour_graph(x, n, 5, n - 1);
   for (double perplexity : {5.0, 15.0}) {
-    const auto p = tsne_conditional_affinities(x, n, 5, perplexity);
+    const auto p = tsne_conditional_affinities(g, perplexity);
+    ASSERT_EQ(p.size(), n * (n - 1));
     for (size_t i = 0; i < n; ++i) {
       double sum = 0, h = 0;
-      for (size_t j = 0; j < n; ++j) {
-        const double v = p[i * n + j];
+      for (size_t j = 0; j < n - 1; ++j) {
+        const double v = p[i * (n - 1) + j];
         sum += v;
         if (v > 0) h -= v * std::log(v);
       }
       EXPECT_NEAR(sum, 1.0, 1e-9);
-      EXPECT_EQ(p[i * n + i], 0.0);
       EXPECT_NEAR(std::exp(h), perplexity, 1e-3 * perplexity) << "row " << i;
     }
+  }
+}
+
+TEST(tsne, JointAffinitiesAreSymmetricAndSumToOne) {
+  std::vector<int> labels;
+  const auto x = clustered_rows(3, 30, 6, labels);
+  const size_t n = labels.size();
+  const SparseAffinities p = tsne_joint_affinities(neighbour_graph(x, n, 6, 15), 5);
+  ASSERT_EQ(p.row_start.size(), n + 1);
+  std::map<std::pair<int64_t, int64_t>, double> entries;
+  double total = 0;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
+      EXPECT_NE(p.column[e], int64_t(i));
+      entries[{int64_t(i), p.column[e]}] = p.value[e];
+      total += p.value[e];
+    }
+  EXPECT_NEAR(total, 1.0, 1e-9);
+  for (const auto& [ij, v] : entries) {
+    const auto other = entries.find({ij.second, ij.first});
+    ASSERT_NE(other, entries.end());
+    EXPECT_DOUBLE_EQ(other->second, v);
   }
 }
 
 TEST(tsne, SeparableClustersStaySeparated) {
   std::vector<int> labels;
   const size_t per = 40, dim = 10;
-  const auto x = clusters(3, per, dim, labels);
+  const auto x = clustered_rows(3, per, dim, labels);
   const size_t n = labels.size();
+  const NeighbourGraph g = neighbour_graph(x, n, dim, tsne_neighbour_count(20));
   TsneOptions o;
   o.perplexity = 20;
   o.iterations = 500;
@@ -64,23 +76,12 @@ TEST(tsne, SeparableClustersStaySeparated) {
     ++reports;
     return true;
   };
-  const auto y = tsne(x, n, dim, o);
+  const auto y = tsne(g, {}, o);
   ASSERT_EQ(y.size(), 2 * n);
   EXPECT_EQ(reports, 10);
   EXPECT_LT(last_kl, first_kl);
-  // Leave-one-out 1-NN in the layout recovers every cluster label.
-  int correct = 0;
-  for (size_t i = 0; i < n; ++i) {
-    double best = 1e300;
-    int label = -1;
-    for (size_t j = 0; j < n; ++j) {
-      if (j == i) continue;
-      const double d = std::hypot(y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
-      if (d < best) best = d, label = labels[j];
-    }
-    correct += label == labels[i];
-  }
-  EXPECT_EQ(correct, int(n));
+  EXPECT_EQ(test::nearest_label_agreement(y, labels), 1.0);
+  EXPECT_GT(trustworthiness(x, dim, y, n, 10), 0.9);
   // Each cluster's spread is small next to the distance between cluster centres.
   double cx[3] = {0, 0, 0}, cy[3] = {0, 0, 0}, spread = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -90,12 +91,40 @@ TEST(tsne, SeparableClustersStaySeparated) {
   for (size_t i = 0; i < n; ++i) spread += std::hypot(y[2 * i] - cx[labels[i]], y[2 * i + 1] - cy[labels[i]]) / n;
   for (int a = 0; a < 3; ++a)
     for (int b = a + 1; b < 3; ++b) EXPECT_GT(std::hypot(cx[a] - cx[b], cy[a] - cy[b]), 3 * spread);
-  // Same seed, same layout.
+  // Same seed, same layout, on one thread or two.
   o.progress = nullptr;
-  EXPECT_EQ(tsne(x, n, dim, o), y);
+  o.threads = 1;
+  EXPECT_EQ(tsne(g, {}, o), y);
+  o.threads = 2;
+  EXPECT_EQ(tsne(g, {}, o), y);
+}
+
+TEST(tsne, BarnesHutReachesTheKlOfTheExactForces) {
+  std::vector<int> labels;
+  const auto x = clustered_rows(4, 50, 8, labels, 5);
+  const size_t n = labels.size();
+  const NeighbourGraph g = neighbour_graph(x, n, 8, tsne_neighbour_count(15));
+  auto final_kl = [&](double theta) {
+    TsneOptions o;
+    o.perplexity = 15;
+    o.iterations = 400;
+    o.theta = theta;
+    o.seed = 2;
+    double kl = 0;
+    o.progress = [&](int, int, double v) {
+      kl = v;
+      return true;
+    };
+    tsne(g, {}, o);
+    return kl;
+  };
+  const double exact = final_kl(0.0), approximate = final_kl(0.5);
+  EXPECT_GT(exact, 0.0);
+  EXPECT_NEAR(approximate, exact, 0.05 * exact);
 }
 
 TEST(tsne, RejectsBadInput) {
-  EXPECT_THROW(tsne({1.f, 2.f}, 2, 1), std::invalid_argument);
-  EXPECT_THROW(tsne({1.f, 2.f, 3.f}, 3, 2), std::invalid_argument);
+  EXPECT_THROW(tsne(neighbour_graph({1.f, 2.f}, 2, 1, 1), {}), std::invalid_argument);
+  const NeighbourGraph g = neighbour_graph({1.f, 2.f, 3.f, 5.f}, 4, 1, 3);
+  EXPECT_THROW(tsne(g, {0.f, 1.f}), std::invalid_argument);  // init of the wrong size
 }

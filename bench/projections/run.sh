@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# t-SNE and UMAP: Pretext against openTSNE, scikit-learn and umap-learn on the same Fashion-MNIST
+# embeddings, in one command on one machine (bench/README.md, "Projections"). The embeddings come from
+# two short SimCLR runs: 10,000 x 512 (resnet18, the test images) and 70,000 x 256 (resnet-small,
+# the training and test images). Runs, embeddings and the peers' venv stay in WORK, outside the
+# repository; the tables land in WORK/*.md and in bench/README.md.
+#   bench/projections/run.sh WORK [BUILD_DIR] [TRAIN_BUDGET]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=${1:?usage: run.sh WORK [BUILD_DIR] [TRAIN_BUDGET]}
+build=${2:-$root/build}
+budget=${3:-3m}
+fm=${PRETEXT_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+cli="$build/app/cli/pretext-cli"
+exe="$build/bench/projections/bench_projections"
+ninja -C "$build" bench_projections pretext-cli >/dev/null
+
+venv="$work/venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q numpy scikit-learn openTSNE umap-learn
+fi
+py="$venv/bin/python"
+
+# One short run per backbone, then its embeddings of the images asked for (all of them: --limit 0).
+embed() {  # backbone, output folder, images...
+  local backbone=$1 out=$2
+  shift 2
+  if ! "$cli" runs --db "$work/runs.db" 2>/dev/null | grep -q "proj-$backbone"; then
+    "$cli" train --data "$fm/train-images-idx3-ubyte.gz" --method simclr --backbone "$backbone" \
+      --time-budget "$budget" --seed 1 --name "proj-$backbone" --db "$work/runs.db" >/dev/null
+  fi
+  local part=0
+  for images in "$@"; do
+    [ -f "$out/$part/embeddings.csv" ] || "$cli" export "proj-$backbone" --what embeddings --db "$work/runs.db" \
+      --eval-data "$images" --limit 0 --out "$out/$part" >/dev/null
+    part=$((part + 1))
+  done
+}
+embed resnet18 "$work/emb-512" "$fm/t10k-images-idx3-ubyte.gz"
+embed resnet-small "$work/emb-256" "$fm/train-images-idx3-ubyte.gz" "$fm/t10k-images-idx3-ubyte.gz"
+
+"$py" - "$work" <<'PY'
+import glob, sys
+import numpy as np
+work = sys.argv[1]
+for name in ("emb-512", "emb-256"):
+    parts = [np.loadtxt(f, delimiter=",", skiprows=1, usecols=None, dtype=str) for f in
+             sorted(glob.glob(f"{work}/{name}/*/embeddings.csv"))]
+    table = np.concatenate(parts)
+    np.save(f"{work}/{name}.npy", table[:, 4:].astype(np.float32))
+    np.save(f"{work}/{name}-labels.npy", table[:, 1].astype(np.int64))
+    print(name, table[:, 4:].shape, file=sys.stderr)
+PY
+
+for name in emb-512 emb-256; do
+  "$py" "$here/peers.py" --features "$work/$name.npy" --labels "$work/$name-labels.npy" --pretext "$exe" \
+    --out "$work/$name.md"
+done
+
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+{
+  echo "<!-- projections-bench:start -->"
+  echo "## Projections: t-SNE and UMAP (bench/projections)"
+  echo
+  echo "Command: \`bench/projections/run.sh WORK\`. Machine: $cpu, $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB."
+  echo "Peers: $("$py" -c 'import openTSNE, sklearn, umap; print(f"openTSNE {openTSNE.__version__}, scikit-learn {sklearn.__version__}, umap-learn {umap.__version__}")')."
+  echo "Features: Fashion-MNIST embeddings of two $budget SimCLR runs (resnet18: the 10,000 test images; resnet-small: all 70,000 images)."
+  echo "Seconds are wall time of the whole fit (neighbours, affinities, layout); every peer uses all cores unless it says otherwise."
+  echo
+  cat "$work/emb-512.md"
+  echo
+  cat "$work/emb-256.md"
+  echo
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo "<!-- projections-bench:end -->"
+} > "$work/table.md"
+readme="$root/bench/README.md"
+if grep -q "projections-bench:start" "$readme"; then
+  "$py" - "$readme" "$work/table.md" <<'PY'
+import re, sys
+readme, table = sys.argv[1], open(sys.argv[2]).read().strip()
+text = open(readme).read()
+text = re.sub(r"<!-- projections-bench:start -->.*?<!-- projections-bench:end -->", lambda m: table, text, flags=re.S)
+open(readme, "w").write(text)
+PY
+else
+  printf '\n%s\n' "$(cat "$work/table.md")" >> "$readme"
+fi
+cat "$work/table.md"

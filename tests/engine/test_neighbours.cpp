@@ -1,0 +1,50 @@
+// ctest-labels: unit
+// Blocked nearest neighbours (engine/eval/neighbours.h) against a direct sort of every distance,
+// for both kinds of closeness; the graph for t-SNE and UMAP never lists a row as its own neighbour,
+// duplicates included.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "engine/eval/neighbours.h"
+
+using namespace pretext;
+
+TEST(neighbours, NearestMatchesADirectSortOfEveryDistance) {
+  torch::manual_seed(0);
+  const auto bank = torch::randn({300, 7}), query = torch::randn({40, 7});
+  const int64_t k = 9;
+  for (const auto closeness : {Closeness::kDot, Closeness::kSquaredEuclidean}) {
+    const Nearest found = nearest(query, bank, k, closeness);
+    ASSERT_EQ(found.index.sizes(), (std::vector<int64_t>{40, k}));
+    for (int64_t q = 0; q < query.size(0); ++q) {
+      std::vector<double> score(size_t(bank.size(0)));
+      for (int64_t b = 0; b < bank.size(0); ++b)
+        score[size_t(b)] = closeness == Closeness::kDot ? (query[q] * bank[b]).sum().item<double>()
+                                                        : (query[q] - bank[b]).pow(2).sum().item<double>();
+      std::vector<int64_t> order(score.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return closeness == Closeness::kDot ? score[size_t(a)] > score[size_t(b)] : score[size_t(a)] < score[size_t(b)];
+      });
+      for (int64_t j = 0; j < k; ++j) {
+        EXPECT_EQ(found.index[q][j].item<int64_t>(), order[size_t(j)]) << "query " << q << " rank " << j;
+        EXPECT_NEAR(found.score[q][j].item<double>(), score[size_t(order[size_t(j)])], 1e-4);
+      }
+    }
+  }
+}
+
+TEST(neighbours, GraphNeverListsARowAsItsOwnNeighbour) {
+  // Rows 0-2 are one point three times; rows 3-5 are spread out along a line.
+  const std::vector<float> rows = {1, 1, 1, 1, 1, 1, 5, 0, 7, 0, 10, 0};
+  const NeighbourGraph g = neighbour_graph(rows, 6, 2, 2);
+  ASSERT_EQ(g.k, 2u);
+  for (size_t i = 0; i < 6; ++i)
+    for (size_t j = 0; j < 2; ++j) EXPECT_NE(g.index[i * 2 + j], int64_t(i)) << "row " << i;
+  EXPECT_FLOAT_EQ(g.squared_distance[0], 0.0f);  // a duplicate is at distance 0
+  EXPECT_EQ(g.index[4 * 2], 3);                  // (7, 0): (5, 0) is nearest, at 4
+  EXPECT_FLOAT_EQ(g.squared_distance[4 * 2], 4.0f);
+  EXPECT_EQ(neighbour_graph(rows, 6, 2, 50).k, 5u);  // capped at n - 1
+}
