@@ -1,5 +1,7 @@
 #include "engine/eval/tsne.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -125,32 +127,143 @@ std::vector<double> starting_layout(const std::vector<float>& init, size_t n, ui
   return y;
 }
 
-// The gradient of KL(P || Q) at y, split into the sparse attraction and the Barnes-Hut repulsion:
-// dC/dy_i = 4 (exag sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z). Returns Z.
-double gradient(const SparseAffinities& p, const std::vector<double>& y, size_t n, double exaggeration, double theta,
-                unsigned threads, std::vector<double>& grad) {
+// Repulsion by Barnes-Hut: rep_i = sum_j w_ij^2 (y_i - y_j) into rep; returns Z = sum_{i != j} w_ij.
+double barnes_hut_repulsion(const std::vector<double>& y, size_t n, double theta, unsigned threads,
+                            std::vector<double>& rep) {
   const QuadTree tree(y, n);
-  std::vector<double> z(n), rep(2 * n);
+  std::vector<double> z(n);
   constexpr size_t kChunk = 256;  // points a task: the tree walk dominates, the hand-out stays cheap
   parallel_for((n + kChunk - 1) / kChunk, [&](size_t chunk) {
-    for (size_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i) {
-      double ax = 0, ay = 0;
-      for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
-        const auto j = size_t(p.column[e]);
-        const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-        const double m = p.value[e] / (1 + dx * dx + dy * dy);
-        ax += m * dx;
-        ay += m * dy;
-      }
-      grad[2 * i] = exaggeration * ax;
-      grad[2 * i + 1] = exaggeration * ay;
+    for (size_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i)
       z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]);
-    }
   }, threads);
   double total = 0;
   for (double v : z) total += v;
-  for (size_t k = 0; k < 2 * n; ++k) grad[k] = 4 * (grad[k] - rep[k] / total);
   return total;
+}
+
+// The same by interpolation on a grid (Linderman et al. 2019, FIt-SNE): the squared kernel
+// K(d) = (1 + d^2)^-2 is smooth, so each point's charges are spread to the p x p Lagrange nodes of
+// its grid box, the grid is convolved with K by FFT, and the potentials are read back at the points.
+// Four charges (1, x, y, |y|^2) give both the forces and Z. O(N) an iteration plus the FFT.
+class GridRepulsion {
+ public:
+  // openTSNE's defaults: 3 nodes a box, boxes of at most 1 unit, at least 50 a side.
+  static constexpr int kNodes = 3;
+  static constexpr int kMinBoxes = 50;
+
+  double operator()(const std::vector<double>& y, size_t n, unsigned threads, std::vector<double>& rep) {
+    place_grid(y, n);
+    const torch::Tensor charges = spread(y, n);
+    const torch::Tensor potentials = convolve(charges);
+    const double* pot = potentials.data_ptr<double>();
+    std::vector<double> row_z(n);
+    parallel_for(n, [&](size_t i) {
+      double phi[4] = {0, 0, 0, 0};
+      gather(y, i, pot, phi);
+      const double xi = y[2 * i], yi = y[2 * i + 1];
+      rep[2 * i] = xi * phi[0] - phi[1];
+      rep[2 * i + 1] = yi * phi[0] - phi[2];
+      // sum_j (1 + d_ij^2)^-1 = sum_j K_ij (1 + |y_i|^2 - 2 y_i.y_j + |y_j|^2); the j = i term is 1.
+      row_z[i] = (1 + xi * xi + yi * yi) * phi[0] - 2 * (xi * phi[1] + yi * phi[2]) + phi[3] - 1;
+    }, threads);
+    double z = 0;
+    for (double v : row_z) z += v;
+    return z;
+  }
+
+ private:
+  void place_grid(const std::vector<double>& y, size_t n) {
+    double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+    for (size_t i = 0; i < n; ++i) {
+      x0 = std::min(x0, y[2 * i]), x1 = std::max(x1, y[2 * i]);
+      y0 = std::min(y0, y[2 * i + 1]), y1 = std::max(y1, y[2 * i + 1]);
+    }
+    const double range = std::max({x1 - x0, y1 - y0, 1e-9});
+    boxes_ = std::max(kMinBoxes, int(std::ceil(range)));
+    side_ = boxes_ * kNodes;
+    box_ = range / boxes_ * (1 + 1e-9);  // the largest coordinate stays inside the last box
+    origin_[0] = x0, origin_[1] = y0;
+  }
+
+  // Box and Lagrange weights of coordinate v on axis a; nodes sit at (k + 0.5) / p of a box.
+  int locate(double v, int a, double w[kNodes]) const {
+    const double t = (v - origin_[a]) / box_;
+    const int b = std::min(boxes_ - 1, std::max(0, int(t)));
+    const double u = t - b;
+    for (int k = 0; k < kNodes; ++k) {
+      double l = 1;
+      for (int m = 0; m < kNodes; ++m)
+        if (m != k) l *= (u - (m + 0.5) / kNodes) / (double(k - m) / kNodes);
+      w[k] = l;
+    }
+    return b * kNodes;
+  }
+
+  torch::Tensor spread(const std::vector<double>& y, size_t n) const {
+    // The charges on a grid twice the side, the upper half zero: a circular convolution then equals
+    // the linear one on the original grid.
+    auto grid = torch::zeros({4, 2 * side_, 2 * side_}, torch::kFloat64);
+    double* g = grid.data_ptr<double>();
+    const size_t plane = size_t(4) * side_ * side_;
+    for (size_t i = 0; i < n; ++i) {
+      double wx[kNodes], wy[kNodes];
+      const int bx = locate(y[2 * i], 0, wx), by = locate(y[2 * i + 1], 1, wy);
+      const double q[4] = {1, y[2 * i], y[2 * i + 1], y[2 * i] * y[2 * i] + y[2 * i + 1] * y[2 * i + 1]};
+      for (int a = 0; a < kNodes; ++a)
+        for (int b = 0; b < kNodes; ++b) {
+          const size_t cell = size_t(bx + a) * 2 * side_ + size_t(by + b);
+          for (int c = 0; c < 4; ++c) g[c * plane + cell] += wx[a] * wy[b] * q[c];
+        }
+    }
+    return grid;
+  }
+
+  torch::Tensor convolve(const torch::Tensor& charges) const {
+    // K at every node offset, laid out circularly: offset -d at index 2 side - d.
+    const double step = box_ / kNodes;
+    auto offsets = torch::arange(2 * side_, torch::kFloat64);
+    offsets = torch::where(offsets < side_, offsets, offsets - 2 * side_) * step;
+    const auto d2 = offsets.pow(2).unsqueeze(1) + offsets.pow(2).unsqueeze(0);
+    const auto kernel = (1 + d2).pow(-2);
+    const auto product = torch::fft::rfft2(charges) * torch::fft::rfft2(kernel).unsqueeze(0);
+    return torch::fft::irfft2(product, {2 * side_, 2 * side_}).contiguous();
+  }
+
+  void gather(const std::vector<double>& y, size_t i, const double* pot, double phi[4]) const {
+    double wx[kNodes], wy[kNodes];
+    const int bx = locate(y[2 * i], 0, wx), by = locate(y[2 * i + 1], 1, wy);
+    const size_t plane = size_t(4) * side_ * side_;
+    for (int a = 0; a < kNodes; ++a)
+      for (int b = 0; b < kNodes; ++b) {
+        const size_t cell = size_t(bx + a) * 2 * side_ + size_t(by + b);
+        for (int c = 0; c < 4; ++c) phi[c] += wx[a] * wy[b] * pot[c * plane + cell];
+      }
+  }
+
+  int boxes_ = 0, side_ = 0;
+  double box_ = 1, origin_[2] = {0, 0};
+};
+
+// The gradient of KL(P || Q) at y, split into the sparse attraction and the approximated repulsion:
+// dC/dy_i = 4 (exag sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z). Returns Z.
+double gradient(const SparseAffinities& p, const std::vector<double>& y, size_t n, double exaggeration,
+                const TsneOptions& o, std::vector<double>& grad) {
+  std::vector<double> rep(2 * n);
+  const double z = tsne_repulsion(y, n, o.repulsion, o.theta, o.threads, rep);
+  parallel_for(n, [&](size_t i) {
+    double ax = 0, ay = 0;
+    for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
+      const auto j = size_t(p.column[e]);
+      const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      const double m = p.value[e] / (1 + dx * dx + dy * dy);
+      ax += m * dx;
+      ay += m * dy;
+    }
+    grad[2 * i] = 4 * (exaggeration * ax - rep[2 * i] / z);
+    grad[2 * i + 1] = 4 * (exaggeration * ay - rep[2 * i + 1] / z);
+  }, o.threads);
+  return z;
 }
 
 // KL(P || Q) over P's non-zero entries, with Z from the last gradient (as openTSNE reports it).
@@ -173,6 +286,13 @@ void center(std::vector<double>& y, size_t n) {
 }
 
 }  // namespace
+
+double tsne_repulsion(const std::vector<double>& y, size_t n, TsneRepulsion how, double theta, unsigned threads,
+                      std::vector<double>& forces) {
+  forces.assign(2 * n, 0.0);
+  const bool grid = how == TsneRepulsion::kGrid || (how == TsneRepulsion::kAuto && n > kGridFrom);
+  return grid ? GridRepulsion()(y, n, threads, forces) : barnes_hut_repulsion(y, n, theta, threads, forces);
+}
 
 size_t tsne_neighbour_count(double perplexity) { return size_t(std::ceil(3 * perplexity)); }
 
@@ -248,7 +368,7 @@ std::vector<float> tsne(const NeighbourGraph& g, const std::vector<float>& init,
   std::vector<double> update(n * 2, 0.0), gains(n * 2, 1.0), grad(n * 2);
   for (int it = 0; it < o.iterations; ++it) {
     const bool early = it < o.exaggeration_iterations;
-    const double z = gradient(p, y, n, early ? o.exaggeration : 1.0, o.theta, o.threads, grad);
+    const double z = gradient(p, y, n, early ? o.exaggeration : 1.0, o, grad);
     const double momentum = early ? 0.5 : 0.8;
     // Delta-bar-delta gains, as the reference implementation.
     for (size_t k = 0; k < 2 * n; ++k) {

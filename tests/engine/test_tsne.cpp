@@ -1,8 +1,8 @@
 // ctest-labels: unit
-// Barnes-Hut t-SNE: the affinities have the requested perplexity (checked against the entropy
+// t-SNE: the affinities have the requested perplexity (checked against the entropy
 // formula) and are a symmetric distribution; well separated clusters stay separated with a high
-// trustworthiness; the Barnes-Hut forces reach the KL of the exact ones; a seed gives one layout
-// whatever the thread count.
+// trustworthiness, by either approximation of the repulsion; both approximations match the exact
+// forces; a seed gives one layout whatever the thread count.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -99,28 +99,37 @@ TEST(tsne, SeparableClustersStaySeparated) {
   EXPECT_EQ(tsne(g, {}, o), y);
 }
 
-TEST(tsne, BarnesHutReachesTheKlOfTheExactForces) {
+TEST(tsne, BothApproximationsMatchTheExactRepulsion) {
+  // A layout like one mid-optimisation: three clusters a few tens of units apart, plus a spread.
   std::vector<int> labels;
-  const auto x = clustered_rows(4, 50, 8, labels, 5);
+  const size_t n = 600;
+  std::vector<double> y;
+  for (float v : clustered_rows(3, n / 3, 2, labels, 7)) y.push_back(3.0 * v);
+  std::vector<double> exact, approximate;
+  const double z = tsne_repulsion(y, n, TsneRepulsion::kBarnesHut, 0.0, 0, exact);  // every pair
+  double norm = 0;
+  for (double v : exact) norm += v * v;
+  for (auto [how, theta] : {std::pair{TsneRepulsion::kBarnesHut, 0.5}, std::pair{TsneRepulsion::kGrid, 0.0}}) {
+    const double za = tsne_repulsion(y, n, how, theta, 0, approximate);
+    EXPECT_NEAR(za, z, 1e-2 * z) << int(how);
+    double error = 0;
+    for (size_t k = 0; k < 2 * n; ++k) error += (approximate[k] - exact[k]) * (approximate[k] - exact[k]);
+    EXPECT_LT(std::sqrt(error / norm), 0.05) << "relative force error, method " << int(how);
+  }
+}
+
+TEST(tsne, TheGridLayoutSeparatesClustersToo) {
+  std::vector<int> labels;
+  const auto x = clustered_rows(3, 40, 10, labels);
   const size_t n = labels.size();
-  const NeighbourGraph g = neighbour_graph(x, n, 8, tsne_neighbour_count(15));
-  auto final_kl = [&](double theta) {
-    TsneOptions o;
-    o.perplexity = 15;
-    o.iterations = 400;
-    o.theta = theta;
-    o.seed = 2;
-    double kl = 0;
-    o.progress = [&](int, int, double v) {
-      kl = v;
-      return true;
-    };
-    tsne(g, {}, o);
-    return kl;
-  };
-  const double exact = final_kl(0.0), approximate = final_kl(0.5);
-  EXPECT_GT(exact, 0.0);
-  EXPECT_NEAR(approximate, exact, 0.05 * exact);
+  TsneOptions o;
+  o.perplexity = 20;
+  o.iterations = 300;
+  o.exaggeration_iterations = 100;
+  o.repulsion = TsneRepulsion::kGrid;
+  const auto y = tsne(neighbour_graph(x, n, 10, tsne_neighbour_count(20)), {}, o);
+  EXPECT_EQ(test::nearest_label_agreement(y, labels), 1.0);
+  EXPECT_GT(trustworthiness(x, 10, y, n, 10), 0.9);
 }
 
 TEST(tsne, RejectsBadInput) {
