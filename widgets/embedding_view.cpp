@@ -25,9 +25,8 @@ QColor category_color(int category, const QPalette& palette) {
 
 EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
-  setMinimumSize(240, 180);
+  setMinimumSize(200, 160);
   setFocusPolicy(Qt::StrongFocus);
-  setToolTip(tr("Drag to pan, wheel to zoom, click a point for its nearest neighbours, shift-drag to lasso"));
 }
 
 void EmbeddingView::setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names) {
@@ -160,7 +159,8 @@ void EmbeddingView::paintEvent(QPaintEvent*) {
   p.drawImage(0, 0, raster_);
   if (points_.isEmpty()) {
     p.setPen(palette().color(QPalette::PlaceholderText));
-    p.drawText(rect(), Qt::AlignCenter, tr("No embedding yet: pick a run and a projection, then Compute."));
+    p.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
+               tr("No embedding yet: pick a run and a projection, then Compute."));
     return;
   }
   p.setRenderHint(QPainter::Antialiasing);
@@ -177,7 +177,10 @@ void EmbeddingView::paintEvent(QPaintEvent*) {
 
 void EmbeddingView::drawRings(QPainter& p) const {
   p.setBrush(Qt::NoBrush);
-  p.setPen(QPen(palette().color(QPalette::Text), 1.5));
+  // A few rings (a point's neighbours) stand out; many (a lasso) stay thin and let the colours show.
+  QColor ring = palette().color(QPalette::Text);
+  if (ringed_.size() > 50) ring.setAlpha(110);
+  p.setPen(QPen(ring, ringed_.size() > 50 ? 1.0 : 1.5));
   for (int k = 0; k < std::min<int>(ringed_.size(), kMaxRings); ++k)
     if (ringed_[k] >= 0 && ringed_[k] < points_.size()) p.drawEllipse(toWidget(points_[ringed_[k]]), 4.5, 4.5);
   if (hover_ >= 0) {

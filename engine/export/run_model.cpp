@@ -12,6 +12,7 @@
 #include "engine/core/runtime.h"
 #include "engine/eval/features.h"
 #include "engine/eval/knn.h"
+#include "engine/eval/neighbours.h"
 #include "engine/eval/projections.h"
 #include "engine/export/tables.h"
 #include "engine/models/backbone.h"
@@ -250,6 +251,17 @@ std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const s
   std::vector<ProjectionPoint> out;
   for (size_t i = 0; i < t.n; ++i)
     out.push_back({t.image_index[i], xy[2 * i], xy[2 * i + 1], t.labels.empty() ? -1 : t.labels[i]});
+  return out;
+}
+
+std::vector<size_t> nearest_rows(const EmbeddingTable& t, size_t row, size_t k) {
+  if (row >= t.n) throw std::out_of_range("nearest_rows: no row " + std::to_string(row));
+  const auto bank = torch::from_blob(const_cast<float*>(t.values.data()), {int64_t(t.n), int64_t(t.dim)}, torch::kFloat32);
+  const Nearest found = nearest(bank.slice(0, int64_t(row), int64_t(row) + 1), bank, int64_t(k) + 1, Closeness::kDot);
+  std::vector<size_t> out;
+  const auto idx = found.index.contiguous();
+  for (int64_t j = 0; j < idx.size(1) && out.size() < k; ++j)
+    if (size_t(idx[0][j].item<int64_t>()) != row) out.push_back(size_t(idx[0][j].item<int64_t>()));
   return out;
 }
 

@@ -53,9 +53,13 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
 RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const std::string& folder,
                                     const ProgressFn& progress = {});
 
-// 2-D projection of a table by one of engine/eval/projections.h (pca, tsne).
+// 2-D projection of a table by one of engine/eval/projections.h (projection_names()).
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
                                                 const ProgressFn& progress = {});
+
+// The k rows of the table most cosine-similar to row `row` in the full feature space (as the kNN
+// probe sees them), the row itself left out, most similar first: the explorer's neighbour strip.
+std::vector<size_t> nearest_rows(const EmbeddingTable& t, size_t row, size_t k);
 
 // Copies the run's backbone.safetensors to out after checking it loads into the run's backbone.
 // Returns the number of tensors.

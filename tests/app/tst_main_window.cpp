@@ -18,6 +18,8 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/main_window.h"
+#include "app/gui/pages/explore_panel.h"
+#include "app/gui/pages/runs_page.h"
 #include "app/gui/pages/train_page.h"
 #include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
@@ -25,6 +27,8 @@
 #include "engine/store/store.h"
 #include "engine/train/presets.h"
 #include "widgets/curve_plot.h"
+#include "widgets/embedding_view.h"
+#include "widgets/thumbnail_grid.h"
 #include "widgets/view_grid.h"
 #include "widgets/qcp.h"
 
@@ -316,6 +320,41 @@ class TstMainWindow : public QObject {
              qPrintable(QString("%1 points, checkpoint at %2").arg(loss->pointCount("total")).arg(checkpoint)));
     page->stop();
     QVERIFY(finished.wait(120000));
+  }
+
+  // After a run, the Runs page's Explore tab maps its embeddings, stores the map with the run, and a
+  // pick shows the point's nearest neighbours in feature space, ringed on the map.
+  void theExplorerMapsAFinishedRunAndShowsNeighbours() {
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("explore.db");
+    o.data = kFashionMnist;
+    o.limit = 600;
+    o.steps = 4;
+    o.backbone = "convnet";
+    o.autostart = true;
+    MainWindow w(o);
+    auto* controller = w.findChild<TrainingController*>();
+    auto* runs = w.findChild<RunsPage*>();
+    QVERIFY(controller && runs);
+    QSignalSpy started(controller, &TrainingController::runStarted);
+    QSignalSpy finished(controller, &TrainingController::runFinished);
+    QVERIFY(finished.wait(180000));
+    const qint64 run = started.at(0).at(0).toLongLong();
+    ExplorePanel* explorer = runs->explorer();
+    QSignalSpy computed(explorer, &ExplorePanel::computed);
+    explorer->setRun(run);
+    explorer->compute("pca", 0);
+    QVERIFY(computed.wait(120000));
+    QCOMPARE(computed.at(0).at(0).toBool(), true);
+    const int points = explorer->view()->pointCount();
+    QVERIFY(points > 20);
+    QCOMPARE(int(Store(o.db.toStdString(), true).projection(run, "pca").size()), points);
+    explorer->pick(0);
+    const auto grids = explorer->findChildren<ThumbnailGrid*>();
+    QVERIFY(!grids.isEmpty());
+    QCOMPARE(grids[0]->thumbnails()->rowCount(), 12);
   }
 
   // A newcomer is told what each page is for and what to do next until a dataset is open.

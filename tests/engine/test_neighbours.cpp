@@ -1,13 +1,15 @@
 // ctest-labels: unit
 // Blocked nearest neighbours (engine/eval/neighbours.h) against a direct sort of every distance,
 // for both kinds of closeness; the graph for t-SNE and UMAP never lists a row as its own neighbour,
-// duplicates included.
+// duplicates included; a table's nearest rows (the explorer's neighbour strip) go by cosine.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "engine/eval/neighbours.h"
+#include "engine/export/run_model.h"
 
 using namespace pretext;
 
@@ -47,4 +49,19 @@ TEST(neighbours, GraphNeverListsARowAsItsOwnNeighbour) {
   EXPECT_EQ(g.index[4 * 2], 3);                  // (7, 0): (5, 0) is nearest, at 4
   EXPECT_FLOAT_EQ(g.squared_distance[4 * 2], 4.0f);
   EXPECT_EQ(neighbour_graph(rows, 6, 2, 50).k, 5u);  // capped at n - 1
+}
+
+TEST(neighbours, NearestRowsOfATableAreByCosineAndLeaveTheRowOut) {
+  // Unit vectors at angles 0, 10, 30, 60 and 100 degrees: from row 1 (10 degrees) the order is
+  // 0 (10 away), 2 (20), 3 (50), 4 (90).
+  EmbeddingTable t;
+  t.n = 5;
+  t.dim = 2;
+  for (double degrees : {0.0, 10.0, 30.0, 60.0, 100.0}) {
+    t.values.push_back(float(std::cos(degrees * M_PI / 180)));
+    t.values.push_back(float(std::sin(degrees * M_PI / 180)));
+  }
+  EXPECT_EQ(nearest_rows(t, 1, 3), (std::vector<size_t>{0, 2, 3}));
+  EXPECT_EQ(nearest_rows(t, 4, 10), (std::vector<size_t>{3, 2, 1, 0}));  // capped at the other rows
+  EXPECT_THROW(nearest_rows(t, 5, 1), std::out_of_range);
 }

@@ -32,6 +32,7 @@
 #include <set>
 
 #include "app/gui/app_state.h"
+#include "app/gui/pages/explore_panel.h"
 #include "engine/core/describe.h"
 #include "engine/core/metric_names.h"
 #include "engine/export/run_model.h"
@@ -87,6 +88,8 @@ RunsPage::RunsPage(AppState* state, QWidget* parent) : QWidget(parent), state_(s
   tabs_ = new QTabWidget;
   tabs_->addTab(details_, tr("Details"));
   tabs_->addTab(buildComparePage(), tr("Compare"));
+  explore_ = new ExplorePanel(state_);
+  tabs_->addTab(explore_, tr("Explore"));
 
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(buildRunList());
@@ -339,6 +342,7 @@ void RunsPage::checkRuns(const QList<qint64>& ids) {
 
 void RunsPage::showDetails(qint64 run) {
   selected_ = run;
+  explore_->setRun(run);
   try {
     Store store(state_->dbPath().toStdString(), true);
     const auto r = store.run(run);

@@ -1,6 +1,6 @@
 #pragma once
 // Every stored run: search and filter, details, and a side-by-side comparison of the checked runs
-// (overlaid curves, probe table, config diff).
+// (overlaid curves, probe table, config diff), and the map of what a run learned (Explore).
 #include <QFutureWatcher>
 #include <QWidget>
 
@@ -26,6 +26,7 @@ namespace pretext {
 
 class AppState;
 class CurvePlot;
+class ExplorePanel;
 
 class RunsPage : public QWidget {
   Q_OBJECT
@@ -33,6 +34,7 @@ class RunsPage : public QWidget {
   explicit RunsPage(AppState* state, QWidget* parent = nullptr);
   void reload();
   void checkRuns(const QList<qint64>& ids);  // for scripted comparisons
+  ExplorePanel* explorer() const { return explore_; }
 
  Q_SIGNALS:
   void rerunRequested(const pretext::TrainConfig& config);
@@ -67,6 +69,7 @@ class RunsPage : public QWidget {
   QTableWidget* probes_;
   QTableWidget* diff_;
   QTabWidget* tabs_;
+  ExplorePanel* explore_;
   qint64 selected_ = 0;
   QFutureWatcher<QString> probe_watcher_;
   QFutureWatcher<QString> export_watcher_;

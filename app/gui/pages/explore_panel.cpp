@@ -1,0 +1,266 @@
+#include "app/gui/pages/explore_panel.h"
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+#include <opencv2/core.hpp>
+
+#include "app/gui/app_state.h"
+#include "app/gui/image_convert.h"
+#include "engine/core/cancel.h"
+#include "engine/eval/projections.h"
+#include "engine/export/run_model.h"
+#include "widgets/embedding_view.h"
+#include "widgets/thumbnail_grid.h"
+
+namespace pretext {
+
+// One computed map: the embeddings, their images and where the projection put them.
+struct Explored {
+  qint64 run = 0;
+  QString method;
+  RunEmbeddings embeddings;
+  QVector<QPointF> points;
+  QVector<int> labels;
+  QStringList class_names;
+  QString error;  // empty when it worked
+  double seconds = 0;
+};
+
+namespace {
+
+constexpr int kNeighbours = 12;
+
+// As the literature writes them: PCA, t-SNE, UMAP.
+QString projection_title(const QString& name) { return name == "tsne" ? QStringLiteral("t-SNE") : name.toUpper(); }
+
+// Embeds the run's images, projects them and stores the projection with the run. Runs on a worker
+// thread; cancelled between units of work through the progress callback.
+std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, const std::string& method, size_t limit,
+                                        std::shared_ptr<std::atomic<bool>> cancelled,
+                                        const std::function<void(double, QString)>& report) {
+  auto out = std::make_shared<Explored>();
+  out->run = run;
+  out->method = QString::fromStdString(method);
+  QElapsedTimer clock;
+  clock.start();
+  try {
+    Store store(db);
+    RunDataOptions o;
+    o.limit = limit;
+    auto progress = [&](double share, double offset) {
+      return [&, share, offset](double f, const std::string& what) {
+        if (*cancelled) throw Cancelled();
+        report(offset + share * f, QString::fromStdString(what));
+      };
+    };
+    out->embeddings = run_embeddings(store, run, o, progress(0.3, 0.0));
+    const std::vector<ProjectionPoint> points =
+        project_embeddings(out->embeddings.table, method, store.run(run)->seed, progress(0.7, 0.3));
+    store.set_projection(run, method, points);
+    for (const auto& p : points) {
+      out->points.push_back({p.x, p.y});
+      out->labels.push_back(p.label);
+    }
+    for (const auto& name : out->embeddings.table.class_names) out->class_names << QString::fromStdString(name);
+  } catch (const Cancelled&) {
+    out->error = QObject::tr("Cancelled.");
+  } catch (const std::exception& e) {
+    out->error = QString::fromUtf8(e.what());
+  }
+  out->seconds = clock.elapsed() / 1000.0;
+  return out;
+}
+
+}  // namespace
+
+ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  method_ = new QComboBox;
+  for (const auto& p : projection_infos()) {
+    method_->addItem(projection_title(QString::fromStdString(p.name)), QString::fromStdString(p.name));
+    method_->setItemData(method_->count() - 1, QString::fromStdString(p.summary), Qt::ToolTipRole);
+  }
+  method_->setCurrentIndex(std::max(0, method_->findData(QStringLiteral("umap"))));
+  points_ = new QSpinBox;
+  points_->setRange(0, 1000000);
+  points_->setSingleStep(1000);
+  points_->setValue(5000);
+  points_->setSpecialValueText(tr("all"));
+  points_->setSuffix(tr(" points"));
+  points_->setToolTip(tr("How many of the run's held-out images to embed and map (evenly spread); 0 = all"));
+  compute_ = new QPushButton(tr("Compute"));
+  compute_->setToolTip(tr("Embed the images with the run's saved backbone and project them; stored with the run"));
+  cancel_ = new QPushButton(tr("Cancel"));
+  cancel_->setEnabled(false);
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 1000);
+  progress_->setTextVisible(false);
+  progress_->setMaximumWidth(120);
+  status_ = new QLabel(tr("Pick a finished run on the left, then Compute."));
+  status_->setWordWrap(true);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(method_);
+  bar->addWidget(points_);
+  bar->addWidget(compute_);
+  bar->addWidget(cancel_);
+  bar->addStretch(1);
+  // Progress and what is happening on a line of their own: the tab stays narrow enough to sit
+  // beside the run list on a laptop screen.
+  auto* state_line = new QHBoxLayout;
+  state_line->addWidget(progress_);
+  state_line->addWidget(status_, 1);
+
+  view_ = new EmbeddingView;
+  view_->setThumbnailProvider([this](int row) { return thumbnail(row); });
+
+  picked_image_ = new QLabel;
+  picked_image_->setFixedSize(112, 112);
+  picked_image_->setAlignment(Qt::AlignCenter);
+  picked_image_->setFrameShape(QFrame::StyledPanel);
+  picked_caption_ = new QLabel(tr("Click a point: its image and its %1 nearest neighbours in the full feature "
+                                  "space (not the 2-D map) appear here.").arg(kNeighbours));
+  picked_caption_->setWordWrap(true);
+  neighbours_ = new ThumbnailGrid;
+  selection_caption_ = new QLabel(tr("Shift-drag on the map to lasso a region: its images appear here."));
+  selection_caption_->setWordWrap(true);
+  selection_ = new ThumbnailGrid;
+  auto* side = new QWidget;
+  auto* sl = new QVBoxLayout(side);
+  sl->setContentsMargins(4, 0, 0, 0);
+  sl->addWidget(picked_image_, 0, Qt::AlignHCenter);
+  sl->addWidget(picked_caption_);
+  sl->addWidget(neighbours_, 1);
+  sl->addWidget(selection_caption_);
+  sl->addWidget(selection_, 1);
+  side->setMinimumWidth(200);
+
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(view_);
+  split->addWidget(side);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(2, 2, 2, 2);
+  layout->addLayout(bar);
+  layout->addLayout(state_line);
+  layout->addWidget(split, 1);
+
+  connect(compute_, &QPushButton::clicked, this, &ExplorePanel::start);
+  connect(cancel_, &QPushButton::clicked, this, [this] {
+    if (cancelled_) *cancelled_ = true;
+    status_->setText(tr("Cancelling…"));
+  });
+  connect(&watcher_, &QFutureWatcher<std::shared_ptr<const Explored>>::finished, this, &ExplorePanel::finish);
+  connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
+  connect(view_, &EmbeddingView::selected, this, &ExplorePanel::showSelection);
+}
+
+ExplorePanel::~ExplorePanel() {
+  if (cancelled_) *cancelled_ = true;
+  watcher_.waitForFinished();  // the worker stops at its next unit of work
+}
+
+void ExplorePanel::setRun(qint64 run) {
+  run_ = run;
+  if (!watcher_.isRunning())
+    status_->setText(current_ && current_->run == run ? status_->text()
+                                                      : tr("Run %1: choose a projection and press Compute.").arg(run));
+}
+
+void ExplorePanel::compute(const QString& method, int points) {
+  method_->setCurrentIndex(std::max(0, method_->findData(method)));
+  points_->setValue(points);
+  start();
+}
+
+void ExplorePanel::start() {
+  if (run_ <= 0 || watcher_.isRunning()) return;
+  cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  compute_->setEnabled(false);
+  cancel_->setEnabled(true);
+  progress_->setValue(0);
+  const QString method = method_->currentData().toString();
+  status_->setText(tr("Run %1: embedding…").arg(run_));
+  auto report = [this](double fraction, QString what) {
+    QMetaObject::invokeMethod(this, [this, fraction, what] {
+      progress_->setValue(int(1000 * fraction));
+      status_->setText(what);
+    }, Qt::QueuedConnection);
+  };
+  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_, method.toStdString(),
+                                       size_t(points_->value()), cancelled_, report));
+}
+
+void ExplorePanel::finish() {
+  compute_->setEnabled(true);
+  cancel_->setEnabled(false);
+  const auto result = watcher_.result();
+  if (!result->error.isEmpty()) {
+    progress_->setValue(0);
+    status_->setText(tr("Run %1: %2").arg(result->run).arg(result->error));
+    Q_EMIT computed(false);
+    return;
+  }
+  current_ = result;
+  progress_->setValue(1000);
+  view_->setPoints(result->points, result->labels, result->class_names);
+  status_->setText(tr("Run %1: %2 of %3 images (dimension %4) in %5 s, stored with the run. Hover for an image, "
+                      "click for its neighbours, shift-drag to lasso.")
+                       .arg(result->run)
+                       .arg(projection_title(result->method))
+                       .arg(result->points.size())
+                       .arg(result->embeddings.table.dim)
+                       .arg(result->seconds, 0, 'f', 1));
+  neighbours_->thumbnails()->setSource(0, {}, {}, {});
+  selection_->thumbnails()->setSource(0, {}, {}, {});
+  Q_EMIT computed(true);
+}
+
+QImage ExplorePanel::thumbnail(int row) const {
+  if (!current_ || row < 0 || size_t(row) >= current_->embeddings.table.n || !current_->embeddings.images) return {};
+  const ImageSet& images = *current_->embeddings.images;
+  const auto index = size_t(current_->embeddings.table.image_index[size_t(row)]);
+  if (index >= images.size()) return {};
+  const cv::Mat m(images.height, images.width, CV_8UC(images.channels), const_cast<uint8_t*>(images.image(index)));
+  return to_qimage(m);
+}
+
+void ExplorePanel::pick(int row) {
+  if (!current_ || row < 0) return;
+  const auto& table = current_->embeddings.table;
+  const std::vector<size_t> near = nearest_rows(table, size_t(row), kNeighbours);
+  QVector<int> rows(near.begin(), near.end()), labels;
+  for (int r : rows) labels.push_back(current_->labels.value(r, -1));
+  view_->setRinged(rows);
+  picked_image_->setPixmap(QPixmap::fromImage(thumbnail(row)).scaled(picked_image_->size(), Qt::KeepAspectRatio));
+  const int label = current_->labels.value(row, -1);
+  int same = 0;
+  for (int l : labels) same += l >= 0 && l == label;
+  picked_caption_->setText(label < 0 ? tr("Image %1; its %2 nearest neighbours in feature space:").arg(row).arg(rows.size())
+                                     : tr("Image %1, %2; %3 of its %4 nearest neighbours in feature space share its class:")
+                                           .arg(row)
+                                           .arg(current_->class_names.value(label, QString::number(label)))
+                                           .arg(same)
+                                           .arg(rows.size()));
+  neighbours_->thumbnails()->setSource(int(rows.size()), [this, rows](int i) { return thumbnail(rows.value(i, -1)); },
+                                       labels, current_->class_names);
+}
+
+void ExplorePanel::showSelection(const QVector<int>& rows) {
+  if (!current_) return;
+  QVector<int> labels;
+  for (int r : rows) labels.push_back(current_->labels.value(r, -1));
+  view_->setRinged(rows);
+  selection_caption_->setText(rows.size() == 1 ? tr("1 point in the lasso:") : tr("%1 points in the lasso:").arg(rows.size()));
+  selection_->thumbnails()->setSource(int(rows.size()), [this, rows](int i) { return thumbnail(rows.value(i, -1)); },
+                                      labels, current_->class_names);
+}
+
+}  // namespace pretext
