@@ -1,5 +1,7 @@
 #include "widgets/bar_chart.h"
 
+#include <algorithm>
+
 #include <QFontMetrics>
 #include <QVBoxLayout>
 
@@ -32,7 +34,11 @@ void BarChart::setBars(const QStringList& labels, const QVector<double>& values)
   bars->setBrush(class_color(0));
   bars->setPen(QPen(class_color(0).darker(130)));
   plot_->xAxis->setTicker(text);
-  const bool rotated = values.size() > 6;
+  // Slanted when the labels would run into each other side by side (many classes, long op names).
+  int widest = 0;
+  for (const auto& l : labels) widest = std::max(widest, QFontMetrics(plot_->xAxis->tickLabelFont()).horizontalAdvance(l));
+  const int per_bar = std::max(1, int(width() * 0.85) / std::max<int>(1, int(values.size())));
+  const bool rotated = values.size() > 6 || widest + 6 > per_bar;
   plot_->xAxis->setTickLabelRotation(rotated ? 45 : 0);
   // A slanted label runs right of its bar, and QCustomPlot drops a label that would cross the
   // widget's edge (the tenth class, "Ankle boot", went missing): room on the right for the last one.

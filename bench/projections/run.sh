@@ -29,7 +29,7 @@ py="$venv/bin/python"
 embed() {  # backbone, output folder, images...
   local backbone=$1 out=$2
   shift 2
-  if ! "$cli" runs --db "$work/runs.db" 2>/dev/null | grep -q "proj-$backbone"; then
+  if ! "$cli" runs list --db "$work/runs.db" 2>/dev/null | grep -q " proj-$backbone$"; then
     "$cli" train --data "$fm/train-images-idx3-ubyte.gz" --method simclr --backbone "$backbone" \
       --time-budget "$budget" --seed 1 --name "proj-$backbone" --db "$work/runs.db" >/dev/null
   fi
@@ -48,13 +48,20 @@ import glob, sys
 import numpy as np
 work = sys.argv[1]
 for name in ("emb-512", "emb-256"):
-    parts = [np.loadtxt(f, delimiter=",", skiprows=1, usecols=None, dtype=str) for f in
-             sorted(glob.glob(f"{work}/{name}/*/embeddings.csv"))]
-    table = np.concatenate(parts)
-    np.save(f"{work}/{name}.npy", table[:, 4:].astype(np.float32))
-    np.save(f"{work}/{name}-labels.npy", table[:, 1].astype(np.int64))
-    print(name, table[:, 4:].shape, file=sys.stderr)
+    parts = sorted(glob.glob(f"{work}/{name}/*/embeddings.csv"))
+    # vectors.tsv holds the features alone; the label is embeddings.csv's second column. (No
+    # comment character: sources read "file#index".)
+    x = np.concatenate([np.loadtxt(p.replace("embeddings.csv", "vectors.tsv"), delimiter="\t", dtype=np.float32)
+                        for p in parts])
+    y = np.concatenate([np.loadtxt(p, delimiter=",", skiprows=1, usecols=1, dtype=np.int64, comments=None)
+                        for p in parts])
+    np.save(f"{work}/{name}.npy", x)
+    np.save(f"{work}/{name}-labels.npy", y)
+    print(name, x.shape, file=sys.stderr)
 PY
+
+# PRETEXT_BENCH_FEATURES_ONLY=1 stops here: the runs and exports need no quiet machine, the timings do.
+[ "${PRETEXT_BENCH_FEATURES_ONLY:-0}" = 1 ] && exit 0
 
 for name in emb-512 emb-256; do
   "$py" "$here/peers.py" --features "$work/$name.npy" --labels "$work/$name-labels.npy" --pretext "$exe" \

@@ -14,6 +14,7 @@
 #include "engine/eval/knn.h"
 #include "engine/eval/neighbours.h"
 #include "engine/eval/projections.h"
+#include "engine/eval/sensitivity_probe.h"
 #include "engine/export/tables.h"
 #include "engine/models/backbone.h"
 #include "engine/methods/method.h"
@@ -251,6 +252,23 @@ std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const s
   std::vector<ProjectionPoint> out;
   for (size_t i = 0; i < t.n; ++i)
     out.push_back({t.image_index[i], xy[2 * i], xy[2 * i + 1], t.labels.empty() ? -1 : t.labels[i]});
+  return out;
+}
+
+std::vector<OpSensitivity> run_sensitivity(Store& store, int64_t run, const RunDataOptions& o,
+                                           const ProgressFn& progress, const CancelFn& cancelled) {
+  report(progress, 0, "loading the backbone");
+  const RunModel m = load_run_model(store, run, o.device);
+  report(progress, 0.1, "loading images");
+  const RunData d = prepare_run_data(m.cfg, o.data, o.eval_data);
+  const ImageSet& set = d.query_set();
+  require_channels(m, set);
+  std::vector<size_t> sample;
+  for (size_t p : spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit)) sample.push_back(d.query[p]);
+  report(progress, 0.3, "each op alone on " + std::to_string(sample.size()) + " images");
+  const auto out = augmentation_sensitivity(m.encoder(), set, sample, Pipeline::from_json(m.cfg.pipeline_json), d.stats,
+                                            m.device, m.cfg.seed, cancelled);
+  report(progress, 1, "done");
   return out;
 }
 

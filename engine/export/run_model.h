@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "engine/core/events.h"
+#include "engine/core/cancel.h"
 #include "engine/data/image_set.h"
+#include "engine/eval/sensitivity.h"
 #include "engine/export/tables.h"
 #include "engine/store/store.h"
 
@@ -56,6 +58,11 @@ RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOpti
 // 2-D projection of a table by one of engine/eval/projections.h (projection_names()).
 std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
                                                 const ProgressFn& progress = {});
+
+// How far the run's embedding moves under each op of its own pipeline, alone (engine/eval/
+// sensitivity.h), over an evenly spread sample of at most o.limit of its held-out images.
+std::vector<OpSensitivity> run_sensitivity(Store& store, int64_t run, const RunDataOptions& o,
+                                           const ProgressFn& progress = {}, const CancelFn& cancelled = {});
 
 // The k rows of the table most cosine-similar to row `row` in the full feature space (as the kNN
 // probe sees them), the row itself left out, most similar first: the explorer's neighbour strip.

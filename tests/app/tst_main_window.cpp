@@ -26,6 +26,7 @@
 #include "engine/methods/method_info.h"
 #include "engine/store/store.h"
 #include "engine/train/presets.h"
+#include "widgets/bar_chart.h"
 #include "widgets/curve_plot.h"
 #include "widgets/embedding_view.h"
 #include "widgets/thumbnail_grid.h"
@@ -355,6 +356,12 @@ class TstMainWindow : public QObject {
     const auto grids = explorer->findChildren<ThumbnailGrid*>();
     QVERIFY(!grids.isEmpty());
     QCOMPARE(grids[0]->thumbnails()->rowCount(), 12);
+    // The run's invariances: one bar for each op of its pipeline but normalize.
+    QSignalSpy measured(explorer, &ExplorePanel::measured);
+    explorer->measureInvariances();
+    QVERIFY(measured.wait(120000));
+    QCOMPARE(measured.at(0).at(0).toBool(), true);
+    QVERIFY(explorer->invariances()->barCount() >= 2);
   }
 
   // A newcomer is told what each page is for and what to do next until a dataset is open.

@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <opencv2/core.hpp>
@@ -17,6 +18,7 @@
 #include "engine/core/cancel.h"
 #include "engine/eval/projections.h"
 #include "engine/export/run_model.h"
+#include "widgets/bar_chart.h"
 #include "widgets/embedding_view.h"
 #include "widgets/thumbnail_grid.h"
 
@@ -34,9 +36,17 @@ struct Explored {
   double seconds = 0;
 };
 
+// One measurement of a run's invariances.
+struct Measured {
+  qint64 run = 0;
+  std::vector<OpSensitivity> ops;
+  QString error;
+};
+
 namespace {
 
 constexpr int kNeighbours = 12;
+constexpr size_t kInvarianceImages = 500;  // a standard error of about 0.01 on the distances seen so far
 
 // As the literature writes them: PCA, t-SNE, UMAP.
 QString projection_title(const QString& name) { return name == "tsne" ? QStringLiteral("t-SNE") : name.toUpper(); }
@@ -79,6 +89,25 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, const
   return out;
 }
 
+std::shared_ptr<const Measured> measure(const std::string& db, qint64 run, std::shared_ptr<std::atomic<bool>> cancelled,
+                                        const std::function<void(double, QString)>& report) {
+  auto out = std::make_shared<Measured>();
+  out->run = run;
+  try {
+    Store store(db, /*read_only=*/true);
+    RunDataOptions o;
+    o.limit = kInvarianceImages;
+    out->ops = run_sensitivity(store, run, o, [&](double f, const std::string& what) {
+      report(f, QString::fromStdString(what));
+    }, [&] { return cancelled->load(); });
+  } catch (const Cancelled&) {
+    out->error = QObject::tr("Cancelled.");
+  } catch (const std::exception& e) {
+    out->error = QString::fromUtf8(e.what());
+  }
+  return out;
+}
+
 }  // namespace
 
 ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
@@ -97,6 +126,9 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   points_->setToolTip(tr("How many of the run's held-out images to embed and map (evenly spread); 0 = all"));
   compute_ = new QPushButton(tr("Compute"));
   compute_->setToolTip(tr("Embed the images with the run's saved backbone and project them; stored with the run"));
+  measure_ = new QPushButton(tr("Invariances"));
+  measure_->setToolTip(tr("How far the run's embedding moves under each op of its own augmentation pipeline, "
+                          "applied alone to %1 of its held-out images: which invariances it learned").arg(kInvarianceImages));
   cancel_ = new QPushButton(tr("Cancel"));
   cancel_->setEnabled(false);
   progress_ = new QProgressBar;
@@ -109,6 +141,7 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   bar->addWidget(method_);
   bar->addWidget(points_);
   bar->addWidget(compute_);
+  bar->addWidget(measure_);
   bar->addWidget(cancel_);
   bar->addStretch(1);
   // Progress and what is happening on a line of their own: the tab stays narrow enough to sit
@@ -141,8 +174,21 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   sl->addWidget(selection_, 1);
   side->setMinimumWidth(200);
 
+  invariances_ = new BarChart(tr("cosine distance"));
+  invariances_caption_ = new QLabel(tr("Press Invariances: for each op of the run's pipeline, the mean cosine distance "
+                                       "between an image's embedding and its embedding after that op alone. Low: the "
+                                       "network learned to ignore what the op does; high: it still sees it."));
+  invariances_caption_->setWordWrap(true);
+  auto* invariance_page = new QWidget;
+  auto* il = new QVBoxLayout(invariance_page);
+  il->addWidget(invariances_, 1);
+  il->addWidget(invariances_caption_);
+  tabs_ = new QTabWidget;
+  tabs_->addTab(view_, tr("Map"));
+  tabs_->addTab(invariance_page, tr("Invariances"));
+
   auto* split = new QSplitter(Qt::Horizontal);
-  split->addWidget(view_);
+  split->addWidget(tabs_);
   split->addWidget(side);
   split->setStretchFactor(0, 3);
   split->setStretchFactor(1, 1);
@@ -158,18 +204,80 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
     status_->setText(tr("Cancelling…"));
   });
   connect(&watcher_, &QFutureWatcher<std::shared_ptr<const Explored>>::finished, this, &ExplorePanel::finish);
+  connect(measure_, &QPushButton::clicked, this, &ExplorePanel::measureInvariances);
+  connect(&measure_watcher_, &QFutureWatcher<std::shared_ptr<const Measured>>::finished, this,
+          &ExplorePanel::finishMeasuring);
   connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
   connect(view_, &EmbeddingView::selected, this, &ExplorePanel::showSelection);
 }
 
 ExplorePanel::~ExplorePanel() {
   if (cancelled_) *cancelled_ = true;
-  watcher_.waitForFinished();  // the worker stops at its next unit of work
+  watcher_.waitForFinished();  // the workers stop at their next unit of work
+  measure_watcher_.waitForFinished();
+}
+
+bool ExplorePanel::busy() const { return watcher_.isRunning() || measure_watcher_.isRunning(); }
+
+void ExplorePanel::beginWork(const QString& what) {
+  cancelled_ = std::make_shared<std::atomic<bool>>(false);
+  compute_->setEnabled(false);
+  measure_->setEnabled(false);
+  cancel_->setEnabled(true);
+  progress_->setValue(0);
+  status_->setText(what);
+}
+
+std::function<void(double, QString)> ExplorePanel::reporter() {
+  return [this](double fraction, QString what) {
+    QMetaObject::invokeMethod(this, [this, fraction, what] {
+      progress_->setValue(int(1000 * fraction));
+      status_->setText(what);
+    }, Qt::QueuedConnection);
+  };
+}
+
+void ExplorePanel::measureInvariances() {
+  if (run_ <= 0 || busy()) return;
+  beginWork(tr("Run %1: measuring invariances…").arg(run_));
+  tabs_->setCurrentIndex(1);
+  measure_watcher_.setFuture(QtConcurrent::run(measure, state_->dbPath().toStdString(), run_, cancelled_, reporter()));
+}
+
+void ExplorePanel::finishMeasuring() {
+  compute_->setEnabled(true);
+  measure_->setEnabled(true);
+  cancel_->setEnabled(false);
+  const auto result = measure_watcher_.result();
+  if (!result->error.isEmpty()) {
+    progress_->setValue(0);
+    status_->setText(tr("Run %1: %2").arg(result->run).arg(result->error));
+    Q_EMIT measured(false);
+    return;
+  }
+  progress_->setValue(1000);
+  QStringList names;
+  QVector<double> values;
+  QStringList lines;
+  for (const auto& s : result->ops) {
+    names << QString::fromStdString(s.op);
+    values << std::max(0.0, s.distance);  // float rounding can leave an unchanged image a hair below 0
+    lines << QStringLiteral("%1 %2 ± %3").arg(QString::fromStdString(s.op)).arg(std::max(0.0, s.distance), 0, 'f', 3).arg(s.standard_error, 0, 'f', 3);
+  }
+  invariances_->setBars(names, values);
+  const size_t images = result->ops.empty() ? 0 : result->ops[0].images;
+  invariances_caption_->setText(tr("Run %1, %2 held-out images; mean cosine distance ± standard error: %3. Low: the "
+                                   "network learned to ignore what the op does; high: it still sees it.")
+                                    .arg(result->run)
+                                    .arg(images)
+                                    .arg(lines.join(", ")));
+  status_->setText(tr("Run %1: invariances of %2 ops measured.").arg(result->run).arg(result->ops.size()));
+  Q_EMIT measured(true);
 }
 
 void ExplorePanel::setRun(qint64 run) {
   run_ = run;
-  if (!watcher_.isRunning())
+  if (!busy())
     status_->setText(current_ && current_->run == run ? status_->text()
                                                       : tr("Run %1: choose a projection and press Compute.").arg(run));
 }
@@ -181,25 +289,17 @@ void ExplorePanel::compute(const QString& method, int points) {
 }
 
 void ExplorePanel::start() {
-  if (run_ <= 0 || watcher_.isRunning()) return;
-  cancelled_ = std::make_shared<std::atomic<bool>>(false);
-  compute_->setEnabled(false);
-  cancel_->setEnabled(true);
-  progress_->setValue(0);
-  const QString method = method_->currentData().toString();
-  status_->setText(tr("Run %1: embedding…").arg(run_));
-  auto report = [this](double fraction, QString what) {
-    QMetaObject::invokeMethod(this, [this, fraction, what] {
-      progress_->setValue(int(1000 * fraction));
-      status_->setText(what);
-    }, Qt::QueuedConnection);
-  };
-  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_, method.toStdString(),
-                                       size_t(points_->value()), cancelled_, report));
+  if (run_ <= 0 || busy()) return;
+  beginWork(tr("Run %1: embedding…").arg(run_));
+  tabs_->setCurrentIndex(0);
+  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_,
+                                       method_->currentData().toString().toStdString(), size_t(points_->value()),
+                                       cancelled_, reporter()));
 }
 
 void ExplorePanel::finish() {
   compute_->setEnabled(true);
+  measure_->setEnabled(true);
   cancel_->setEnabled(false);
   const auto result = watcher_.result();
   if (!result->error.isEmpty()) {

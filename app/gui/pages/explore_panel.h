@@ -2,10 +2,12 @@
 // What a run's network learned, as a map: the run's embeddings projected to 2-D (PCA, t-SNE or UMAP,
 // computed off the UI thread with progress and cancel, stored with the run), drawn by EmbeddingView.
 // Hovering shows an image; a click shows its nearest neighbours in the full feature space (not the
-// 2-D map); a lasso shows the images of a region. The Runs page's Explore tab.
+// 2-D map); a lasso shows the images of a region. Beside the map, the run's invariances: how far its
+// embedding moves under each op of its own pipeline alone. The Runs page's Explore tab.
 #include <QFutureWatcher>
 #include <QWidget>
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -13,13 +15,16 @@ class QLabel;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QTabWidget;
 
 namespace pretext {
 
 class AppState;
+class BarChart;
 class EmbeddingView;
 class ThumbnailGrid;
 struct Explored;
+struct Measured;
 
 class ExplorePanel : public QWidget {
   Q_OBJECT
@@ -29,15 +34,23 @@ class ExplorePanel : public QWidget {
   void setRun(qint64 run);
   // Scripted use (the GUI walk, tests): choose a projection and point count, then compute.
   void compute(const QString& method, int points);
+  // Scripted use: measure the run's invariances (Q_EMIT measured when done).
+  void measureInvariances();
   EmbeddingView* view() const { return view_; }
+  BarChart* invariances() const { return invariances_; }
   void pick(int row);  // as a click on that point does
 
  Q_SIGNALS:
   void computed(bool ok);
+  void measured(bool ok);
 
  private:
   void start();
   void finish();
+  void finishMeasuring();
+  bool busy() const;
+  void beginWork(const QString& what);
+  std::function<void(double, QString)> reporter();
   void showSelection(const QVector<int>& rows);
   QImage thumbnail(int row) const;
 
@@ -46,10 +59,14 @@ class ExplorePanel : public QWidget {
   QComboBox* method_;
   QSpinBox* points_;
   QPushButton* compute_;
+  QPushButton* measure_;
   QPushButton* cancel_;
   QProgressBar* progress_;
   QLabel* status_;
+  QTabWidget* tabs_;
   EmbeddingView* view_;
+  BarChart* invariances_;
+  QLabel* invariances_caption_;
   QLabel* picked_image_;
   QLabel* picked_caption_;
   QLabel* selection_caption_;
@@ -57,6 +74,7 @@ class ExplorePanel : public QWidget {
   ThumbnailGrid* selection_;
   std::shared_ptr<const Explored> current_;
   QFutureWatcher<std::shared_ptr<const Explored>> watcher_;
+  QFutureWatcher<std::shared_ptr<const Measured>> measure_watcher_;
   std::shared_ptr<std::atomic<bool>> cancelled_;
 };
 
