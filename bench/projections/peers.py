@@ -143,7 +143,7 @@ def main():
         print(f"{n}x{dim} {family} {impl}: {seconds:.1f} s", file=sys.stderr, flush=True)
 
     y, wall, inner = pretext(a.pretext, "tsne", x, a.seed)
-    add("t-SNE", "Pretext (Barnes-Hut)", wall, y)
+    add("t-SNE", "Pretext (Barnes-Hut to 10,000 points, FFT above)", wall, y)
     y, t = opentsne(x, a.seed, "fft")
     add("t-SNE", "openTSNE (FFT)", t, y)
     y, t = opentsne(x, a.seed, "bh")
