@@ -29,13 +29,20 @@ EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
   setFocusPolicy(Qt::StrongFocus);
 }
 
-void EmbeddingView::setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names) {
+void EmbeddingView::setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names,
+                              bool keep_view) {
+  const bool had_points = !points_.isEmpty();
   points_ = points;
   ringed_.clear();
   hover_ = -1;
   setCategories(categories, names);
   buildIndex();
-  resetView();
+  if (keep_view && had_points) {
+    raster_stale_ = true;
+    update();
+  } else {
+    resetView();
+  }
 }
 
 void EmbeddingView::setCategories(const QVector<int>& categories, const QStringList& names) {

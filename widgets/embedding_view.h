@@ -22,7 +22,9 @@ class EmbeddingView : public QWidget {
   explicit EmbeddingView(QWidget* parent = nullptr);
 
   // categories: one per point (-1 = none); names label the legend (shorter lists show numbers).
-  void setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names);
+  // keep_view: stay where the user panned and zoomed (frames of one map over time); else frame them.
+  void setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names,
+                 bool keep_view = false);
   void setCategories(const QVector<int>& categories, const QStringList& names);
   void setThumbnailProvider(ThumbnailProvider provider) { thumbnail_ = std::move(provider); }
   void setRinged(const QVector<int>& indices);

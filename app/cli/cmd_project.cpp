@@ -36,7 +36,8 @@ int run_project(const ProjectArgs& a) {
                                 [&](double f, const std::string& what) { progress.update(0.2 + 0.8 * f, what); });
     progress.update(1.0, std::to_string(points.size()) + " points");
   }
-  store.set_projection(id, a.method, points);
+  const std::string key = projection_key(a.method, a.data.checkpoint);
+  store.set_projection(id, key, points);
   if (!a.out.empty()) {
     std::ofstream f(a.out);
     if (!f) throw std::runtime_error("cannot write " + a.out);
@@ -44,7 +45,7 @@ int run_project(const ProjectArgs& a) {
     for (const auto& p : points) f << p.image_index << ',' << p.x << ',' << p.y << ',' << p.label << '\n';
     if (!f.flush()) throw std::runtime_error("cannot write " + a.out);
   }
-  std::printf("run %lld: %s projection of %zu points stored%s%s\n", static_cast<long long>(id), a.method.c_str(),
+  std::printf("run %lld: %s projection of %zu points stored%s%s\n", static_cast<long long>(id), key.c_str(),
               points.size(), a.out.empty() ? "" : " and written to ", a.out.c_str());
   return 0;
 }
@@ -62,6 +63,9 @@ void add_project(CLI::App& app, Commands& out) {
   cmd->add_option("--data", a->data.data, "Training images (default: the run's)");
   cmd->add_option("--eval-data", a->data.eval_data, "Images to project (default: the run's probe queries)");
   cmd->add_option("--limit", a->data.limit, "At most this many points (0 = all)")->capture_default_str();
+  cmd->add_option("--checkpoint", a->data.checkpoint,
+                  "Project this checkpoint's embeddings (its step, see `runs show`; stored as METHOD@STEP) instead of "
+                  "the backbone saved at the end");
   cmd->add_option("--out", a->out, "Also write the points as CSV (index,x,y,label)");
   cmd->add_option("--device", a->data.device, "auto, cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads (0 = all cores)")->capture_default_str();

@@ -97,6 +97,23 @@ std::vector<std::string> projection_names() {
   return out;
 }
 
+std::vector<float> aligned_to(const std::vector<float>& reference, const std::vector<float>& layout) {
+  if (reference.size() != layout.size() || layout.size() % 2 != 0 || layout.empty())
+    throw std::invalid_argument("aligned_to: two layouts of the same n x 2 points");
+  const auto n = int64_t(layout.size() / 2);
+  auto as_rows = [n](const std::vector<float>& v) {
+    return torch::from_blob(const_cast<float*>(v.data()), {n, 2}, torch::kFloat32).to(torch::kDouble);
+  };
+  const torch::Tensor y = as_rows(reference), x = as_rows(layout);
+  const torch::Tensor ym = y.mean(0), xm = x.mean(0), yc = y - ym, xc = x - xm;
+  // x_c R s + y_mean with R = U V^T from the SVD of x_c^T y_c, s = trace(S) / |x_c|^2.
+  const auto [u, sv, vt] = torch::linalg_svd(xc.t().mm(yc), /*full_matrices=*/false);
+  const double norm = xc.pow(2).sum().item<double>();
+  const double scale = norm > 0 ? sv.sum().item<double>() / norm : 1.0;
+  const torch::Tensor out = (xc.mm(u.mm(vt)) * scale + ym).to(torch::kFloat32).contiguous();
+  return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
+}
+
 std::vector<float> project(const std::string& name, const std::vector<float>& rows, size_t n, size_t dim,
                            const ProjectionOptions& options) {
   if (n < 3) throw std::invalid_argument("a projection needs at least 3 points");

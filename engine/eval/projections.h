@@ -30,4 +30,10 @@ std::vector<std::string> projection_names();
 std::vector<float> project(const std::string& name, const std::vector<float>& rows, size_t n, size_t dim,
                            const ProjectionOptions& options = {});
 
+// The similarity transform (scale, rotation or reflection, shift) that brings `layout` closest to
+// `reference` in least squares (orthogonal Procrustes), applied to layout: two maps of the same
+// points (a run's checkpoints) then line up, so the points only move where the embedding changed.
+// Both n x 2, row-major, of equal size.
+std::vector<float> aligned_to(const std::vector<float>& reference, const std::vector<float>& layout);
+
 }  // namespace pretext

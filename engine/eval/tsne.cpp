@@ -363,13 +363,16 @@ std::vector<float> tsne(const NeighbourGraph& g, const std::vector<float>& init,
   if (n < 3) throw std::invalid_argument("tsne needs at least 3 points");
   const double perplexity = std::max(1.0, std::min(o.perplexity, double(g.k) / 3));
   const SparseAffinities p = tsne_joint_affinities(g, perplexity);
-  const double lr = o.learning_rate > 0 ? o.learning_rate : std::max(double(n) / o.exaggeration / 4, 50.0);
   std::vector<double> y = starting_layout(init, n, o.seed);
   std::vector<double> update(n * 2, 0.0), gains(n * 2, 1.0), grad(n * 2);
   for (int it = 0; it < o.iterations; ++it) {
     const bool early = it < o.exaggeration_iterations;
-    const double z = gradient(p, y, n, early ? o.exaggeration : 1.0, o, grad);
+    const double exaggeration = early ? o.exaggeration : 1.0;
+    const double z = gradient(p, y, n, exaggeration, o, grad);
     const double momentum = early ? 0.5 : 0.8;
+    // openTSNE's "auto": N / exaggeration in each phase (Belkina et al. 2019), over 4 because this
+    // gradient keeps the factor 4 of the paper's.
+    const double lr = o.learning_rate > 0 ? o.learning_rate : std::max(double(n) / exaggeration / 4, 50.0);
     // Delta-bar-delta gains, as the reference implementation.
     for (size_t k = 0; k < 2 * n; ++k) {
       gains[k] = (grad[k] > 0) != (update[k] > 0) ? gains[k] + 0.2 : gains[k] * 0.8;

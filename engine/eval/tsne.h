@@ -26,7 +26,7 @@ struct TsneOptions {
   int iterations = 750;                 // openTSNE's 250 exaggerated + 500 (Poličar et al. 2019)
   int exaggeration_iterations = 250;    // early exaggeration phase, momentum 0.5 (then 0.8)
   double exaggeration = 12;
-  double learning_rate = 0;             // 0: max(N / exaggeration / 4, 50), as scikit-learn's "auto"
+  double learning_rate = 0;             // 0: max(N / exaggeration / 4, 50) in each phase, openTSNE's "auto"
   TsneRepulsion repulsion = TsneRepulsion::kAuto;
   double theta = 0.5;                   // Barnes-Hut opening angle; 0 computes every pair
   uint64_t seed = 0;                    // for the random start when no init is given

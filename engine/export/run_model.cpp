@@ -108,6 +108,12 @@ int64_t final_step(Store& store, int64_t run) {
 // probe or projection of the same weights on the same images does not extract them again. The key
 // names the weights file with its size and modification time (a rewritten checkpoint is new
 // weights) and the images by content (their fingerprints), split and normalisation.
+// The weights asked for: a checkpoint's (its step), or the backbone saved at the end (-1).
+RunModel load_model_at(Store& store, int64_t run, int64_t checkpoint, const RunData& d, const std::string& device) {
+  return checkpoint >= 0 ? load_checkpoint_model(store, run, checkpoint, d.train->channels, device)
+                         : load_run_model(store, run, device);
+}
+
 std::string feature_cache_path(const std::string& db, int64_t run, const RunModel& m, const RunData& d) {
   namespace fs = std::filesystem;
   std::ostringstream key;
@@ -166,9 +172,7 @@ std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOpt
   const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
   if (!d.can_probe()) throw std::runtime_error("the probes need labelled images (class folders or IDX labels)");
   report(progress, 0.2, "loading the weights");
-  const RunModel m = request.checkpoint >= 0
-                         ? load_checkpoint_model(store, run, request.checkpoint, d.train->channels, o.device)
-                         : load_run_model(store, run, o.device);
+  const RunModel m = load_model_at(store, run, request.checkpoint, d, o.device);
   require_channels(m, *d.train);
   require_channels(m, d.query_set());
   ProbeSettings settings = probe_settings(m.cfg);
@@ -189,10 +193,10 @@ std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOpt
 }
 
 RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
-  report(progress, 0, "loading the backbone");
-  const RunModel m = load_run_model(store, run, o.device);
-  report(progress, 0.1, "loading images");
-  const RunData d = prepare_run_data(m.cfg, o.data, o.eval_data);
+  report(progress, 0, "loading images");
+  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
+  report(progress, 0.1, o.checkpoint >= 0 ? "loading checkpoint " + std::to_string(o.checkpoint) : "loading the backbone");
+  const RunModel m = load_model_at(store, run, o.checkpoint, d, o.device);
   const ImageSet& set = d.query_set();
   require_channels(m, set);
   const auto pick = spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit);
@@ -255,12 +259,16 @@ std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const s
   return out;
 }
 
+std::string projection_key(const std::string& method, int64_t checkpoint) {
+  return checkpoint >= 0 ? method + "@" + std::to_string(checkpoint) : method;
+}
+
 std::vector<OpSensitivity> run_sensitivity(Store& store, int64_t run, const RunDataOptions& o,
                                            const ProgressFn& progress, const CancelFn& cancelled) {
-  report(progress, 0, "loading the backbone");
-  const RunModel m = load_run_model(store, run, o.device);
-  report(progress, 0.1, "loading images");
-  const RunData d = prepare_run_data(m.cfg, o.data, o.eval_data);
+  report(progress, 0, "loading images");
+  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
+  report(progress, 0.1, o.checkpoint >= 0 ? "loading checkpoint " + std::to_string(o.checkpoint) : "loading the backbone");
+  const RunModel m = load_model_at(store, run, o.checkpoint, d, o.device);
   const ImageSet& set = d.query_set();
   require_channels(m, set);
   std::vector<size_t> sample;

@@ -22,7 +22,12 @@ struct RunDataOptions {
   std::string eval_data;  // query images; empty: the run's eval data, else its held-out part
   std::string device = "auto";
   size_t limit = 2000;    // embeddings/projections: at most this many points (0: all)
+  int64_t checkpoint = -1;  // embeddings/projections/invariances: this checkpoint's step; -1: the
+                            // backbone the run saved when it ended
 };
+
+// The name a projection is stored under: the method ("umap"), or "umap@STEP" for a checkpoint's.
+std::string projection_key(const std::string& method, int64_t checkpoint);
 
 // (fraction done, what is happening)
 using ProgressFn = std::function<void(double, const std::string&)>;

@@ -356,6 +356,16 @@ class TstMainWindow : public QObject {
     const auto grids = explorer->findChildren<ThumbnailGrid*>();
     QVERIFY(!grids.isEmpty());
     QCOMPARE(grids[0]->thumbnails()->rowCount(), 12);
+    // The checkpoint slider: the run's checkpoint, then the end; a checkpoint's map is stored apart.
+    const QList<qint64> steps = explorer->checkpointSteps();
+    QVERIFY(steps.size() >= 2);
+    QCOMPARE(steps.last(), qint64(-1));
+    explorer->showCheckpoint(0);
+    QVERIFY(computed.wait(120000));
+    QCOMPARE(computed.last().at(0).toBool(), true);
+    QCOMPARE(explorer->view()->pointCount(), points);
+    const std::string key = "pca@" + std::to_string(steps.first());
+    QCOMPARE(int(Store(o.db.toStdString(), true).projection(run, key).size()), points);
     // The run's invariances: one bar for each op of its pipeline but normalize.
     QSignalSpy measured(explorer, &ExplorePanel::measured);
     explorer->measureInvariances();

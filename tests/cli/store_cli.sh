@@ -37,6 +37,14 @@ expect 0 "$CLI" eval 1 --json --db s.db
 grep -q '"accuracy"' out.txt || fail "eval output"
 expect 0 "$CLI" project 1 --method tsne --limit 40 --out p.csv --db s.db
 [ "$(wc -l < p.csv)" = 41 ] || fail "projection rows"
+expect 0 "$CLI" project 1 --method umap --limit 40 --out u.csv --db s.db
+[ "$(wc -l < u.csv)" = 41 ] || fail "umap projection rows"
+step=$(ls s.db.runs/1 | sed -n 's/^ckpt-\([0-9]*\)\.pt$/\1/p' | head -1)
+[ -n "$step" ] || fail "the run kept no checkpoint"
+expect 0 "$CLI" project 1 --method pca --checkpoint "$step" --limit 40 --db s.db
+grep -q "pca@$step projection of 40 points" out.txt || fail "checkpoint projection"
+expect 2 "$CLI" project 1 --method pca --checkpoint 999999 --db s.db
+grep -q "no checkpoint at step 999999" err.txt || fail "a missing checkpoint is not named"
 # Bad usage and input: exit code 2, nothing deleted.
 expect 2 "$CLI" runs show 99 --db s.db
 expect 2 "$CLI" export 1 --what nonsense --out x --db s.db

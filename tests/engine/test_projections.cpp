@@ -1,6 +1,7 @@
 // ctest-labels: unit
 // The projections table (engine/eval/projections.h): every entry lays out any feature rows in two
-// finite dimensions, and a name not offered is refused with the offer.
+// finite dimensions, and a name not offered is refused with the offer; aligning two maps of the same
+// points undoes a similarity transform.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -51,4 +52,21 @@ TEST(projections, AnUnknownNameIsRefusedWithTheOffer) {
     EXPECT_NE(std::string(e.what()).find("pca"), std::string::npos) << e.what();
   }
   EXPECT_THROW(project("pca", rows, 2, 6), std::invalid_argument);  // fewer than 3 points
+}
+
+TEST(projections, AlignmentUndoesARotationReflectionScaleAndShift) {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> noise;
+  std::vector<float> reference(2 * 50), moved;
+  for (auto& v : reference) v = noise(rng);
+  const double a = 0.7, c = std::cos(a), s = std::sin(a);
+  for (size_t i = 0; i < 50; ++i) {
+    const double x = reference[2 * i], y = -reference[2 * i + 1];  // reflected
+    moved.push_back(float(3 * (c * x - s * y) + 5));
+    moved.push_back(float(3 * (s * x + c * y) - 2));
+  }
+  const auto back = aligned_to(reference, moved);
+  ASSERT_EQ(back.size(), reference.size());
+  for (size_t k = 0; k < back.size(); ++k) EXPECT_NEAR(back[k], reference[k], 1e-4) << k;
+  EXPECT_THROW(aligned_to(reference, {1.f, 2.f}), std::invalid_argument);
 }

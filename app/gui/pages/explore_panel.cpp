@@ -7,11 +7,16 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSignalBlocker>
+#include <QSlider>
 #include <QSplitter>
+#include <QTimer>
 #include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 #include <opencv2/core.hpp>
+
+#include <algorithm>
 
 #include "app/gui/app_state.h"
 #include "app/gui/image_convert.h"
@@ -27,8 +32,10 @@ namespace pretext {
 // One computed map: the embeddings, their images and where the projection put them.
 struct Explored {
   qint64 run = 0;
+  qint64 step = -1;  // the checkpoint's; -1: the backbone saved at the end
+  int limit = 0;     // the point count asked for
   QString method;
-  RunEmbeddings embeddings;
+  std::shared_ptr<const RunEmbeddings> embeddings;  // shared by the aligned copies of a frame
   QVector<QPointF> points;
   QVector<int> labels;
   QStringList class_names;
@@ -53,11 +60,13 @@ QString projection_title(const QString& name) { return name == "tsne" ? QStringL
 
 // Embeds the run's images, projects them and stores the projection with the run. Runs on a worker
 // thread; cancelled between units of work through the progress callback.
-std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, const std::string& method, size_t limit,
-                                        std::shared_ptr<std::atomic<bool>> cancelled,
+std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint64 step, const std::string& method,
+                                        size_t limit, std::shared_ptr<std::atomic<bool>> cancelled,
                                         const std::function<void(double, QString)>& report) {
   auto out = std::make_shared<Explored>();
   out->run = run;
+  out->step = step;
+  out->limit = int(limit);
   out->method = QString::fromStdString(method);
   QElapsedTimer clock;
   clock.start();
@@ -65,21 +74,22 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, const
     Store store(db);
     RunDataOptions o;
     o.limit = limit;
+    o.checkpoint = step;
     auto progress = [&](double share, double offset) {
       return [&, share, offset](double f, const std::string& what) {
         if (*cancelled) throw Cancelled();
         report(offset + share * f, QString::fromStdString(what));
       };
     };
-    out->embeddings = run_embeddings(store, run, o, progress(0.3, 0.0));
+    out->embeddings = std::make_shared<const RunEmbeddings>(run_embeddings(store, run, o, progress(0.3, 0.0)));
     const std::vector<ProjectionPoint> points =
-        project_embeddings(out->embeddings.table, method, store.run(run)->seed, progress(0.7, 0.3));
-    store.set_projection(run, method, points);
+        project_embeddings(out->embeddings->table, method, store.run(run)->seed, progress(0.7, 0.3));
+    store.set_projection(run, projection_key(method, step), points);
     for (const auto& p : points) {
       out->points.push_back({p.x, p.y});
       out->labels.push_back(p.label);
     }
-    for (const auto& name : out->embeddings.table.class_names) out->class_names << QString::fromStdString(name);
+    for (const auto& name : out->embeddings->table.class_names) out->class_names << QString::fromStdString(name);
   } catch (const Cancelled&) {
     out->error = QObject::tr("Cancelled.");
   } catch (const std::exception& e) {
@@ -144,6 +154,21 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   bar->addWidget(measure_);
   bar->addWidget(cancel_);
   bar->addStretch(1);
+  // How the map formed: one stop per checkpoint, then the end of the run.
+  checkpoint_ = new QSlider(Qt::Horizontal);
+  checkpoint_->setRange(0, 0);
+  checkpoint_->setPageStep(1);
+  checkpoint_->setToolTip(tr("The map at each of the run's checkpoints: points keep their places where the "
+                             "embedding did not change (each frame is aligned to the one before)"));
+  checkpoint_label_ = new QLabel(tr("end of run"));
+  play_ = new QPushButton(tr("Play"));
+  play_->setToolTip(tr("Step through every checkpoint, computing the frames not yet computed"));
+  auto* time_line = new QHBoxLayout;
+  time_line->addWidget(new QLabel(tr("Checkpoint")));
+  time_line->addWidget(checkpoint_, 1);
+  time_line->addWidget(checkpoint_label_);
+  time_line->addWidget(play_);
+
   // Progress and what is happening on a line of their own: the tab stays narrow enough to sit
   // beside the run list on a laptop screen.
   auto* state_line = new QHBoxLayout;
@@ -195,6 +220,7 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(2, 2, 2, 2);
   layout->addLayout(bar);
+  layout->addLayout(time_line);
   layout->addLayout(state_line);
   layout->addWidget(split, 1);
 
@@ -205,6 +231,15 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   });
   connect(&watcher_, &QFutureWatcher<std::shared_ptr<const Explored>>::finished, this, &ExplorePanel::finish);
   connect(measure_, &QPushButton::clicked, this, &ExplorePanel::measureInvariances);
+  connect(checkpoint_, &QSlider::valueChanged, this, &ExplorePanel::showCheckpoint);
+  connect(play_, &QPushButton::clicked, this, [this] {
+    playing_ = !playing_;
+    play_->setText(playing_ ? tr("Stop") : tr("Play"));
+    if (playing_) {
+      if (checkpoint_->value() == checkpoint_->maximum()) checkpoint_->setValue(0);
+      else showCheckpoint(checkpoint_->value());
+    }
+  });
   connect(&measure_watcher_, &QFutureWatcher<std::shared_ptr<const Measured>>::finished, this,
           &ExplorePanel::finishMeasuring);
   connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
@@ -276,7 +311,21 @@ void ExplorePanel::finishMeasuring() {
 }
 
 void ExplorePanel::setRun(qint64 run) {
+  if (run != run_) frames_.clear();
   run_ = run;
+  steps_.clear();
+  try {
+    Store store(state_->dbPath().toStdString(), /*read_only=*/true);
+    for (const auto& c : store.checkpoints(run)) steps_ << c.step;
+  } catch (const std::exception&) {
+    // No database or no such run: the slider offers the end alone.
+  }
+  std::sort(steps_.begin(), steps_.end());
+  steps_ << -1;
+  const QSignalBlocker quiet(checkpoint_);
+  checkpoint_->setRange(0, int(steps_.size()) - 1);
+  checkpoint_->setValue(checkpoint_->maximum());
+  checkpoint_label_->setText(tr("end of run"));
   if (!busy())
     status_->setText(current_ && current_->run == run ? status_->text()
                                                       : tr("Run %1: choose a projection and press Compute.").arg(run));
@@ -292,7 +341,7 @@ void ExplorePanel::start() {
   if (run_ <= 0 || busy()) return;
   beginWork(tr("Run %1: embedding…").arg(run_));
   tabs_->setCurrentIndex(0);
-  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_,
+  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_, selectedStep(),
                                        method_->currentData().toString().toStdString(), size_t(points_->value()),
                                        cancelled_, reporter()));
 }
@@ -305,28 +354,84 @@ void ExplorePanel::finish() {
   if (!result->error.isEmpty()) {
     progress_->setValue(0);
     status_->setText(tr("Run %1: %2").arg(result->run).arg(result->error));
+    playing_ = false;
+    play_->setText(tr("Play"));
     Q_EMIT computed(false);
     return;
   }
-  current_ = result;
   progress_->setValue(1000);
-  view_->setPoints(result->points, result->labels, result->class_names);
-  status_->setText(tr("Run %1: %2 of %3 images (dimension %4) in %5 s, stored with the run. Hover for an image, "
+  showFrame(result);
+  Q_EMIT computed(true);
+  if (playing_) playNext();
+  else if (selectedStep() != result->step && result->run == run_) start();  // the slider moved meanwhile
+}
+
+qint64 ExplorePanel::selectedStep() const { return steps_.value(checkpoint_->value(), -1); }
+
+void ExplorePanel::showCheckpoint(int position) {
+  if (checkpoint_->value() != position) {  // called directly (scripts): the slider follows
+    const QSignalBlocker quiet(checkpoint_);
+    checkpoint_->setValue(position);
+  }
+  const qint64 step = steps_.value(position, -1);
+  checkpoint_label_->setText(step < 0 ? tr("end of run") : tr("step %1").arg(step));
+  // A frame of this run, projection and point count already computed is shown at once.
+  const bool same = current_ && current_->method == method_->currentData().toString() &&
+                    current_->limit == points_->value() && current_->run == run_;
+  if (!same) frames_.clear();
+  if (frames_.contains(step)) {
+    showFrame(frames_.value(step));
+    if (playing_) QTimer::singleShot(400, this, &ExplorePanel::playNext);
+  } else if (current_ || playing_) {
+    start();
+  }
+}
+
+void ExplorePanel::playNext() {
+  if (!playing_) return;
+  if (checkpoint_->value() >= checkpoint_->maximum()) {
+    playing_ = false;
+    play_->setText(tr("Play"));
+    return;
+  }
+  checkpoint_->setValue(checkpoint_->value() + 1);  // showCheckpoint shows or computes it
+}
+
+void ExplorePanel::showFrame(const std::shared_ptr<const Explored>& frame) {
+  auto shown = frame;
+  // Aligned to the frame on screen when both map the same images, so that only real change moves.
+  const bool continues = current_ && current_->run == frame->run && current_->method == frame->method &&
+                         current_->embeddings->table.image_index == frame->embeddings->table.image_index;
+  if (continues && current_ != frame && !frame->points.isEmpty()) {
+    std::vector<float> reference, layout;
+    for (const auto& p : current_->points) reference.insert(reference.end(), {float(p.x()), float(p.y())});
+    for (const auto& p : frame->points) layout.insert(layout.end(), {float(p.x()), float(p.y())});
+    const std::vector<float> aligned = aligned_to(reference, layout);
+    auto copy = std::make_shared<Explored>(*frame);
+    for (int i = 0; i < copy->points.size(); ++i) copy->points[i] = QPointF(aligned[2 * i], aligned[2 * i + 1]);
+    shown = copy;
+  }
+  frames_[frame->step] = shown;
+  current_ = shown;
+  view_->setPoints(shown->points, shown->labels, shown->class_names, /*keep_view=*/continues);
+  status_->setText(tr("Run %1 at %2: %3 of %4 images (dimension %5) in %6 s, stored with the run. Hover for an image, "
                       "click for its neighbours, shift-drag to lasso.")
-                       .arg(result->run)
-                       .arg(projection_title(result->method))
-                       .arg(result->points.size())
-                       .arg(result->embeddings.table.dim)
-                       .arg(result->seconds, 0, 'f', 1));
+                       .arg(shown->run)
+                       .arg(shown->step < 0 ? tr("the end") : tr("step %1").arg(shown->step))
+                       .arg(projection_title(shown->method))
+                       .arg(shown->points.size())
+                       .arg(shown->embeddings->table.dim)
+                       .arg(shown->seconds, 0, 'f', 1));
   neighbours_->thumbnails()->setSource(0, {}, {}, {});
   selection_->thumbnails()->setSource(0, {}, {}, {});
-  Q_EMIT computed(true);
 }
 
 QImage ExplorePanel::thumbnail(int row) const {
-  if (!current_ || row < 0 || size_t(row) >= current_->embeddings.table.n || !current_->embeddings.images) return {};
-  const ImageSet& images = *current_->embeddings.images;
-  const auto index = size_t(current_->embeddings.table.image_index[size_t(row)]);
+  if (!current_ || !current_->embeddings || row < 0 || size_t(row) >= current_->embeddings->table.n ||
+      !current_->embeddings->images)
+    return {};
+  const ImageSet& images = *current_->embeddings->images;
+  const auto index = size_t(current_->embeddings->table.image_index[size_t(row)]);
   if (index >= images.size()) return {};
   const cv::Mat m(images.height, images.width, CV_8UC(images.channels), const_cast<uint8_t*>(images.image(index)));
   return to_qimage(m);
@@ -334,7 +439,7 @@ QImage ExplorePanel::thumbnail(int row) const {
 
 void ExplorePanel::pick(int row) {
   if (!current_ || row < 0) return;
-  const auto& table = current_->embeddings.table;
+  const auto& table = current_->embeddings->table;
   const std::vector<size_t> near = nearest_rows(table, size_t(row), kNeighbours);
   QVector<int> rows(near.begin(), near.end()), labels;
   for (int r : rows) labels.push_back(current_->labels.value(r, -1));

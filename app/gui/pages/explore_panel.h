@@ -2,9 +2,12 @@
 // What a run's network learned, as a map: the run's embeddings projected to 2-D (PCA, t-SNE or UMAP,
 // computed off the UI thread with progress and cancel, stored with the run), drawn by EmbeddingView.
 // Hovering shows an image; a click shows its nearest neighbours in the full feature space (not the
-// 2-D map); a lasso shows the images of a region. Beside the map, the run's invariances: how far its
+// 2-D map); a lasso shows the images of a region. A checkpoint slider (and Play) shows how the map
+// formed over training, each frame aligned to the one before so points move only where the
+// embedding changed. Beside the map, the run's invariances: how far its
 // embedding moves under each op of its own pipeline alone. The Runs page's Explore tab.
 #include <QFutureWatcher>
+#include <QMap>
 #include <QWidget>
 #include <atomic>
 #include <functional>
@@ -14,6 +17,7 @@ class QComboBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
+class QSlider;
 class QSpinBox;
 class QTabWidget;
 
@@ -34,6 +38,9 @@ class ExplorePanel : public QWidget {
   void setRun(qint64 run);
   // Scripted use (the GUI walk, tests): choose a projection and point count, then compute.
   void compute(const QString& method, int points);
+  // The checkpoint slider's stops: each checkpoint's step, then -1 (the end of the run).
+  QList<qint64> checkpointSteps() const { return steps_; }
+  void showCheckpoint(int position);  // as moving the slider there does (computes the frame if needed)
   // Scripted use: measure the run's invariances (Q_EMIT measured when done).
   void measureInvariances();
   EmbeddingView* view() const { return view_; }
@@ -53,6 +60,9 @@ class ExplorePanel : public QWidget {
   std::function<void(double, QString)> reporter();
   void showSelection(const QVector<int>& rows);
   QImage thumbnail(int row) const;
+  void showFrame(const std::shared_ptr<const Explored>& frame);
+  void playNext();
+  qint64 selectedStep() const;
 
   AppState* state_;
   qint64 run_ = 0;
@@ -60,6 +70,14 @@ class ExplorePanel : public QWidget {
   QSpinBox* points_;
   QPushButton* compute_;
   QPushButton* measure_;
+  QSlider* checkpoint_;
+  QLabel* checkpoint_label_;
+  QPushButton* play_;
+  QList<qint64> steps_;
+  // Frames of the current run, projection and point count, by step (-1: the end), each aligned to
+  // the frame shown before it.
+  QMap<qint64, std::shared_ptr<const Explored>> frames_;
+  bool playing_ = false;
   QPushButton* cancel_;
   QProgressBar* progress_;
   QLabel* status_;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Explorer frame times: the Explore tab's map (EmbeddingView) against a QCustomPlot scatter of the
+# same points, on a UMAP of the 60,000 Fashion-MNIST training images embedded by a run's backbone.
+# Needs bench/projections/run.sh's WORK folder (its runs database); writes WORK/explorer.md and the
+# table into bench/README.md.
+#   bench/explorer/run.sh WORK [BUILD_DIR] [FRAMES]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+work=$(cd "${1:?usage: run.sh WORK [BUILD_DIR] [FRAMES]}" && pwd)
+build=${2:-$root/build}
+frames=${3:-150}
+fm=${PRETEXT_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
+cli="$build/app/cli/pretext-cli"
+ninja -C "$build" bench_explorer pretext-cli >/dev/null
+points="$work/explorer-umap-60k.csv"
+[ -s "$points" ] || "$cli" project proj-resnet-small --db "$work/runs.db" --method umap \
+  --eval-data "$fm/train-images-idx3-ubyte.gz" --limit 0 --out "$points" >/dev/null
+results=$(QT_QPA_PLATFORM=offscreen "$build/bench/explorer/bench_explorer" "$points" "$frames")
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+{
+  echo "<!-- explorer-bench:start -->"
+  echo "## Explorer: frame times while panning and zooming (bench/explorer)"
+  echo
+  echo "Command: \`bench/explorer/run.sh WORK\` (after bench/projections/run.sh). Machine: $cpu, $(nproc) cores; Qt offscreen platform, a 1000 x 700 map."
+  echo "Points: the UMAP of the 60,000 Fashion-MNIST training images embedded by the resnet-small run. Each frame is one zoom or pan step and a full repaint; $frames frames each."
+  echo
+  echo "| implementation | points | median ms | 95th percentile ms |"
+  echo "|---|---:|---:|---:|"
+  echo "$results" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    print(f"| {r[\"implementation\"]} | {r[\"points\"]:,} | {r[\"median_ms\"]:.1f} | {r[\"p95_ms\"]:.1f} |")'
+  echo
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo "<!-- explorer-bench:end -->"
+} > "$work/explorer.md"
+readme="$root/bench/README.md"
+if grep -q "explorer-bench:start" "$readme"; then
+  python3 - "$readme" "$work/explorer.md" <<'PY'
+import re, sys
+readme, table = sys.argv[1], open(sys.argv[2]).read().strip()
+text = open(readme).read()
+text = re.sub(r"<!-- explorer-bench:start -->.*?<!-- explorer-bench:end -->", lambda m: table, text, flags=re.S)
+open(readme, "w").write(text)
+PY
+else
+  printf '\n%s\n' "$(cat "$work/explorer.md")" >> "$readme"
+fi
+cat "$work/explorer.md"
