@@ -33,9 +33,10 @@ embed() {  # backbone, output folder, images...
     "$cli" train --data "$fm/train-images-idx3-ubyte.gz" --method simclr --backbone "$backbone" \
       --time-budget "$budget" --seed 1 --name "proj-$backbone" --db "$work/runs.db" >/dev/null
   fi
-  local part=0
+  local part=0 run
+  run=$("$cli" runs list --db "$work/runs.db" | awk -v name="proj-$backbone" '$NF == name {print $1; exit}')
   for images in "$@"; do
-    [ -f "$out/$part/embeddings.csv" ] || "$cli" export "proj-$backbone" --what embeddings --db "$work/runs.db" \
+    [ -f "$out/$part/embeddings.csv" ] || "$cli" export "$run" --what embeddings --db "$work/runs.db" \
       --eval-data "$images" --limit 0 --out "$out/$part" >/dev/null
     part=$((part + 1))
   done
