@@ -14,6 +14,8 @@
 namespace pretext {
 namespace {
 
+constexpr size_t kPointsPerTask = 256;  // see parallel_for_chunks
+
 // A point quadtree over the layout, rebuilt every iteration: each cell keeps its points' count and
 // centre of mass, so a far-off cell's pull is one term (Barnes & Hut, 1986).
 class QuadTree {
@@ -132,11 +134,8 @@ double barnes_hut_repulsion(const std::vector<double>& y, size_t n, double theta
                             std::vector<double>& rep) {
   const QuadTree tree(y, n);
   std::vector<double> z(n);
-  constexpr size_t kChunk = 256;  // points a task: the tree walk dominates, the hand-out stays cheap
-  parallel_for((n + kChunk - 1) / kChunk, [&](size_t chunk) {
-    for (size_t i = chunk * kChunk; i < std::min(n, (chunk + 1) * kChunk); ++i)
-      z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]);
-  }, threads);
+  parallel_for_chunks(n, kPointsPerTask, [&](size_t i) { z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]); },
+                      threads);
   double total = 0;
   for (double v : z) total += v;
   return total;
@@ -158,7 +157,7 @@ class GridRepulsion {
     const torch::Tensor potentials = convolve(charges);
     const double* pot = potentials.data_ptr<double>();
     std::vector<double> row_z(n);
-    parallel_for(n, [&](size_t i) {
+    parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
       double phi[4] = {0, 0, 0, 0};
       gather(y, i, pot, phi);
       const double xi = y[2 * i], yi = y[2 * i + 1];
@@ -180,10 +179,21 @@ class GridRepulsion {
       y0 = std::min(y0, y[2 * i + 1]), y1 = std::max(y1, y[2 * i + 1]);
     }
     const double range = std::max({x1 - x0, y1 - y0, 1e-9});
-    boxes_ = std::max(kMinBoxes, int(std::ceil(range)));
+    boxes_ = fft_friendly(std::max(kMinBoxes, int(std::ceil(range))));
     side_ = boxes_ * kNodes;
     box_ = range / boxes_ * (1 + 1e-9);  // the largest coordinate stays inside the last box
     origin_[0] = x0, origin_[1] = y0;
+  }
+
+  // The least count >= boxes whose grid side (2 x 3 x boxes) has no prime factor above 7: an FFT of a
+  // side with a large prime factor runs several times slower (openTSNE keeps a list of such sizes).
+  static int fft_friendly(int boxes) {
+    for (;; ++boxes) {
+      int rest = boxes;
+      for (int p : {2, 3, 5, 7})
+        while (rest % p == 0) rest /= p;
+      if (rest == 1) return boxes;
+    }
   }
 
   // Box and Lagrange weights of coordinate v on axis a; nodes sit at (k + 0.5) / p of a box.
@@ -251,7 +261,7 @@ double gradient(const SparseAffinities& p, const std::vector<double>& y, size_t 
                 const TsneOptions& o, std::vector<double>& grad) {
   std::vector<double> rep(2 * n);
   const double z = tsne_repulsion(y, n, o.repulsion, o.theta, o.threads, rep);
-  parallel_for(n, [&](size_t i) {
+  parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
     double ax = 0, ay = 0;
     for (size_t e = p.row_start[i]; e < p.row_start[i + 1]; ++e) {
       const auto j = size_t(p.column[e]);
@@ -300,7 +310,7 @@ std::vector<double> tsne_conditional_affinities(const NeighbourGraph& g, double 
   const size_t n = g.n, k = g.k;
   std::vector<double> p(n * k, 0.0);
   const double target = std::log(perplexity);  // entropy in nats
-  parallel_for(n, [&](size_t i) {
+  parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
     const float* di = &g.squared_distance[i * k];
     double* pi = &p[i * k];
     // Distances relative to the nearest neighbour keep exp() away from underflow for far-off points.

@@ -12,6 +12,8 @@
 namespace pretext {
 namespace {
 
+constexpr size_t kPointsPerTask = 256;  // see parallel_for_chunks
+
 // Each point's sigma such that its memberships sum to log2(neighbours) (umap-learn's
 // smooth_knn_dist, local connectivity 1), by bisection.
 double membership_scale(const std::vector<double>& d, double rho, double mean_distance, double target) {
@@ -124,7 +126,7 @@ std::vector<FuzzyEdge> umap_fuzzy_graph(const NeighbourGraph& g) {
   all_mean /= std::max<size_t>(1, g.squared_distance.size());
   const double target = std::log2(double(k + 1));
   std::vector<double> w(n * k);
-  parallel_for(n, [&](size_t i) {
+  parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
     std::vector<double> d(k);
     double rho = 0, mean = 0;
     for (size_t j = 0; j < k; ++j) {
@@ -167,7 +169,7 @@ std::vector<float> umap(const NeighbourGraph& g, const std::vector<float>& init,
   const double a = curve.a, b = curve.b;
   for (int epoch = 0; epoch < epochs; ++epoch) {
     const double alpha = o.learning_rate * (1.0 - double(epoch) / epochs);
-    parallel_for(n, [&](size_t i) {
+    parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
       uint64_t state = mix_seed(o.seed, uint64_t(epoch), i);
       double yi[2] = {current[2 * i], current[2 * i + 1]};
       for (size_t e = edges.row_start[i]; e < edges.row_start[i + 1]; ++e) {
