@@ -51,16 +51,5 @@ for line in sys.stdin:
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo "<!-- explorer-bench:end -->"
 } > "$work/explorer.md"
-readme="$root/bench/README.md"
-if grep -q "explorer-bench:start" "$readme"; then
-  python3 - "$readme" "$work/explorer.md" <<'PY'
-import re, sys
-readme, table = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(readme).read()
-text = re.sub(r"<!-- explorer-bench:start -->.*?<!-- explorer-bench:end -->", lambda m: table, text, flags=re.S)
-open(readme, "w").write(text)
-PY
-else
-  printf '\n%s\n' "$(cat "$work/explorer.md")" >> "$readme"
-fi
+python3 "$root/bench/readme_block.py" "$root/bench/README.md" "$work/explorer.md"
 cat "$work/explorer.md"

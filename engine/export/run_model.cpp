@@ -192,16 +192,34 @@ std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOpt
   return probes;
 }
 
-RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
+// The run's weights (the end's or a checkpoint's) and an evenly spread sample of at most o.limit of
+// its query images: where embeddings and invariances start.
+struct RunSample {
+  RunData data;
+  RunModel model;
+  std::vector<size_t> positions;  // in data.query
+  std::vector<size_t> images;     // data.query[positions]: indices into data.query_set()
+};
+
+RunSample load_run_sample(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
+  RunSample s;
   report(progress, 0, "loading images");
-  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
+  s.data = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
   report(progress, 0.1, o.checkpoint >= 0 ? "loading checkpoint " + std::to_string(o.checkpoint) : "loading the backbone");
-  const RunModel m = load_model_at(store, run, o.checkpoint, d, o.device);
+  s.model = load_model_at(store, run, o.checkpoint, s.data, o.device);
+  require_channels(s.model, s.data.query_set());
+  s.positions = spread_indices(s.data.query.size(), o.limit == 0 ? s.data.query.size() : o.limit);
+  for (size_t p : s.positions) s.images.push_back(s.data.query[p]);
+  return s;
+}
+
+RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
+  const RunSample sample = load_run_sample(store, run, o, progress);
+  const RunData& d = sample.data;
+  const RunModel& m = sample.model;
   const ImageSet& set = d.query_set();
-  require_channels(m, set);
-  const auto pick = spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit);
-  std::vector<size_t> idx;
-  for (size_t p : pick) idx.push_back(d.query[p]);
+  const std::vector<size_t>& pick = sample.positions;
+  const std::vector<size_t>& idx = sample.images;
   // A probe of these weights on these images cached every query's features: take the rows from it.
   // Without one, only the picked images are embedded (cheaper than the whole split).
   const std::string cache = feature_cache_path(store.path(), run, m, d);
@@ -265,17 +283,11 @@ std::string projection_key(const std::string& method, int64_t checkpoint) {
 
 std::vector<OpSensitivity> run_sensitivity(Store& store, int64_t run, const RunDataOptions& o,
                                            const ProgressFn& progress, const CancelFn& cancelled) {
-  report(progress, 0, "loading images");
-  const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
-  report(progress, 0.1, o.checkpoint >= 0 ? "loading checkpoint " + std::to_string(o.checkpoint) : "loading the backbone");
-  const RunModel m = load_model_at(store, run, o.checkpoint, d, o.device);
-  const ImageSet& set = d.query_set();
-  require_channels(m, set);
-  std::vector<size_t> sample;
-  for (size_t p : spread_indices(d.query.size(), o.limit == 0 ? d.query.size() : o.limit)) sample.push_back(d.query[p]);
-  report(progress, 0.3, "each op alone on " + std::to_string(sample.size()) + " images");
-  const auto out = augmentation_sensitivity(m.encoder(), set, sample, Pipeline::from_json(m.cfg.pipeline_json), d.stats,
-                                            m.device, m.cfg.seed, cancelled);
+  const RunSample s = load_run_sample(store, run, o, progress);
+  report(progress, 0.3, "each op alone on " + std::to_string(s.images.size()) + " images");
+  const auto out = augmentation_sensitivity(s.model.encoder(), s.data.query_set(), s.images,
+                                            Pipeline::from_json(s.model.cfg.pipeline_json), s.data.stats, s.model.device,
+                                            s.model.cfg.seed, cancelled);
   report(progress, 1, "done");
   return out;
 }
