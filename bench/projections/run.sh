@@ -86,16 +86,5 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
   echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC')."
   echo "<!-- projections-bench:end -->"
 } > "$work/table.md"
-readme="$root/bench/README.md"
-if grep -q "projections-bench:start" "$readme"; then
-  "$py" - "$readme" "$work/table.md" <<'PY'
-import re, sys
-readme, table = sys.argv[1], open(sys.argv[2]).read().strip()
-text = open(readme).read()
-text = re.sub(r"<!-- projections-bench:start -->.*?<!-- projections-bench:end -->", lambda m: table, text, flags=re.S)
-open(readme, "w").write(text)
-PY
-else
-  printf '\n%s\n' "$(cat "$work/table.md")" >> "$readme"
-fi
+python3 "$root/bench/readme_block.py" "$root/bench/README.md" "$work/table.md"
 cat "$work/table.md"
