@@ -121,6 +121,26 @@ std::shared_ptr<const Measured> measure(const std::string& db, qint64 run, std::
 }  // namespace
 
 ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
+  QLayout* controls = buildControls();
+  QWidget* side = buildMapAndSide();
+  tabs_ = new QTabWidget;
+  tabs_->addTab(view_, tr("Map"));
+  tabs_->addTab(buildInvariancePage(), tr("Invariances"));
+  auto* split = new QSplitter(Qt::Horizontal);
+  split->addWidget(tabs_);
+  split->addWidget(side);
+  split->setStretchFactor(0, 3);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(2, 2, 2, 2);
+  layout->addLayout(controls);
+  layout->addWidget(split, 1);
+
+  connectControls();
+}
+
+// The projection, point count and actions; the checkpoint slider; progress and status.
+QLayout* ExplorePanel::buildControls() {
   method_ = new QComboBox;
   for (const auto& p : projection_infos()) {
     method_->addItem(projection_title(QString::fromStdString(p.name)), QString::fromStdString(p.name));
@@ -174,7 +194,16 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   auto* state_line = new QHBoxLayout;
   state_line->addWidget(progress_);
   state_line->addWidget(status_, 1);
+  auto* rows = new QVBoxLayout;
+  rows->addLayout(bar);
+  rows->addLayout(time_line);
+  rows->addLayout(state_line);
+  return rows;
 
+}
+
+// The map, and beside it the picked image, its neighbours and the lasso's images.
+QWidget* ExplorePanel::buildMapAndSide() {
   view_ = new EmbeddingView;
   view_->setThumbnailProvider([this](int row) { return thumbnail(row); });
 
@@ -198,7 +227,10 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   sl->addWidget(selection_caption_);
   sl->addWidget(selection_, 1);
   side->setMinimumWidth(200);
+  return side;
+}
 
+QWidget* ExplorePanel::buildInvariancePage() {
   invariances_ = new BarChart(tr("cosine distance"));
   invariances_caption_ = new QLabel(tr("Press Invariances: for each op of the run's pipeline, the mean cosine distance "
                                        "between an image's embedding and its embedding after that op alone. Low: the "
@@ -208,22 +240,11 @@ ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), 
   auto* il = new QVBoxLayout(invariance_page);
   il->addWidget(invariances_, 1);
   il->addWidget(invariances_caption_);
-  tabs_ = new QTabWidget;
-  tabs_->addTab(view_, tr("Map"));
-  tabs_->addTab(invariance_page, tr("Invariances"));
+  return invariance_page;
 
-  auto* split = new QSplitter(Qt::Horizontal);
-  split->addWidget(tabs_);
-  split->addWidget(side);
-  split->setStretchFactor(0, 3);
-  split->setStretchFactor(1, 1);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(2, 2, 2, 2);
-  layout->addLayout(bar);
-  layout->addLayout(time_line);
-  layout->addLayout(state_line);
-  layout->addWidget(split, 1);
+}
 
+void ExplorePanel::connectControls() {
   connect(compute_, &QPushButton::clicked, this, &ExplorePanel::start);
   connect(cancel_, &QPushButton::clicked, this, [this] {
     if (cancelled_) *cancelled_ = true;

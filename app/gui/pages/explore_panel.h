@@ -14,6 +14,7 @@
 #include <memory>
 
 class QComboBox;
+class QLayout;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -52,6 +53,10 @@ class ExplorePanel : public QWidget {
   void measured(bool ok);
 
  private:
+  QLayout* buildControls();
+  QWidget* buildMapAndSide();
+  QWidget* buildInvariancePage();
+  void connectControls();
   void start();
   void finish();
   void finishMeasuring();
