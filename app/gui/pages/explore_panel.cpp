@@ -300,25 +300,29 @@ void ExplorePanel::measureInvariances() {
   measure_watcher_.setFuture(QtConcurrent::run(measure, state_->dbPath().toStdString(), run_, cancelled_, reporter()));
 }
 
-void ExplorePanel::finishMeasuring() {
+bool ExplorePanel::endWork(qint64 run, const QString& error) {
   compute_->setEnabled(true);
   measure_->setEnabled(true);
   cancel_->setEnabled(false);
+  progress_->setValue(error.isEmpty() ? 1000 : 0);
+  if (!error.isEmpty()) status_->setText(tr("Run %1: %2").arg(run).arg(error));
+  return error.isEmpty();
+}
+
+void ExplorePanel::finishMeasuring() {
   const auto result = measure_watcher_.result();
-  if (!result->error.isEmpty()) {
-    progress_->setValue(0);
-    status_->setText(tr("Run %1: %2").arg(result->run).arg(result->error));
+  if (!endWork(result->run, result->error)) {
     Q_EMIT measured(false);
     return;
   }
-  progress_->setValue(1000);
   QStringList names;
   QVector<double> values;
   QStringList lines;
   for (const auto& s : result->ops) {
+    const double distance = std::max(0.0, s.distance);  // float rounding can leave an unchanged image a hair below 0
     names << QString::fromStdString(s.op);
-    values << std::max(0.0, s.distance);  // float rounding can leave an unchanged image a hair below 0
-    lines << QStringLiteral("%1 %2 ± %3").arg(QString::fromStdString(s.op)).arg(std::max(0.0, s.distance), 0, 'f', 3).arg(s.standard_error, 0, 'f', 3);
+    values << distance;
+    lines << QStringLiteral("%1 %2 ± %3").arg(names.last()).arg(distance, 0, 'f', 3).arg(s.standard_error, 0, 'f', 3);
   }
   invariances_->setBars(names, values);
   const size_t images = result->ops.empty() ? 0 : result->ops[0].images;
@@ -368,19 +372,13 @@ void ExplorePanel::start() {
 }
 
 void ExplorePanel::finish() {
-  compute_->setEnabled(true);
-  measure_->setEnabled(true);
-  cancel_->setEnabled(false);
   const auto result = watcher_.result();
-  if (!result->error.isEmpty()) {
-    progress_->setValue(0);
-    status_->setText(tr("Run %1: %2").arg(result->run).arg(result->error));
+  if (!endWork(result->run, result->error)) {
     playing_ = false;
     play_->setText(tr("Play"));
     Q_EMIT computed(false);
     return;
   }
-  progress_->setValue(1000);
   showFrame(result);
   Q_EMIT computed(true);
   if (playing_) playNext();

@@ -62,6 +62,9 @@ class ExplorePanel : public QWidget {
   void finishMeasuring();
   bool busy() const;
   void beginWork(const QString& what);
+  // The buttons back and the progress bar full or empty; an error goes to the status line. True
+  // when the work succeeded.
+  bool endWork(qint64 run, const QString& error);
   std::function<void(double, QString)> reporter();
   void showSelection(const QVector<int>& rows);
   QImage thumbnail(int row) const;
