@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/augment/op_table.h"
 #include "engine/augment/ops.h"
 
 namespace pretext {
@@ -15,6 +16,9 @@ struct OpSpec {
   double p = 1.0;
   bool enabled = true;
   nlohmann::json params = nlohmann::json::object();
+  // What Pipeline::compile made of op and params; apply() runs this.
+  const OpKind* kind = nullptr;
+  std::shared_ptr<const CompiledOp> compiled;
 };
 
 struct ViewSpec {
@@ -57,7 +61,11 @@ class Pipeline {
   std::vector<ViewSpec> views;
   std::vector<double> mean, std;  // empty: use the dataset's own statistics
 
+  // Reads and compiles a pipeline: a bad op or parameter is refused here, with its view, op and field named.
   static Pipeline from_json(const nlohmann::json& j);
+  // Compiles every op from its name and parameters; from_json does it, and so must whoever edits the
+  // views by hand before apply().
+  void compile();
   nlohmann::json to_json() const;
 
   // A built-in preset by name (see resources/presets), or a JSON file path.

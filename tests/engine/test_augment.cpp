@@ -1,6 +1,9 @@
 // ctest-labels: unit
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+
 #include "engine/augment/ops.h"
 #include "engine/augment/pipeline.h"
 
@@ -100,4 +103,110 @@ TEST(augment, PipelineJsonRoundTrip) {
   EXPECT_EQ(p.to_json(), q.to_json());
   EXPECT_THROW(Pipeline::from_json(nlohmann::json::parse(R"({"views":[{"ops":[{"op":"nope"}]}]})")),
                std::runtime_error);
+}
+
+namespace {
+// FNV-1a over everything a view's draws decide: the trace (op, fired, sampled values), the pretext
+// label, the MAE mask and the jigsaw tiles. Our Rng is platform-independent, so these digests are too;
+// image bytes also depend on OpenCV's SIMD paths and are compared by `image_digest` only where asked.
+struct Digest {
+  uint64_t h = 1469598103934665603ull;
+  void bytes(const void* p, size_t n) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
+  }
+  void text(const std::string& s) { bytes(s.data(), s.size()); }
+  void number(double v) {
+    char buf[40];
+    text(std::string(buf, static_cast<size_t>(std::snprintf(buf, sizeof buf, "%.9g;", v))));
+  }
+};
+
+uint64_t draw_digest(const Pipeline& p, const cv::Mat& img, int images, Digest* pixels = nullptr) {
+  Digest d;
+  for (size_t v = 0; v < p.view_count(); ++v)
+    for (int i = 0; i < images; ++i) {
+      const View out = p.apply(img, v, 77, i, i % 3);
+      for (const auto& t : out.trace) {
+        d.text(t.op);
+        d.number(t.applied);
+        for (const auto& [k, x] : t.values) {
+          d.text(k);
+          d.number(x);
+        }
+      }
+      if (pixels) pixels->bytes(out.image.data, out.image.total() * out.image.elemSize());
+      d.number(out.label);
+      d.number(out.image.rows);
+      d.number(out.image.cols);
+      d.bytes(out.mask.masked.data(), out.mask.masked.size());
+      for (const auto& t : out.tiles) {
+        d.number(t.source_cell);
+        d.number(t.source.x + 1000.0 * t.source.y);
+        d.number(t.placed.x + 1000.0 * t.placed.y);
+      }
+    }
+  return d.h;
+}
+
+// Every op with its parameters in each form the JSON accepts.
+Pipeline every_op_pipeline() {
+  return Pipeline::from_json(nlohmann::json::parse(R"({"name":"every-op","views":[
+    {"size":40,"ops":[{"op":"rotation","p":0.7,"degrees":20},{"op":"random_resized_crop","scale":[0.3,1],
+      "interpolation":"bicubic"},{"op":"hflip","p":0.5},{"op":"vflip","p":0.5},
+      {"op":"color_jitter","p":0.8,"brightness":0.5,"contrast":0.3,"saturation":0.2,"hue":0.05},
+      {"op":"grayscale","p":0.3},{"op":"gaussian_blur","p":0.5,"sigma":[0.2,1.5]},{"op":"solarize","p":0.3,
+      "threshold":100},{"op":"equalize","p":0.4},{"op":"posterize","p":0.5,"bits":3},
+      {"op":"cutout","p":0.6,"size":12},{"op":"mae_mask","grid":5,"ratio":0.6},{"op":"normalize",
+      "mean":[0.5,0.5,0.5],"std":[0.2,0.2,0.2]}]},
+    {"size":36,"repeat":2,"ops":[{"op":"rotation","p":0.9,"degrees":[-10,45],"interpolation":"bilinear","fill":7},
+      {"op":"cutout","p":0.8,"scale":[0.05,0.2],"ratio":[0.5,2],"value":9},{"op":"rot90"},
+      {"op":"mae_mask","patch":6,"ratio":0.5},{"op":"hflip","p":0.5,"enabled":false}]},
+    {"size":30,"ops":[{"op":"rot90","angle":180},{"op":"jigsaw","grid":2,"permutations":10,"tile_keep":0.8}]},
+    {"size_ratio":0.5,"ops":[{"op":"jigsaw","p":0.7}]}]})"));
+}
+}  // namespace
+
+// The op table must draw exactly what the if-chain drew: these digests were recorded from the
+// if-chain (commit d55120d) and every preset's and every op's draws must still match them.
+TEST(augment, DrawsMatchTheRecordedDigests) {
+  const cv::Mat img = noise_image(48, 44, 21);
+  std::map<std::string, uint64_t> got;
+  Digest pixels;
+  for (const auto& name : Pipeline::preset_names()) got[name] = draw_digest(Pipeline::load(name), img, 6, &pixels);
+  got["every-op"] = draw_digest(every_op_pipeline(), img, 24, &pixels);
+  const std::map<std::string, uint64_t> recorded = {
+      {"barlowtwins", 0x5534f0601bddc9daull},
+      {"beit", 0x234501e20044dc04ull},
+      {"byol", 0x1286731192dce11eull},
+      {"byol-cifar", 0x5167e8821766488full},
+      {"colorization", 0x11b53c74520dad52ull},
+      {"dino", 0xed34d8188439f20dull},
+      {"dino-8local", 0x16745eefcc358c8bull},
+      {"dino-cifar", 0x7abf66a6ba5cff05ull},
+      {"every-op", 0x452bc8633812a6f7ull},
+      {"inpainting", 0x11b53c74520dad52ull},
+      {"jigsaw", 0x11b53c74520dad52ull},
+      {"jigsaw-tiles", 0x8348b6043110f403ull},
+      {"mae", 0xbf49cbb677c2a725ull},
+      {"mae-cifar", 0x3ae1bba0f39cfeefull},
+      {"mae-mask", 0xc8f02a9893109dc9ull},
+      {"moco", 0x42cc99a4882c8d64ull},
+      {"moco-v2", 0x3a29e63a72f20f3dull},
+      {"moco-v2-cifar", 0x002e9000c5e65fbaull},
+      {"relative-location", 0x11b53c74520dad52ull},
+      {"rotnet", 0x11b53c74520dad52ull},
+      {"rotnet-views", 0xa6efee98c698ca0full},
+      {"simclr", 0xc64d6f0322724180ull},
+      {"simclr-cifar", 0xa8b8d35f94bb4919ull},
+      {"simsiam", 0x42cc99a4882c8d64ull},
+      {"swav", 0x9905b9e46f1899e3ull},
+      {"vicreg", 0x5534f0601bddc9daull},
+  };
+  for (const auto& [name, h] : recorded) {  // a preset added later has nothing recorded to compare with
+    const auto it = got.find(name);
+    ASSERT_NE(it, got.end()) << "preset " << name << " is gone";
+    EXPECT_EQ(it->second, h) << name << "'s draws changed: now 0x" << std::hex << it->second;
+  }
+  // Image bytes: printed for a before/after comparison on one machine, not checked (OpenCV's SIMD paths).
+  std::printf("pixels 0x%016llx\n", static_cast<unsigned long long>(pixels.h));
 }

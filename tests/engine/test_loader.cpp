@@ -92,9 +92,9 @@ TEST(loader, CarriesRotationTargetsMaskAndMultiCropSizes) {
 
 TEST(loader, ErrorsSurfaceInNextAndDestructionDoesNotHang) {
   auto set = noise_set(10, 8);
-  // A jigsaw grid the image cannot hold fails inside a worker; next() rethrows it.
+  // A jigsaw grid the 4 px view cannot hold fails inside a worker; next() rethrows it.
   const Pipeline bad = Pipeline::from_json(nlohmann::json::parse(
-      R"({"views":[{"ops":[{"op":"jigsaw","grid":9,"permutations":1}]}]})"));
+      R"({"views":[{"size":4,"ops":[{"op":"jigsaw","grid":8,"permutations":1}]}]})"));
   LoaderOptions o;
   o.batch_size = 4;
   o.views = 1;

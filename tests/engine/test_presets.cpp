@@ -71,7 +71,35 @@ TEST(presets, BadPipelinesAreRejectedWithReasons) {
   EXPECT_THROW(parse(R"({"views":[{"ops":[{"op":"hflip","p":1.5}]}]})"), std::runtime_error);
   EXPECT_THROW(parse(R"({"views":[{"repeat":0,"ops":[]}]})"), std::runtime_error);
   EXPECT_THROW(parse(R"([1,2])"), std::runtime_error);
-  const Pipeline p = parse(R"({"views":[{"ops":[{"op":"random_resized_crop","scale":[0.9,0.1]}]}]})");
-  EXPECT_THROW(p.apply(cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(0)), 0, 0, 0, 0), std::runtime_error);
   EXPECT_THROW(Pipeline::load("/nonexistent/pipeline.json"), std::runtime_error);
+}
+
+// A bad parameter is refused when the pipeline is loaded (not at the first augmented image), with the
+// view, the op and the field named.
+TEST(presets, BadParametersAreRefusedAtLoadWithOpAndFieldNamed) {
+  auto refusal = [](const char* s) {
+    try {
+      Pipeline::from_json(nlohmann::json::parse(s));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"hflip"},{"op":"random_resized_crop","scale":[0.9,0.1]}]}]})"),
+            "pipeline 't', view 1, op 2 (random_resized_crop): scale must be [low, high] with low <= high");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[]},{"ops":[{"op":"color_jitter","brightness":"strong"}]}]})"),
+            "pipeline 't', view 2, op 1 (color_jitter): brightness must be a number");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"gaussian_blur","sigmas":[1,2]}]}]})"),
+            "pipeline 't', view 1, op 1 (gaussian_blur): sigmas is not a parameter of this op (it takes: sigma)");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"rot90","angles":[0,45]}]}]})"),
+            "pipeline 't', view 1, op 1 (rot90): angles must be multiples of 90");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"posterize","bits":12}]}]})"),
+            "pipeline 't', view 1, op 1 (posterize): bits must be in [1, 8], not 12");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"mae_mask","ratio":1}]}]})"),
+            "pipeline 't', view 1, op 1 (mae_mask): ratio must be below 1 (at least one patch stays visible)");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"normalize","mean":[0.5]}]}]})"),
+            "pipeline 't', view 1, op 1 (normalize) needs mean and std of equal length");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"rotation","interpolation":"lanczos"}]}]})"),
+            "pipeline 't', view 1, op 1 (rotation): interpolation must be nearest, bilinear or bicubic");
+  EXPECT_EQ(refusal(R"({"name":"t","views":[{"ops":[{"op":"blur"}]}]})"), "unknown augmentation op 'blur'");
 }

@@ -26,7 +26,7 @@ ImageSet noise_images(size_t n, int side) {
 
 Pipeline flips_and_normalize() {
   return Pipeline::from_json(nlohmann::json::parse(R"({"name": "flips", "views": [
-      {"ops": [{"op": "hflip", "p": 0.5}, {"op": "vflip", "p": 0.5}, {"op": "normalize"}]},
+      {"ops": [{"op": "hflip", "p": 0.5}, {"op": "vflip", "p": 0.5}, {"op": "normalize", "mean": [0.5], "std": [0.25]}]},
       {"ops": [{"op": "hflip", "p": 0.5}]}]})"));
 }
 
