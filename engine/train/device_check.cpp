@@ -28,14 +28,8 @@ struct Pass {
 
 Pass loss_and_grads(MethodImpl& m, const std::vector<torch::Tensor>& views, bool amp) {
   fit_method_to_images(m, views[0]);
-  m.train();
   m.zero_grad();
-  LossOutput out;
-  {
-    AutocastScope scope(amp, at::kBFloat16);
-    out = m.compute(batch_of_views(views));
-  }
-  out.total.backward();
+  const LossOutput out = loss_with_gradients(m, batch_of_views(views), amp, at::kBFloat16, nullptr);
   Pass p;
   p.loss = out.total.item<double>();
   double sq = 0;

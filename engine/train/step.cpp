@@ -97,6 +97,21 @@ void use_channels_last(TrainingParts& parts) {
     if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
+LossOutput loss_with_gradients(MethodImpl& method, const Batch& batch, bool amp, at::ScalarType amp_dtype,
+                               GradScaler* scaler) {
+  method.train();
+  LossOutput out;
+  {
+    AutocastScope autocast(amp, amp_dtype);
+    out = method.compute(batch);
+  }
+  if (scaler)
+    scaler->scale(out.total.to(torch::kFloat)).backward();
+  else
+    out.total.backward();
+  return out;
+}
+
 StepValues train_step(TrainingParts& parts, Batch& batch, int64_t step, int64_t total, double lr) {
   MethodImpl& method = *parts.method;
   if (parts.channels_last)
@@ -105,20 +120,9 @@ StepValues train_step(TrainingParts& parts, Batch& batch, int64_t step, int64_t 
   // them a function of (seed, step), so a resumed run draws what the uninterrupted one did.
   torch::manual_seed(mix_seed(parts.seed, 0x70c4ull, static_cast<uint64_t>(step)));
   set_learning_rate(*parts.optimizer, lr);
-  method.train();
   parts.optimizer->zero_grad();
-  LossOutput out;
-  {
-    AutocastScope autocast(parts.amp, parts.amp_dtype);
-    out = method.compute(batch);
-  }
-  bool take_step = true;
-  if (parts.scaler) {
-    parts.scaler->scale(out.total.to(torch::kFloat)).backward();
-    take_step = parts.scaler->unscale(method.parameters());
-  } else {
-    out.total.backward();
-  }
+  const LossOutput out = loss_with_gradients(method, batch, parts.amp, parts.amp_dtype, parts.scaler.get());
+  const bool take_step = !parts.scaler || parts.scaler->unscale(method.parameters());
   if (take_step && parts.clip_grad_norm > 0) torch::nn::utils::clip_grad_norm_(method.parameters(), parts.clip_grad_norm);
   if (take_step) parts.optimizer->step();
   if (parts.scaler) parts.scaler->update();

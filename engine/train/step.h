@@ -68,6 +68,11 @@ struct StepValues {
   std::vector<std::pair<std::string, double>> monitors;    // not loss terms (teacher entropy, accuracy)
 };
 
+// The pass every step makes, and `device-check` compares across devices: the method in training mode,
+// its loss under autocast, and the gradients of the loss (scaled first when there is a scaler).
+LossOutput loss_with_gradients(MethodImpl& method, const Batch& batch, bool amp, at::ScalarType amp_dtype,
+                               GradScaler* scaler);
+
 // Step `step` (0-based) of `total` at learning rate lr. The loss is checked by the caller: a
 // non-finite loss has already been stepped on, and ends the run.
 StepValues train_step(TrainingParts& parts, Batch& batch, int64_t step, int64_t total, double lr);
