@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -7,6 +8,7 @@
 #include "app/cli/progress.h"
 #include "engine/core/describe.h"
 #include "engine/core/runtime.h"
+#include "engine/eval/probes.h"
 #include "engine/export/run_model.h"
 #include "engine/store/store_sink.h"
 
@@ -17,16 +19,19 @@ struct EvalArgs {
   std::string db = kDefaultDb, run;
   RunDataOptions data;
   ProbeRequest request;
-  bool knn = false, linear = false;
+  std::map<std::string, bool> named;  // --knn, --linear, ...: one flag per entry of the probes table
   int threads = 0;
   bool as_json = false, no_store = false;
 };
 
+// The fields a probe measured: a kNN's neighbours and top-5, a classifier's train accuracy and confusion.
 nlohmann::json probe_json(const ProbeEvent& p) {
   nlohmann::json j = {{"kind", p.kind}, {"step", p.step}, {"accuracy", p.accuracy}, {"queries", p.queries},
                       {"bank", p.bank}, {"params", nlohmann::json::parse(p.params)}};
-  if (p.kind == "knn") j.update({{"k", p.k}, {"top5", p.top5}});
-  if (p.kind == "linear") j.update({{"train_accuracy", p.train_accuracy}, {"confusion", p.confusion}});
+  if (p.k > 0) j["k"] = p.k;
+  if (p.top5 >= 0) j["top5"] = p.top5;
+  if (p.train_accuracy >= 0) j["train_accuracy"] = p.train_accuracy;
+  if (!p.confusion.empty()) j["confusion"] = p.confusion;
   return j;
 }
 
@@ -39,10 +44,10 @@ int run_eval(EvalArgs a) {
     std::fprintf(stderr, "error: no database %s (give --db)\n", a.db.c_str());
     return 2;
   }
-  if (a.knn || a.linear) {  // naming probes runs those; none named: kNN
-    a.request.knn = a.knn;
-    a.request.linear = a.linear;
-  }
+  std::vector<std::string> kinds;  // naming probes runs those, in the table's order; none named: kNN
+  for (const auto& kind : probe_kinds())
+    if (a.named[kind.name]) kinds.push_back(kind.name);
+  if (!kinds.empty()) a.request.kinds = kinds;
   init_threads(a.threads);
   Store store(a.db, a.no_store);
   const int64_t id = resolve_run(store, a.run);
@@ -75,11 +80,12 @@ void add_eval(CLI::App& app, Commands& out) {
   cmd->add_option("--checkpoint", a->request.checkpoint,
                   "Probe this checkpoint's step (see `runs show`) instead of the backbone saved at the end")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--knn", a->knn, "Weighted kNN probe (the default when no probe is named)");
+  for (const auto& kind : probe_kinds())
+    cmd->add_flag("--" + kind.name, a->named[kind.name],
+                  kind.help + (kind.name == ProbeRequest{}.kinds.front() ? " (the default when no probe is named)" : ""));
   cmd->add_option("--k", a->request.k, "kNN neighbours (default: the run's, 200)")->check(CLI::PositiveNumber);
   cmd->add_option("--t", a->request.temperature, "kNN temperature (default: the run's, 0.1; solo-learn uses k=20, T=0.07)")
       ->check(CLI::PositiveNumber);
-  cmd->add_flag("--linear", a->linear, "Linear probe on the frozen, standardised features (L-BFGS)");
   cmd->add_option("--data", a->data.data, "Labelled training images for the bank (default: the run's)");
   cmd->add_option("--eval-data", a->data.eval_data, "Labelled query images (default: the run's, else its held-out part)");
   cmd->add_option("--device", a->data.device, "auto, cpu or cuda[:N]")->capture_default_str();

@@ -1,6 +1,7 @@
 #include "engine/eval/knn.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "engine/eval/neighbours.h"
 
@@ -26,6 +27,19 @@ torch::Tensor knn_votes(const torch::Tensor& bank, const torch::Tensor& bank_lab
 torch::Tensor knn_predict(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,
                           int64_t num_classes, int k, double temperature) {
   return knn_votes(bank, bank_labels, query, num_classes, k, temperature).argmax(1);
+}
+
+ProbeEvent knn_probe_event(const ProbeData& d, const ProbeOptions& options, const CancelFn&) {
+  const KnnResult r = knn_classify(d.bank, d.bank_labels, d.query, d.query_labels, options.k, options.temperature);
+  ProbeEvent e;
+  e.kind = "knn";
+  e.accuracy = r.accuracy;
+  e.queries = r.queries;
+  e.k = r.k;
+  e.top5 = r.top5;
+  e.bank = r.bank;
+  e.params = nlohmann::json({{"k", r.k}, {"t", r.temperature}}).dump();
+  return e;
 }
 
 KnnResult knn_classify(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,

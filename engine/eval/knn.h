@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include "engine/eval/features.h"
+#include "engine/eval/probes.h"
 
 namespace pretext {
 
@@ -24,6 +25,9 @@ torch::Tensor knn_votes(const torch::Tensor& bank, const torch::Tensor& bank_lab
 // bank [N,D], bank_labels [N] (int64), query [M,D], query_labels [M]. Unlabelled (-1) rows are ignored.
 KnnResult knn_classify(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,
                        const torch::Tensor& query_labels, int k = 200, double temperature = 0.1);
+// The kNN probe as the probes table runs it: knn_classify at options.k and options.temperature.
+ProbeEvent knn_probe_event(const ProbeData& data, const ProbeOptions& options, const CancelFn& cancelled);
+
 // Predicted classes only (for callers that need the votes themselves).
 torch::Tensor knn_predict(const torch::Tensor& bank, const torch::Tensor& bank_labels, const torch::Tensor& query,
                           int64_t num_classes, int k, double temperature);

@@ -1,6 +1,7 @@
 #include "engine/eval/linear_probe.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <map>
 #include <stdexcept>
 
@@ -22,7 +23,7 @@ struct Classifier {
 };
 
 // Minimises mean cross-entropy + weight_decay / 2 * |W|^2 with L-BFGS (strong Wolfe line search).
-Classifier fit(const Labelled& d, int64_t classes, double weight_decay, int iterations) {
+Classifier fit(const Labelled& d, int64_t classes, double weight_decay, int iterations, const CancelFn& cancelled) {
   torch::AutoGradMode grad(true);
   Classifier c{torch::zeros({d.x.size(1), classes}, torch::requires_grad()), torch::zeros({classes}, torch::requires_grad())};
   // Stops at a tolerance, like scikit-learn's lbfgs (tol 1e-4 on the gradient); max_iter is only a
@@ -34,6 +35,7 @@ Classifier fit(const Labelled& d, int64_t classes, double weight_decay, int iter
                                                   .history_size(20)
                                                   .line_search_fn("strong_wolfe"));
   auto closure = [&] {
+    throw_if_cancelled(cancelled);
     opt.zero_grad();
     auto loss = torch::nn::functional::cross_entropy(torch::addmm(c.bias, d.x, c.weight), d.y) +
                 0.5 * weight_decay * c.weight.pow(2).sum();
@@ -55,10 +57,10 @@ double accuracy(const Classifier& c, const Labelled& d) {
 // A best value on an edge of the grid that beats its neighbour says the optimum may lie beyond it:
 // the grid then grows a decade that way, at most kExtraDecades times each way.
 double choose_weight_decay(const Labelled& fit_part, const Labelled& hold_part, int64_t classes,
-                           const std::vector<double>& grid, int iterations) {
+                           const std::vector<double>& grid, int iterations, const CancelFn& cancelled) {
   constexpr int kExtraDecades = 3;
   std::map<double, double> held_out;  // weight decay -> accuracy, ascending
-  const auto score = [&](double wd) { held_out[wd] = accuracy(fit(fit_part, classes, wd, iterations), hold_part); };
+  const auto score = [&](double wd) { held_out[wd] = accuracy(fit(fit_part, classes, wd, iterations, cancelled), hold_part); };
   for (double wd : grid) score(wd);
   int lower = 0, upper = 0;
   while (true) {
@@ -79,6 +81,21 @@ double choose_weight_decay(const Labelled& fit_part, const Labelled& hold_part, 
 }
 
 }  // namespace
+
+ProbeEvent linear_probe_event(const ProbeData& d, const ProbeOptions&, const CancelFn& cancelled) {
+  LinearProbeOptions options;
+  options.cancelled = cancelled;
+  const LinearProbeResult r = linear_probe(d.bank, d.bank_labels, d.query, d.query_labels, options);
+  ProbeEvent e;
+  e.kind = "linear";
+  e.accuracy = r.test_accuracy;
+  e.queries = r.test;
+  e.bank = r.train;
+  e.train_accuracy = r.train_accuracy;
+  e.params = nlohmann::json({{"weight_decay", r.weight_decay}}).dump();
+  e.confusion = r.confusion;
+  return e;
+}
 
 LinearProbeResult linear_probe(const torch::Tensor& train_x, const torch::Tensor& train_y, const torch::Tensor& test_x,
                                const torch::Tensor& test_y, const LinearProbeOptions& o) {
@@ -101,10 +118,10 @@ LinearProbeResult linear_probe(const torch::Tensor& train_x, const torch::Tensor
     const auto order = torch::randperm(n, torch::Generator(at::detail::createCPUGenerator(o.seed)), torch::kLong);
     const Labelled fit_part{train.x.index_select(0, order.slice(0, held)), train.y.index_select(0, order.slice(0, held))};
     const Labelled hold_part{train.x.index_select(0, order.slice(0, 0, held)), train.y.index_select(0, order.slice(0, 0, held))};
-    best_wd = choose_weight_decay(fit_part, hold_part, classes, o.weight_decays, o.max_iterations);
+    best_wd = choose_weight_decay(fit_part, hold_part, classes, o.weight_decays, o.max_iterations, o.cancelled);
   }
 
-  const Classifier c = fit(train, classes, best_wd, o.max_iterations);
+  const Classifier c = fit(train, classes, best_wd, o.max_iterations, o.cancelled);
   LinearProbeResult r;
   r.weight_decay = best_wd;
   r.classes = classes;

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/eval/probes.h"
+
 namespace pretext {
 
 struct LinearProbeOptions {
@@ -16,6 +18,7 @@ struct LinearProbeOptions {
   int max_iterations = 1000;      // a cap on L-BFGS iterations per fit; a fit stops at its tolerance
   double holdout_fraction = 0.2;  // of the training features, for choosing the weight decay
   uint64_t seed = 0;              // the held-out split
+  CancelFn cancelled;             // polled at every evaluation of the loss (throws Cancelled)
 };
 
 struct LinearProbeResult {
@@ -29,5 +32,8 @@ struct LinearProbeResult {
 // train_x [N, D], train_y [N] int64 in [0, C); test_x [M, D], test_y [M]. Rows labelled -1 are dropped.
 LinearProbeResult linear_probe(const torch::Tensor& train_x, const torch::Tensor& train_y, const torch::Tensor& test_x,
                                const torch::Tensor& test_y, const LinearProbeOptions& options = {});
+
+// The linear probe as the probes table runs it, with the default options.
+ProbeEvent linear_probe_event(const ProbeData& data, const ProbeOptions& options, const CancelFn& cancelled);
 
 }  // namespace pretext

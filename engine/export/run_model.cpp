@@ -129,7 +129,8 @@ std::string feature_cache_path(const std::string& db, int64_t run, const RunMode
 }
 
 // The run's probe features from the cache, or extracted and cached. `cached` tells which.
-ProbeFeatures cached_probe_features(const std::string& path, const RunModel& m, const RunData& d, bool& cached) {
+ProbeFeatures cached_probe_features(const std::string& path, const RunModel& m, const RunData& d, bool& cached,
+                                    const CancelFn& cancelled = {}) {
   namespace fs = std::filesystem;
   std::vector<torch::Tensor> stored;
   if (fs::exists(path)) {
@@ -141,7 +142,7 @@ ProbeFeatures cached_probe_features(const std::string& path, const RunModel& m, 
   }
   cached = stored.size() == 2 && stored[0].size(0) == int64_t(d.bank.size()) && stored[1].size(0) == int64_t(d.query.size());
   if (cached) return {stored[0], stored[1]};
-  const ProbeFeatures f = probe_features(m.encoder(), d, m.device);
+  const ProbeFeatures f = probe_features(m.encoder(), d, m.device, cancelled);
   fs::create_directories(fs::path(path).parent_path());
   const std::string tmp = path + ".tmp";
   torch::save(std::vector<torch::Tensor>{f.bank, f.query}, tmp);
@@ -167,25 +168,26 @@ std::string run_weights_path(Store& store, int64_t run) {
 }
 
 std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request,
-                                     EventSink* sink, const ProgressFn& progress) {
+                                     EventSink* sink, const ProgressFn& progress, const CancelFn& cancelled) {
+  for (const auto& kind : request.kinds) probe_kind(kind);  // an unknown probe is refused before any loading
   report(progress, 0, "loading images");
   const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
   if (!d.can_probe()) throw std::runtime_error("the probes need labelled images (class folders or IDX labels)");
   report(progress, 0.2, "loading the weights");
+  throw_if_cancelled(cancelled);
   const RunModel m = load_model_at(store, run, request.checkpoint, d, o.device);
   require_channels(m, *d.train);
   require_channels(m, d.query_set());
   ProbeSettings settings = probe_settings(m.cfg);
-  if (request.k > 0) settings.k = request.k;
-  if (request.temperature > 0) settings.temperature = request.temperature;
-  settings.knn = request.knn;
-  settings.linear = request.linear;
+  if (request.k > 0) settings.options.k = request.k;
+  if (request.temperature > 0) settings.options.temperature = request.temperature;
+  settings.kinds = request.kinds;
   report(progress, 0.3, "features of " + std::to_string(d.bank.size()) + " + " + std::to_string(d.query.size()) + " images");
   bool cached = false;
-  const ProbeFeatures f = cached_probe_features(feature_cache_path(store.path(), run, m, d), m, d, cached);
+  const ProbeFeatures f = cached_probe_features(feature_cache_path(store.path(), run, m, d), m, d, cached, cancelled);
   report(progress, 0.8, cached ? "features from the cache" : "features extracted and cached");
   const int64_t step = request.checkpoint >= 0 ? request.checkpoint : final_step(store, run);
-  auto probes = probes_on_features(f, d, settings, run, step);
+  auto probes = probes_on_features(f, d, settings, run, step, cancelled);
   if (sink)
     for (const auto& p : probes) sink->on_event(p);
   report(progress, 1, "done");

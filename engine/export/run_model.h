@@ -34,8 +34,7 @@ using ProgressFn = std::function<void(double, const std::string&)>;
 
 // Which probes to run again, and on which weights.
 struct ProbeRequest {
-  bool knn = true;
-  bool linear = false;
+  std::vector<std::string> kinds = {"knn"};  // names in the probes table (engine/eval/probes.h)
   int k = 0;                // 0: the run's
   double temperature = 0;   // 0: the run's
   int64_t checkpoint = -1;  // a checkpoint's step; -1: the backbone the run saved when it ended
@@ -45,8 +44,10 @@ struct ProbeRequest {
 // held-out split and normalisation), so on the run's own data the kNN probe reproduces the stored
 // one. Every probe is emitted to sink (a StoreSink records it) and returned. Throws with a message
 // for the user when the run has no saved backbone or no such checkpoint, or the data has no labels.
+// Polls `cancelled` between feature batches and probes (throws Cancelled).
 std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request = {},
-                                     EventSink* sink = nullptr, const ProgressFn& progress = {});
+                                     EventSink* sink = nullptr, const ProgressFn& progress = {},
+                                     const CancelFn& cancelled = {});
 
 struct RunEmbeddings {
   EmbeddingTable table;  // L2-normalised backbone features of evenly spread query images

@@ -5,7 +5,6 @@
 #include "engine/core/seed.h"
 #include "engine/eval/diagnostics.h"
 #include "engine/eval/knn.h"
-#include "engine/eval/linear_probe.h"
 #include "engine/eval/projections.h"
 
 namespace pretext {
@@ -45,34 +44,6 @@ ProjectionEvent pca_projection(const torch::Tensor& query_features, const RunDat
   return pe;
 }
 
-ProbeEvent probe_event(const std::string& kind, int64_t run_id, int64_t step, double accuracy, int64_t queries) {
-  ProbeEvent e;
-  e.run_id = run_id;
-  e.step = step;
-  e.kind = kind;
-  e.accuracy = accuracy;
-  e.queries = queries;
-  return e;
-}
-
-ProbeEvent knn_event(const KnnResult& r, int64_t run_id, int64_t step) {
-  ProbeEvent e = probe_event("knn", run_id, step, r.accuracy, r.queries);
-  e.k = r.k;
-  e.top5 = r.top5;
-  e.bank = r.bank;
-  e.params = nlohmann::json({{"k", r.k}, {"t", r.temperature}}).dump();
-  return e;
-}
-
-ProbeEvent linear_event(const LinearProbeResult& r, int64_t run_id, int64_t step) {
-  ProbeEvent e = probe_event("linear", run_id, step, r.test_accuracy, r.test);
-  e.bank = r.train;
-  e.train_accuracy = r.train_accuracy;
-  e.params = nlohmann::json({{"weight_decay", r.weight_decay}}).dump();
-  e.confusion = r.confusion;
-  return e;
-}
-
 // The normalised pixels, flattened: what a probe reads with no network at all.
 torch::Tensor raw_pixels(const torch::Tensor& x) { return x.flatten(1); }
 
@@ -86,7 +57,13 @@ struct BaselineProbe {
 
 }  // namespace
 
-ProbeSettings probe_settings(const TrainConfig& cfg) { return {cfg.knn_k, cfg.knn_t, cfg.linear_probe}; }
+ProbeSettings probe_settings(const TrainConfig& cfg) {
+  ProbeSettings s;
+  if (cfg.linear_probe) s.kinds.push_back("linear");
+  s.options.k = cfg.knn_k;
+  s.options.temperature = cfg.knn_t;
+  return s;
+}
 
 bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total) {
   return cfg.probe_every > 0 && done % cfg.probe_every == 0 && done < total && data.can_probe();
@@ -100,14 +77,13 @@ ProbeFeatures probe_features(const Encoder& encode, const RunData& data, const t
 
 std::vector<ProbeEvent> probes_on_features(const ProbeFeatures& f, const RunData& data, const ProbeSettings& settings,
                                            int64_t run_id, int64_t step, const CancelFn& cancelled) {
-  const auto bank_labels = labels_of(*data.train, data.bank), query_labels = labels_of(data.query_set(), data.query);
+  const ProbeData d{f.bank, labels_of(*data.train, data.bank), f.query, labels_of(data.query_set(), data.query)};
   std::vector<ProbeEvent> out;
-  if (settings.knn)
-    out.push_back(knn_event(knn_classify(f.bank, bank_labels, f.query, query_labels, settings.k, settings.temperature),
-                            run_id, step));
-  if (settings.linear) {
-    throw_if_cancelled(cancelled);
-    out.push_back(linear_event(linear_probe(f.bank, bank_labels, f.query, query_labels), run_id, step));
+  for (const auto& name : settings.kinds) {
+    ProbeEvent e = probe_kind(name).run(d, settings.options, cancelled);
+    e.run_id = run_id;
+    e.step = step;
+    out.push_back(std::move(e));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include "engine/core/cancel.h"
 #include "engine/core/events.h"
 #include "engine/eval/features.h"
+#include "engine/eval/probes.h"
 #include "engine/methods/method.h"
 #include "engine/store/store.h"
 #include "engine/train/run_data.h"
@@ -33,13 +34,12 @@ bool evaluation_due(const TrainConfig& cfg, const RunProbes& probes, int64_t don
 // Whether a full probe is scheduled after step `done` (cfg.probe_every; the last step has its own).
 bool probe_due(const TrainConfig& cfg, const RunData& data, int64_t done, int64_t total);
 
-// What a probe measures and how.
+// Which probes run (names in the probes table, engine/eval/probes.h) and their settings.
 struct ProbeSettings {
-  int k = 200;
-  double temperature = 0.1;
-  bool linear = false;  // also a linear probe on the same features
-  bool knn = true;
+  std::vector<std::string> kinds = {"knn"};
+  ProbeOptions options;
 };
+// The run's probes: kNN at its k and T, and the linear probe when the run asked for it.
 ProbeSettings probe_settings(const TrainConfig& cfg);
 
 // The features a probe reads: the bank and query images of the run's split, L2-normalised.
@@ -48,13 +48,12 @@ struct ProbeFeatures {
 };
 ProbeFeatures probe_features(const Encoder& encode, const RunData& data, const torch::Device& device,
                              const CancelFn& cancelled = {});
-// The kNN probe and, when asked, the linear probe on those features: events for step `step`.
+// The settings' probes on those features, in the settings' order: events for step `step`.
 std::vector<ProbeEvent> probes_on_features(const ProbeFeatures& features, const RunData& data,
                                            const ProbeSettings& settings, int64_t run_id, int64_t step,
                                            const CancelFn& cancelled = {});
 
-// The run's probes on its split, from one extraction of the bank and query features: the kNN probe
-// and, when asked, the linear probe. Events for step `step`; query_features (when given) receives the
+// The run's probes on its split, from one extraction of the bank and query features. Events for step `step`; query_features (when given) receives the
 // query features. Throws Cancelled.
 std::vector<ProbeEvent> run_probes(const Encoder& encode, const RunData& data, const ProbeSettings& settings,
                                    const torch::Device& device, int64_t run_id, int64_t step,

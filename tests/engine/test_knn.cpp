@@ -146,3 +146,36 @@ TEST(knn, PcaMatchesTheSvdOfTheCentredData) {
     EXPECT_NEAR(p.select(1, i).var().item<double>(), (s[i] * s[i]).item<double>() / 299.0, 1e-3);
   }
 }
+
+// The probes table: every entry runs on the same features and names itself in its event; an unknown
+// name is refused with the known ones listed.
+TEST(knn, EveryProbeInTheTableRunsAndNamesItsKind) {
+  torch::manual_seed(5);
+  const auto centres = torch::randn({3, 8}) * 4;
+  auto make = [&](int n) {
+    const auto y = torch::arange(n, torch::kLong) % 3;
+    return std::make_pair(torch::nn::functional::normalize(centres.index_select(0, y) + torch::randn({n, 8}),
+                                                           torch::nn::functional::NormalizeFuncOptions().dim(1)),
+                          y);
+  };
+  const auto [bank, bank_y] = make(90);
+  const auto [query, query_y] = make(30);
+  const ProbeData data{bank, bank_y, query, query_y};
+  ProbeOptions options;
+  options.k = 10;
+  ASSERT_GE(probe_kinds().size(), 2u);
+  for (const auto& kind : probe_kinds()) {
+    const ProbeEvent e = kind.run(data, options, {});
+    EXPECT_EQ(e.kind, kind.name);
+    EXPECT_EQ(e.queries, 30);
+    EXPECT_GT(e.accuracy, 0.9) << kind.name;  // three well separated clusters
+    EXPECT_FALSE(kind.help.empty());
+  }
+  EXPECT_EQ(probe_kind("knn").run(data, options, {}).k, 10);
+  try {
+    probe_kind("svm");
+    FAIL() << "an unknown probe was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "unknown probe 'svm' (known: knn, linear)");
+  }
+}

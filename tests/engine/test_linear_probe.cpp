@@ -82,3 +82,14 @@ TEST(linear_probe, TheGridWidensWhenTheBestDecayIsOnItsEdge) {
   one.weight_decays = {10.0};  // one value: nothing to choose, nothing to widen
   EXPECT_EQ(linear_probe(train_x, train_y, test_x, test_y, one).weight_decay, 10.0);
 }
+
+// A stop (the app closing, Ctrl-C) must not wait for minutes of L-BFGS: the fit polls for it.
+TEST(linear_probe, ACancelStopsTheFitWithinAnIteration) {
+  torch::manual_seed(3);
+  const auto x = torch::randn({400, 64}), y = torch::randint(0, 10, {400}, torch::kLong);
+  LinearProbeOptions o;
+  int polls = 0;
+  o.cancelled = [&] { return ++polls > 5; };
+  EXPECT_THROW(linear_probe(x, y, x, y, o), Cancelled);
+  EXPECT_EQ(polls, 6);
+}

@@ -456,7 +456,7 @@ TEST(phases, EvaluatingACheckpointReproducesTheRunsProbe) {
   const double at_end = store.probes(t.run_id()).back().accuracy;
   ProbeRequest request;
   request.checkpoint = 4;
-  request.linear = true;
+  request.kinds = {"knn", "linear"};
   RunDataOptions o;
   o.device = "cpu";
   StoreSink sink(store);
