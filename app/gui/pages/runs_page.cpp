@@ -19,6 +19,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
@@ -28,6 +29,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -35,6 +37,7 @@
 #include "app/gui/pages/explore_panel.h"
 #include "engine/core/describe.h"
 #include "engine/core/metric_names.h"
+#include "engine/eval/probes.h"
 #include "engine/export/run_model.h"
 #include "engine/export/tables.h"
 #include "engine/store/compare.h"
@@ -133,8 +136,54 @@ QWidget* RunsPage::buildRunList() {
   ll->setContentsMargins(0, 0, 0, 0);
   ll->addLayout(filters);
   ll->addWidget(list_, 1);
+  ll->addWidget(buildTaskRow());
   ll->addLayout(buildActions());
   return left;
+}
+
+QWidget* RunsPage::buildTaskRow() {
+  task_row_ = new QWidget;
+  task_status_ = new QLabel;
+  task_progress_ = new QProgressBar;
+  task_progress_->setRange(0, 1000);
+  task_progress_->setTextVisible(false);
+  task_progress_->setMaximumWidth(160);
+  task_cancel_ = new QPushButton(tr("Cancel"));
+  task_cancel_->setToolTip(tr("Stop this work at its next batch of images; nothing is stored"));
+  auto* row = new QHBoxLayout(task_row_);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(task_status_, 1);
+  row->addWidget(task_progress_);
+  row->addWidget(task_cancel_);
+  task_row_->hide();
+  connect(task_cancel_, &QPushButton::clicked, this, [this] {
+    task_.cancel();
+    task_cancel_->setEnabled(false);
+    task_status_->setText(tr("Cancelling…"));
+  });
+  connect(&task_, &BackgroundTask::progressed, this, [this](double fraction, const QString& what) {
+    task_progress_->setValue(int(1000 * fraction));
+    task_status_->setText(task_title_ + QStringLiteral(": ") + what);
+  });
+  const auto done = [this](const QString& outcome) {
+    task_row_->hide();
+    if (!outcome.isEmpty()) details_->setPlainText(outcome + "\n\n" + details_->toPlainText());
+  };
+  connect(&task_, &BackgroundTask::succeeded, this, [done] { done({}); });
+  connect(&task_, &BackgroundTask::cancelled, this, [this, done] { done(task_title_ + tr(": cancelled")); });
+  connect(&task_, &BackgroundTask::failed, this, [this, done](const QString& error) {
+    done(task_title_ + tr(" failed: ") + error);
+  });
+  return task_row_;
+}
+
+void RunsPage::startTask(const QString& what, BackgroundTask::Work work) {
+  if (!task_.start(std::move(work))) return;
+  task_title_ = what;
+  task_status_->setText(what + QStringLiteral("…"));
+  task_progress_->setValue(0);
+  task_cancel_->setEnabled(true);
+  task_row_->show();
 }
 
 QHBoxLayout* RunsPage::buildActions() {
@@ -158,11 +207,6 @@ QHBoxLayout* RunsPage::buildActions() {
   probe->setToolTip(tr("Run the kNN and/or linear probe again on this run's saved backbone or one of its "
                        "checkpoints; the results are stored with the run"));
   connect(probe, &QPushButton::clicked, this, &RunsPage::probeSelected);
-  connect(&probe_watcher_, &QFutureWatcher<QString>::finished, this, [this] {
-    reload();
-    if (selected_ > 0) showDetails(selected_);  // the stored probes, the new ones among them
-    details_->setPlainText(probe_watcher_.result() + "\n\n" + details_->toPlainText());
-  });
   auto* export_button = new QPushButton(tr("Export"));
   export_button->setToolTip(tr("Save this run's backbone weights, its metrics or its embeddings (the same files as "
                                "pretext-cli export)"));
@@ -173,8 +217,6 @@ QHBoxLayout* RunsPage::buildActions() {
   export_menu->addAction(tr("Embeddings (CSV and TensorBoard projector files)…"), this,
                          [this] { exportSelected(ExportKind::Embeddings); });
   export_button->setMenu(export_menu);
-  connect(&export_watcher_, &QFutureWatcher<QString>::finished, this,
-          [this] { details_->setPlainText(export_watcher_.result() + "\n\n" + details_->toPlainText()); });
   auto* compare_button = new QPushButton(tr("Compare checked"));
   connect(compare_button, &QPushButton::clicked, this, [this] {
     compare();
@@ -379,7 +421,8 @@ void RunsPage::showDetails(qint64 run) {
   }
 }
 
-// The probe dialog: which weights, kNN with which k and T, linear or not. Nothing when cancelled
+// The probe dialog: which weights, and which probes of the probes table (kNN with which k and T).
+// Nothing when cancelled
 // or when no probe is chosen.
 std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
                                                       const std::vector<CheckpointRecord>& checkpoints) {
@@ -390,8 +433,9 @@ std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
   weights->addItem(tr("saved backbone (end of run)"), qlonglong(-1));
   for (const auto& c : checkpoints) weights->addItem(tr("checkpoint at step %1").arg(c.step), qlonglong(c.step));
   form->addRow(tr("Weights"), weights);
-  auto* knn = new QCheckBox(tr("kNN"));
-  knn->setChecked(true);
+  // A check box per entry of the probes table; the kNN's k and T sit beside its box.
+  std::vector<std::pair<std::string, QCheckBox*>> chosen;
+  const std::vector<std::string> defaults = ProbeRequest{}.kinds;
   auto* k = new QSpinBox;
   k->setRange(1, 100000);
   k->setValue(cfg.knn_k);
@@ -399,32 +443,38 @@ std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
   t->setDecimals(3);
   t->setRange(0.001, 100);
   t->setValue(cfg.knn_t);
-  auto* solo = new QPushButton(tr("k=20, T=0.07"));
-  solo->setToolTip(tr("solo-learn's setting"));
-  connect(solo, &QPushButton::clicked, &dialog, [k, t] {
-    k->setValue(20);
-    t->setValue(0.07);
-  });
-  auto* knn_row = new QHBoxLayout;
-  knn_row->addWidget(knn);
-  knn_row->addWidget(new QLabel(tr("k")));
-  knn_row->addWidget(k);
-  knn_row->addWidget(new QLabel(tr("T")));
-  knn_row->addWidget(t);
-  knn_row->addWidget(solo);
-  form->addRow(tr("Probes"), knn_row);
-  auto* linear = new QCheckBox(tr("Linear probe (L-BFGS on the frozen features)"));
-  form->addRow(QString(), linear);
+  for (const auto& kind : probe_kinds()) {
+    auto* box = new QCheckBox(QString::fromStdString(kind.title));
+    box->setToolTip(QString::fromStdString(kind.help));
+    box->setChecked(std::find(defaults.begin(), defaults.end(), kind.name) != defaults.end());
+    chosen.emplace_back(kind.name, box);
+    auto* row = new QHBoxLayout;
+    row->addWidget(box);
+    if (kind.name == "knn") {
+      auto* solo = new QPushButton(tr("k=20, T=0.07"));
+      solo->setToolTip(tr("solo-learn's setting"));
+      connect(solo, &QPushButton::clicked, &dialog, [k, t] {
+        k->setValue(20);
+        t->setValue(0.07);
+      });
+      for (QWidget* w : std::initializer_list<QWidget*>{new QLabel(tr("k")), k, new QLabel(tr("T")), t, solo})
+        row->addWidget(w);
+    }
+    row->addStretch();
+    form->addRow(chosen.size() == 1 ? tr("Probes") : QString(), row);
+  }
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   form->addRow(buttons);
-  if (dialog.exec() != QDialog::Accepted || (!knn->isChecked() && !linear->isChecked())) return std::nullopt;
+  if (dialog.exec() != QDialog::Accepted) return std::nullopt;
 
   ProbeRequest request;
+  request.kinds.clear();
+  for (const auto& [name, box] : chosen)
+    if (box->isChecked()) request.kinds.push_back(name);
+  if (request.kinds.empty()) return std::nullopt;
   request.checkpoint = weights->currentData().toLongLong();
-  request.knn = knn->isChecked();
-  request.linear = linear->isChecked();
   request.k = k->value();
   request.temperature = t->value();
   return request;
@@ -432,7 +482,7 @@ std::optional<ProbeRequest> RunsPage::askProbeRequest(const TrainConfig& cfg,
 
 // Asks where, then writes on a worker thread (embeddings run the network over the images).
 void RunsPage::exportSelected(ExportKind kind) {
-  if (selected_ <= 0 || export_watcher_.isRunning()) return;
+  if (selected_ <= 0 || task_.running()) return;
   const qint64 run = selected_;
   const QString stem = QDir::home().filePath(QStringLiteral("run%1").arg(run));
   QString out;
@@ -446,26 +496,28 @@ void RunsPage::exportSelected(ExportKind kind) {
   if (out.isEmpty()) return;
   if (kind == ExportKind::Embeddings) out = QDir(out).filePath(QStringLiteral("run%1-embeddings").arg(run));
   tabs_->setCurrentIndex(0);  // the Details tab says what was written
-  details_->setPlainText(tr("Exporting run %1 to %2…").arg(run).arg(out) + "\n\n" + details_->toPlainText());
-  export_watcher_.setFuture(QtConcurrent::run([db = state_->dbPath().toStdString(), run, kind, out]() -> QString {
-    try {
-      Store store(db, /*read_only=*/true);
-      const std::string path = out.toStdString();
-      if (kind == ExportKind::Weights)
-        return tr("Wrote %1 (%2 tensors)").arg(out).arg(export_run_weights(store, run, path));
-      if (kind == ExportKind::Metrics)
-        return tr("Wrote %1 metric rows to %2").arg(write_metrics_csv(store, run, path)).arg(out);
+  startTask(tr("Exporting run %1").arg(run), [this, db = state_->dbPath().toStdString(), run, kind,
+                                             out](const BackgroundTask::Control&) -> BackgroundTask::Finish {
+    Store store(db, /*read_only=*/true);
+    const std::string path = out.toStdString();
+    QString written;
+    if (kind == ExportKind::Weights) {
+      written = tr("Wrote %1 (%2 tensors)").arg(out).arg(export_run_weights(store, run, path));
+    } else if (kind == ExportKind::Metrics) {
+      written = tr("Wrote %1 metric rows to %2").arg(write_metrics_csv(store, run, path)).arg(out);
+    } else {
       const RunEmbeddings e = export_run_embeddings(store, run, RunDataOptions{}, path);
-      return tr("Wrote %1 embeddings of dimension %2 to %3 (embeddings.csv and TensorBoard projector files)")
-          .arg(e.table.n).arg(e.table.dim).arg(out);
-    } catch (const std::exception& e) {
-      return tr("Cannot export run %1: %2").arg(run).arg(QString::fromUtf8(e.what()));
+      written = tr("Wrote %1 embeddings of dimension %2 to %3 (embeddings.csv and TensorBoard projector files)")
+                    .arg(e.table.n)
+                    .arg(e.table.dim)
+                    .arg(out);
     }
-  }));
+    return [this, written] { details_->setPlainText(written + "\n\n" + details_->toPlainText()); };
+  });
 }
 
 void RunsPage::probeSelected() {
-  if (selected_ <= 0 || probe_watcher_.isRunning()) return;
+  if (selected_ <= 0 || task_.running()) return;
   TrainConfig cfg;
   std::vector<CheckpointRecord> checkpoints;
   try {
@@ -478,22 +530,20 @@ void RunsPage::probeSelected() {
   }
   const std::optional<ProbeRequest> request = askProbeRequest(cfg, checkpoints);
   if (!request) return;
-  const std::string db = state_->dbPath().toStdString();
   const qint64 run = selected_;
-  details_->setPlainText(tr("Probing run %1…").arg(run) + "\n\n" + details_->toPlainText());
-  probe_watcher_.setFuture(QtConcurrent::run([db, run, request = *request]() -> QString {
-    try {
-      Store store(db);
-      StoreSink sink(store);  // the results leave as events; the store's sink records them
-      RunDataOptions o;
-      QStringList lines;
-      for (const ProbeEvent& p : evaluate_run(store, run, o, request, &sink))
-        lines << QString::fromStdString(describe_probe(p));
-      return lines.join("\n");
-    } catch (const std::exception& e) {
-      return tr("Probe of run %1 failed: %2").arg(run).arg(e.what());
-    }
-  }));
+  startTask(tr("Probing run %1").arg(run), [this, db = state_->dbPath().toStdString(), run,
+                                            request = *request](const BackgroundTask::Control& c) -> BackgroundTask::Finish {
+    Store store(db);
+    StoreSink sink(store);  // the results leave as events; the store's sink records them
+    QStringList lines;
+    for (const ProbeEvent& p : evaluate_run(store, run, RunDataOptions{}, request, &sink, c.progress, c.cancelled))
+      lines << QString::fromStdString(describe_probe(p));
+    return [this, text = lines.join("\n")] {
+      reload();
+      if (selected_ > 0) showDetails(selected_);  // the stored probes, the new ones among them
+      details_->setPlainText(text + "\n\n" + details_->toPlainText());
+    };
+  });
 }
 
 // Shows what the engine's comparison computes (engine/store/compare.h, also `pretext-cli runs

@@ -1,12 +1,12 @@
 #pragma once
 // Every stored run: search and filter, details, and a side-by-side comparison of the checked runs
 // (overlaid curves, probe table, config diff), and the map of what a run learned (Explore).
-#include <QFutureWatcher>
 #include <QWidget>
 
 #include <optional>
 #include <vector>
 
+#include "app/gui/background_task.h"
 #include "engine/export/run_model.h"
 #include "engine/store/store.h"
 #include "engine/train/config.h"
@@ -14,8 +14,11 @@
 class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
 class QSlider;
 class QTabWidget;
 class QTableWidget;
@@ -43,13 +46,17 @@ class RunsPage : public QWidget {
  private:
   QWidget* buildRunList();      // filters, the list and the actions under it
   QHBoxLayout* buildActions();
+  QWidget* buildTaskRow();  // what the background task is doing, its progress, Cancel; hidden when idle
+  // Runs `work` as the page's task, its progress row saying `what`; its result (or why not) goes to
+  // the run's details.
+  void startTask(const QString& what, BackgroundTask::Work work);
   QWidget* buildComparePage();  // metric curves, probe table, config differences
   void applyFilter();
   void manage(const QString& action);
   void showDetails(qint64 run);
   void compare();
-  // Probes the selected run again (kNN and/or linear, on its saved backbone or a checkpoint) on a
-  // worker thread; the results are stored with the run and shown in its details.
+  // Probes the selected run again (the probes it asks for, on its saved backbone or a checkpoint) as
+  // the page's task; the results are stored with the run and shown in its details.
   void probeSelected();
   enum class ExportKind { Weights, Metrics, Embeddings };
   void exportSelected(ExportKind kind);
@@ -71,8 +78,13 @@ class RunsPage : public QWidget {
   QTabWidget* tabs_;
   ExplorePanel* explore_;
   qint64 selected_ = 0;
-  QFutureWatcher<QString> probe_watcher_;
-  QFutureWatcher<QString> export_watcher_;
+  // The page's background work (a probe, an export), one at a time, with its progress row.
+  BackgroundTask task_;
+  QWidget* task_row_;
+  QLabel* task_status_;
+  QProgressBar* task_progress_;
+  QPushButton* task_cancel_;
+  QString task_title_;
 };
 
 }  // namespace pretext
