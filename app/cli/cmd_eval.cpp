@@ -24,17 +24,6 @@ struct EvalArgs {
   bool as_json = false, no_store = false;
 };
 
-// The fields a probe measured: a kNN's neighbours and top-5, a classifier's train accuracy and confusion.
-nlohmann::json probe_json(const ProbeEvent& p) {
-  nlohmann::json j = {{"kind", p.kind}, {"step", p.step}, {"accuracy", p.accuracy}, {"queries", p.queries},
-                      {"bank", p.bank}, {"params", nlohmann::json::parse(p.params)}};
-  if (p.k > 0) j["k"] = p.k;
-  if (p.top5 >= 0) j["top5"] = p.top5;
-  if (p.train_accuracy >= 0) j["train_accuracy"] = p.train_accuracy;
-  if (!p.confusion.empty()) j["confusion"] = p.confusion;
-  return j;
-}
-
 void print_probe(int64_t run, const ProbeEvent& p) {
   std::printf("run %lld: %s\n", static_cast<long long>(run), describe_probe(p).c_str());
 }

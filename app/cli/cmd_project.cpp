@@ -8,6 +8,7 @@
 #include "engine/core/runtime.h"
 #include "engine/eval/projections.h"
 #include "engine/export/run_model.h"
+#include "engine/store/store_sink.h"
 
 namespace pretext::cli {
 namespace {
@@ -27,26 +28,26 @@ int run_project(const ProjectArgs& a) {
   Store store(a.db);
   const int64_t id = resolve_run(store, a.run);
   const uint64_t seed = store.run(id)->seed;
-  std::vector<ProjectionPoint> points;
+  ProjectionEvent map;
   {
     Progress progress(a.method);
     const RunEmbeddings e =
         run_embeddings(store, id, a.data, [&](double f, const std::string& what) { progress.update(0.2 * f, what); });
-    points = project_embeddings(e.table, a.method, seed,
-                                [&](double f, const std::string& what) { progress.update(0.2 + 0.8 * f, what); });
-    progress.update(1.0, std::to_string(points.size()) + " points");
+    map = project_embeddings(e.table, id, a.method, a.data.checkpoint, seed,
+                             [&](double f, const std::string& what) { progress.update(0.2 + 0.8 * f, what); });
+    progress.update(1.0, std::to_string(map.image_indices.size()) + " points");
   }
-  const std::string key = projection_key(a.method, a.data.checkpoint);
-  store.set_projection(id, key, points);
+  StoreSink(store).on_event(map);  // the projection leaves as an event; the store's sink records it
   if (!a.out.empty()) {
     std::ofstream f(a.out);
     if (!f) throw std::runtime_error("cannot write " + a.out);
     f << "index,x,y,label\n";
-    for (const auto& p : points) f << p.image_index << ',' << p.x << ',' << p.y << ',' << p.label << '\n';
+    for (size_t i = 0; i < map.image_indices.size(); ++i)
+      f << map.image_indices[i] << ',' << map.xy[2 * i] << ',' << map.xy[2 * i + 1] << ',' << map.labels[i] << '\n';
     if (!f.flush()) throw std::runtime_error("cannot write " + a.out);
   }
-  std::printf("run %lld: %s projection of %zu points stored%s%s\n", static_cast<long long>(id), key.c_str(),
-              points.size(), a.out.empty() ? "" : " and written to ", a.out.c_str());
+  std::printf("run %lld: %s projection of %zu points stored%s%s\n", static_cast<long long>(id), map.kind.c_str(),
+              map.image_indices.size(), a.out.empty() ? "" : " and written to ", a.out.c_str());
   return 0;
 }
 

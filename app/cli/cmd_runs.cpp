@@ -95,16 +95,7 @@ int show_run(const RunsArgs& a) {
     j["last_metrics"] = json::object();
     for (const auto& m : metrics) j["last_metrics"][m.name] = {{"step", m.step}, {"value", m.value}};
     j["probes"] = json::array();
-    for (const auto& p : probes)
-      j["probes"].push_back({{"kind", p.kind},
-                             {"k", p.k},
-                             {"step", p.step},
-                             {"accuracy", p.accuracy},
-                             {"top5", p.top5 < 0 ? json() : json(p.top5)},
-                             {"train_accuracy", p.train_accuracy < 0 ? json() : json(p.train_accuracy)},
-                             {"queries", p.queries},
-                             {"bank", p.bank},
-                             {"params", json::parse(p.params, nullptr, false)}});
+    for (const auto& p : probes) j["probes"].push_back(probe_json(p));
     j["baselines"] = json::array();
     for (const auto& b : baselines)
       j["baselines"].push_back({{"baseline", b.baseline},
@@ -139,7 +130,7 @@ int show_run(const RunsArgs& a) {
     std::printf("  %-22s %.6g  (step %lld)\n", m.name.c_str(), m.value, static_cast<long long>(m.step));
   std::printf("probes:\n");
   if (probes.empty()) std::printf("  (none)\n");
-  for (const auto& p : probes) std::printf("  %s\n", describe_probe(probe_event(p)).c_str());
+  for (const auto& p : probes) std::printf("  %s\n", describe_probe(p).c_str());
   std::printf("baselines (what the same probes read without learning):\n");
   if (baselines.empty()) std::printf("  (none)\n");
   for (const auto& b : baselines) std::printf("  %s\n", describe_baseline(baseline_event(b)).c_str());

@@ -51,6 +51,17 @@ std::string describe_probe(const ProbeEvent& p) {
          (p.train_accuracy >= 0 ? " (train " + percent(p.train_accuracy) + " on " + std::to_string(p.bank) + ")" : "");
 }
 
+nlohmann::json probe_json(const ProbeEvent& p) {
+  nlohmann::json j = {{"kind", p.kind},   {"step", p.step}, {"accuracy", p.accuracy},
+                      {"queries", p.queries}, {"bank", p.bank}, {"end_of_run", p.end_of_run},
+                      {"params", nlohmann::json::parse(p.params.empty() ? "{}" : p.params, nullptr, false)}};
+  if (p.k > 0) j["k"] = p.k;
+  if (p.top5 >= 0) j["top5"] = p.top5;
+  if (p.train_accuracy >= 0) j["train_accuracy"] = p.train_accuracy;
+  if (!p.confusion.empty()) j["confusion"] = p.confusion;
+  return j;
+}
+
 std::string describe_baseline(const BaselineEvent& b) {
   const std::string params = describe_parameters(b.params);
   return std::string(b.baseline == "raw_pixels" ? "raw pixels" : "untrained network") + ", " + b.scope + " kNN" +

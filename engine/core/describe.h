@@ -1,6 +1,7 @@
 #pragma once
 // Results as a person reads them: one line per probe or baseline, the same in the console, `eval`,
 // `runs show` and the app (one printer per result).
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "engine/core/events.h"
@@ -14,6 +15,10 @@ std::string describe_parameters(const std::string& params_json);
 // "kNN (k=20, t=0.07) at step 720: top-1 75.83 %, top-5 97.10 % on 6000 queries, bank 6000"
 // "linear (weight decay 0.0001) at step 720: 80.12 % on 6000 queries (train 85.30 % on 6000)"
 std::string describe_probe(const ProbeEvent& p);
+
+// The same probe for machines (`eval --json`, `runs show --json`): what it measured and how; a field
+// a probe did not measure (a kNN's train accuracy, a linear probe's top-5) is left out.
+nlohmann::json probe_json(const ProbeEvent& p);
 
 // "untrained network, final kNN (k=200, t=0.1): 61.18 % on 6000 queries"
 std::string describe_baseline(const BaselineEvent& b);

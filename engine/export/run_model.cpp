@@ -263,8 +263,8 @@ RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOpti
   return e;
 }
 
-std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
-                                                const ProgressFn& progress) {
+ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const std::string& method, int64_t checkpoint,
+                                   uint64_t seed, const ProgressFn& progress) {
   ProjectionOptions o;
   o.seed = seed;
   if (progress)
@@ -272,11 +272,14 @@ std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const s
       progress(fraction, what);
       return true;
     };
-  const std::vector<float> xy = project(method, t.values, t.n, t.dim, o);
-  std::vector<ProjectionPoint> out;
-  for (size_t i = 0; i < t.n; ++i)
-    out.push_back({t.image_index[i], xy[2 * i], xy[2 * i + 1], t.labels.empty() ? -1 : t.labels[i]});
-  return out;
+  ProjectionEvent e;
+  e.run_id = run;
+  e.kind = projection_key(method, checkpoint);
+  e.xy = project(method, t.values, t.n, t.dim, o);
+  e.image_indices = t.image_index;
+  e.labels = t.labels.empty() ? std::vector<int>(t.n, -1) : t.labels;
+  e.class_names = t.class_names;
+  return e;
 }
 
 std::string projection_key(const std::string& method, int64_t checkpoint) {

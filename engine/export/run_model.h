@@ -61,9 +61,10 @@ RunEmbeddings run_embeddings(Store& store, int64_t run, const RunDataOptions& o,
 RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOptions& o, const std::string& folder,
                                     const ProgressFn& progress = {});
 
-// 2-D projection of a table by one of engine/eval/projections.h (projection_names()).
-std::vector<ProjectionPoint> project_embeddings(const EmbeddingTable& t, const std::string& method, uint64_t seed,
-                                                const ProgressFn& progress = {});
+// 2-D projection of a run's table (its weights at `checkpoint`, -1: the end) by one of
+// engine/eval/projections.h, as the event a StoreSink records under projection_key(method, checkpoint).
+ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const std::string& method, int64_t checkpoint,
+                                   uint64_t seed, const ProgressFn& progress = {});
 
 // How far the run's embedding moves under each op of its own pipeline, alone (engine/eval/
 // sensitivity.h), over an evenly spread sample of at most o.limit of its held-out images.

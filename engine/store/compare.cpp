@@ -49,7 +49,7 @@ std::vector<std::string> common_metric_names(Store& store, const std::vector<int
   return {names.begin(), names.end()};
 }
 
-std::optional<ProbeRecord> last_probe(Store& store, int64_t run, const std::string& kind) {
+std::optional<ProbeEvent> last_probe(Store& store, int64_t run, const std::string& kind) {
   const auto probes = store.probes(run);  // in the order they were recorded
   for (auto it = probes.rbegin(); it != probes.rend(); ++it)
     if (it->kind == kind) return *it;

@@ -25,7 +25,7 @@ std::vector<MetricSeries> metric_series(Store& store, const std::vector<int64_t>
 std::vector<std::string> common_metric_names(Store& store, const std::vector<int64_t>& runs);
 
 // The run's most recent probe of a kind ("knn", "linear"), as the runs lists show it.
-std::optional<ProbeRecord> last_probe(Store& store, int64_t run, const std::string& kind);
+std::optional<ProbeEvent> last_probe(Store& store, int64_t run, const std::string& kind);
 
 // Probe results side by side: one row per (kind, k), one cell per run (the run's last probe of
 // that kind and k; empty when it has none).

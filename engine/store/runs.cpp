@@ -136,7 +136,8 @@ void Store::delete_run(int64_t run, bool force) {
     // The child tables cascade through their foreign keys; they are spelled out all the same because
     // a database may have been written with foreign_keys off.
     for (const char* sql : {"DELETE FROM metrics WHERE run_id=?", "DELETE FROM probes WHERE run_id=?",
-                            "DELETE FROM projections WHERE run_id=?", "DELETE FROM run_tags WHERE run_id=?",
+                            "DELETE FROM projections WHERE run_id=?", "DELETE FROM projection_classes WHERE run_id=?",
+                            "DELETE FROM run_tags WHERE run_id=?",
                             "DELETE FROM checkpoints WHERE run_id=?", "DELETE FROM run_processes WHERE run_id=?",
                             "DELETE FROM runs WHERE id=?"}) {
       Stmt q(db_, sql);

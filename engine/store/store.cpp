@@ -1,5 +1,7 @@
 #include "engine/store/store.h"
 
+#include <nlohmann/json.hpp>
+
 #include "engine/store/stmt.h"
 
 #include <sqlite3.h>
@@ -70,6 +72,13 @@ CREATE INDEX probes_by_run ON probes(run_id, kind, step);
 CREATE TABLE baselines(dataset TEXT NOT NULL, backbone TEXT NOT NULL, baseline TEXT NOT NULL, scope TEXT NOT NULL,
   params TEXT NOT NULL, accuracy REAL, queries INTEGER, created_at TEXT,
   PRIMARY KEY(dataset, backbone, baseline, scope, params)) WITHOUT ROWID;
+)sql",
+    // v5. Nothing a run reports is dropped on the way in: which probe ended the run, and the names of
+    // a projection's classes.
+    R"sql(
+ALTER TABLE probes ADD COLUMN end_of_run INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE projection_classes(run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, kind TEXT NOT NULL,
+  names TEXT NOT NULL, PRIMARY KEY(run_id, kind)) WITHOUT ROWID;
 )sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion);
@@ -204,7 +213,7 @@ void Store::add_metrics(const std::vector<MetricRow>& rows) {
   tx.commit();
 }
 
-void Store::add_probe(const ProbeRecord& p) {
+void Store::add_probe(const ProbeEvent& p) {
   std::lock_guard<std::mutex> lock(mu_);
   const std::string params = p.params.empty() ? "{}" : p.params;
   Tx tx(db_);
@@ -214,28 +223,35 @@ void Store::add_probe(const ProbeRecord& p) {
   same.step();
   Stmt q(db_,
          "INSERT INTO probes(run_id, step, kind, k, accuracy, queries, created_at, top5, bank, train_accuracy, params, "
-         "confusion) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
+         "confusion, end_of_run) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
   q.bind(1, p.run_id).bind(2, p.step).bind(3, p.kind).bind(4, int64_t(p.k)).bind(5, p.accuracy)
-      .bind(6, p.queries).bind(7, utc_now_iso()).bind(9, p.bank).bind(11, params);
+      .bind(6, p.queries).bind(7, utc_now_iso()).bind(9, p.bank).bind(11, params).bind(13, int64_t(p.end_of_run));
   if (p.top5 >= 0) q.bind(8, p.top5);  // an unbound parameter is NULL
   if (p.train_accuracy >= 0) q.bind(10, p.train_accuracy);
-  if (!p.confusion.empty()) q.bind(12, p.confusion);
+  if (!p.confusion.empty()) q.bind(12, nlohmann::json(p.confusion).dump());
   q.step();
   tx.commit();
 }
 
-void Store::set_projection(int64_t run, const std::string& kind, const std::vector<ProjectionPoint>& points) {
+void Store::set_projection(const ProjectionEvent& p) {
   std::lock_guard<std::mutex> lock(mu_);
   Tx tx(db_);
-  Stmt del(db_, "DELETE FROM projections WHERE run_id=? AND kind=?");
-  del.bind(1, run).bind(2, kind);
-  del.step();
+  for (const char* table : {"projections", "projection_classes"}) {
+    Stmt del(db_, (std::string("DELETE FROM ") + table + " WHERE run_id=? AND kind=?").c_str());
+    del.bind(1, p.run_id).bind(2, p.kind);
+    del.step();
+  }
   Stmt q(db_, "INSERT INTO projections(run_id, kind, image_index, x, y, label) VALUES(?,?,?,?,?,?)");
-  for (const auto& p : points) {
-    q.bind(1, run).bind(2, kind).bind(3, p.image_index).bind(4, double(p.x)).bind(5, double(p.y))
-        .bind(6, int64_t(p.label));
+  for (size_t i = 0; i < p.image_indices.size(); ++i) {
+    q.bind(1, p.run_id).bind(2, p.kind).bind(3, p.image_indices[i]).bind(4, double(p.xy[2 * i]))
+        .bind(5, double(p.xy[2 * i + 1])).bind(6, int64_t(p.labels.empty() ? -1 : p.labels[i]));
     q.step();
     q.reset();
+  }
+  if (!p.class_names.empty()) {
+    Stmt names(db_, "INSERT INTO projection_classes(run_id, kind, names) VALUES(?,?,?)");
+    names.bind(1, p.run_id).bind(2, p.kind).bind(3, nlohmann::json(p.class_names).dump());
+    names.step();
   }
   tx.commit();
 }
@@ -277,15 +293,15 @@ std::vector<std::pair<int64_t, double>> Store::metric(int64_t run, const std::st
   return out;
 }
 
-std::vector<ProbeRecord> Store::probes(int64_t run) {
+std::vector<ProbeEvent> Store::probes(int64_t run) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt q(db_,
-         "SELECT run_id, step, kind, k, accuracy, queries, top5, bank, train_accuracy, params, confusion "
+         "SELECT run_id, step, kind, k, accuracy, queries, top5, bank, train_accuracy, params, confusion, end_of_run "
          "FROM probes WHERE run_id=? ORDER BY id");
   q.bind(1, run);
-  std::vector<ProbeRecord> out;
+  std::vector<ProbeEvent> out;
   while (q.step()) {
-    ProbeRecord p;
+    ProbeEvent p;
     p.run_id = q.i64(0);
     p.step = q.i64(1);
     p.kind = q.str(2);
@@ -296,7 +312,9 @@ std::vector<ProbeRecord> Store::probes(int64_t run) {
     p.bank = q.i64(7);
     p.train_accuracy = q.null(8) ? -1 : q.f64(8);
     p.params = q.str(9);
-    p.confusion = q.str(10);
+    const auto confusion = nlohmann::json::parse(q.null(10) ? "[]" : q.str(10), nullptr, false);
+    if (confusion.is_array()) p.confusion = confusion.get<std::vector<int64_t>>();
+    p.end_of_run = q.i64(11) != 0;
     out.push_back(std::move(p));
   }
   return out;
@@ -342,6 +360,15 @@ std::vector<ProjectionPoint> Store::projection(int64_t run, const std::string& k
   std::vector<ProjectionPoint> out;
   while (q.step()) out.push_back({q.i64(0), float(q.f64(1)), float(q.f64(2)), int(q.i64(3))});
   return out;
+}
+
+std::vector<std::string> Store::projection_class_names(int64_t run, const std::string& kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Stmt q(db_, "SELECT names FROM projection_classes WHERE run_id=? AND kind=?");
+  q.bind(1, run).bind(2, kind);
+  if (!q.step()) return {};
+  const auto names = nlohmann::json::parse(q.str(0), nullptr, false);
+  return names.is_array() ? names.get<std::vector<std::string>>() : std::vector<std::string>{};
 }
 
 std::string Store::integrity_check() {

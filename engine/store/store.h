@@ -6,6 +6,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+
+#include "engine/core/events.h"
 #include <vector>
 
 struct sqlite3;
@@ -46,20 +48,6 @@ struct MetricRow {
   double value;
 };
 
-struct ProbeRecord {
-  int64_t run_id = 0, step = 0;
-  std::string kind;
-  int k = 0;
-  double accuracy = 0;
-  int64_t queries = 0;
-  // v4
-  double top5 = -1;            // kNN top-5 (-1: not measured)
-  int64_t bank = 0;            // kNN bank / linear training images
-  double train_accuracy = -1;  // linear probe on its training features
-  std::string params = "{}";   // JSON: {"k","t"} or {"weight_decay"}
-  std::string confusion = {};  // JSON array, classes x classes, row = true class ("" when none)
-};
-
 // What a probe reads without learning (random_init, raw_pixels), once per dataset, backbone and probe.
 struct BaselineRecord {
   std::string dataset, backbone, baseline, scope, params;  // the key (dataset: its fingerprint)
@@ -79,8 +67,9 @@ class Store {
   // v1: runs, metrics, probes, projections. v2: run notes, tags, datasets, checkpoints, a
   // diagnostics view over the "diag/" metrics. v3: checkpoints keyed by (run, step) with a foreign
   // key, and run_processes, which older builds created outside the migrations. v4: probes with top-5,
-  // bank size, parameters, train accuracy and confusion; baselines.
-  static constexpr int kSchemaVersion = 4;
+  // bank size, parameters, train accuracy and confusion; baselines. v5: whether a probe is the one
+  // its run ended with; a projection's class names.
+  static constexpr int kSchemaVersion = 5;
 
   // Opens (and creates and migrates) the database at path. A read-only Store on an older schema
   // migrates it first through a short-lived writable connection, so that readers see one schema.
@@ -94,14 +83,16 @@ class Store {
   int64_t create_run(const RunRecord& r);
   void set_status(int64_t run, const std::string& status, const std::string& message = "", bool finished = false);
   void add_metrics(const std::vector<MetricRow>& rows);  // one transaction
-  void add_probe(const ProbeRecord& p);  // replaces a row of the same run, step, kind and parameters
-  void set_projection(int64_t run, const std::string& kind, const std::vector<ProjectionPoint>& points);
+  // Probes and projections are stored as the events a run (or `eval`, `project`, the app) reports them,
+  // and read back as the same events: one struct each way (a StoreSink writes them).
+  void add_probe(const ProbeEvent& p);  // replaces a row of the same run, step, kind and parameters
+  void set_projection(const ProjectionEvent& p);  // replaces the run's projection of the same kind
 
   std::vector<RunRecord> runs();
   std::optional<RunRecord> run(int64_t id);
   std::vector<std::string> metric_names(int64_t run);
   std::vector<std::pair<int64_t, double>> metric(int64_t run, const std::string& name);
-  std::vector<ProbeRecord> probes(int64_t run);
+  std::vector<ProbeEvent> probes(int64_t run);
   std::optional<BaselineRecord> baseline(const std::string& dataset, const std::string& backbone,
                                          const std::string& baseline, const std::string& scope,
                                          const std::string& params);
@@ -109,6 +100,7 @@ class Store {
   // Every baseline measured on these images (a fingerprint) for this backbone, and the raw pixels'.
   std::vector<BaselineRecord> baselines(const std::string& dataset, const std::string& backbone);
   std::vector<ProjectionPoint> projection(int64_t run, const std::string& kind);
+  std::vector<std::string> projection_class_names(int64_t run, const std::string& kind);
   std::string integrity_check();
 
   // Run management (what the runs page calls). Each throws std::runtime_error for an unknown run.

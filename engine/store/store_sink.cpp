@@ -10,39 +10,6 @@
 
 namespace pretext {
 
-ProbeRecord probe_record(const ProbeEvent& e) {
-  ProbeRecord p;
-  p.run_id = e.run_id;
-  p.step = e.step;
-  p.kind = e.kind;
-  p.k = e.k;
-  p.accuracy = e.accuracy;
-  p.queries = e.queries;
-  p.top5 = e.top5;
-  p.bank = e.bank;
-  p.train_accuracy = e.train_accuracy;
-  p.params = e.params;
-  if (!e.confusion.empty()) p.confusion = nlohmann::json(e.confusion).dump();
-  return p;
-}
-
-ProbeEvent probe_event(const ProbeRecord& p) {
-  ProbeEvent e;
-  e.run_id = p.run_id;
-  e.step = p.step;
-  e.kind = p.kind;
-  e.k = p.k;
-  e.accuracy = p.accuracy;
-  e.queries = p.queries;
-  e.top5 = p.top5;
-  e.bank = p.bank;
-  e.train_accuracy = p.train_accuracy;
-  e.params = p.params;
-  const auto confusion = nlohmann::json::parse(p.confusion.empty() ? "[]" : p.confusion, nullptr, false);
-  if (confusion.is_array()) e.confusion = confusion.get<std::vector<int64_t>>();
-  return e;
-}
-
 BaselineEvent baseline_event(const BaselineRecord& b) {
   BaselineEvent e;
   e.baseline = b.baseline;
@@ -84,15 +51,12 @@ void StoreSink::on_event(const Event& event) {
           if (e.online_knn >= 0) writer_.push({e.run_id, e.step, metric::diagnostic(metric::kOnlineKnn), e.online_knn});
           for (const auto& [name, value] : e.extra) writer_.push({e.run_id, e.step, metric::diagnostic(name), value});
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
-          store_.add_probe(probe_record(e));
+          store_.add_probe(e);
         } else if constexpr (std::is_same_v<T, BaselineEvent>) {
           if (!e.reused)
             store_.set_baseline({e.dataset, e.backbone, e.baseline, e.scope, e.params, e.accuracy, e.queries, {}});
         } else if constexpr (std::is_same_v<T, ProjectionEvent>) {
-          std::vector<ProjectionPoint> points;
-          for (size_t i = 0; i < e.image_indices.size(); ++i)
-            points.push_back({e.image_indices[i], e.xy[2 * i], e.xy[2 * i + 1], e.labels.empty() ? -1 : e.labels[i]});
-          store_.set_projection(e.run_id, e.kind, points);
+          store_.set_projection(e);
         } else if constexpr (std::is_same_v<T, CheckpointSaved>) {
           record_checkpoint(e);
         } else if constexpr (std::is_same_v<T, RunFinished>) {

@@ -31,10 +31,7 @@ class StoreSink : public EventSink {
   int keep_;
 };
 
-// A probe as a row and a row as the probe it recorded: the sink writes the first, readers (`runs
-// show`, the runs page) print the second with engine/core/describe.h.
-ProbeRecord probe_record(const ProbeEvent& e);
-ProbeEvent probe_event(const ProbeRecord& p);
+// A stored baseline as the event that reported it (readers print it with engine/core/describe.h).
 BaselineEvent baseline_event(const BaselineRecord& b);
 
 }  // namespace pretext

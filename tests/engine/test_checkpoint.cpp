@@ -184,7 +184,7 @@ TEST(checkpoint, ForgetAfterKeepsTheRunUpToTheCheckpoint) {
   s.add_metrics(rows);
   for (int64_t step : {5, 8})
     for (int64_t r : {run, other}) {
-      ProbeRecord p;
+      ProbeEvent p;
       p.run_id = r;
       p.step = step;
       p.kind = "knn";
@@ -206,7 +206,7 @@ TEST(checkpoint, TheSameProbeAgainReplacesItsRow) {
   test::TempDir dir;
   Store s(dir.str("p.db"));
   const int64_t run = add_run(s);
-  ProbeRecord p;
+  ProbeEvent p;
   p.run_id = run;
   p.step = 10;
   p.kind = "knn";

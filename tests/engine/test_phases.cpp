@@ -286,7 +286,7 @@ TEST(phases, EveryBackboneRoundTripsThroughEvalProjectAndExport) {
     EXPECT_NEAR(r.accuracy, store.probes(t.run_id()).at(0).accuracy, 1e-9) << backbone;  // reproduces the run's probe
     const RunEmbeddings e = run_embeddings(store, t.run_id(), o);
     EXPECT_EQ(e.table.n, 5u) << backbone;
-    EXPECT_EQ(project_embeddings(e.table, "pca", 0).size(), 5u) << backbone;
+    EXPECT_EQ(project_embeddings(e.table, 1, "pca", -1, 0).image_indices.size(), 5u) << backbone;
     EXPECT_GT(export_run_weights(store, t.run_id(), dir.str(backbone + ".safetensors")), 0u) << backbone;
   }
 }

@@ -12,6 +12,7 @@
 #include "engine/store/compare.h"
 #include "engine/store/dataset_fingerprint.h"
 #include "engine/store/store.h"
+#include "engine/store/store_sink.h"
 #include "support.h"
 
 using namespace pretext;
@@ -34,7 +35,7 @@ TEST(store, RoundTripSurvivesReopen) {
       for (int step = 1; step <= 100; ++step) w.push({id, step, "loss", 10.0 - step * 0.01});
     }
     s.add_probe({id, 100, "knn", 200, 0.75, 500});
-    s.set_projection(id, "pca", {{3, 0.5f, -1.0f, 2}, {4, 1.5f, 2.0f, 0}});
+    s.set_projection({id, "pca", {0.5f, -1.0f, 1.5f, 2.0f}, {2, 0}, {3, 4}, {}});
     s.set_status(id, "finished", "", true);
   }
   Store s(db, /*read_only=*/true);
@@ -58,6 +59,56 @@ TEST(store, RoundTripSurvivesReopen) {
   EXPECT_EQ(proj[0].image_index, 3);
   EXPECT_FLOAT_EQ(proj[1].y, 2.0f);
   EXPECT_EQ(s.integrity_check(), "ok");
+}
+
+// What a run reports reaches the store whole through its sink, and reads back as the same event:
+// which probe ended the run, a linear probe's confusion, a projection's class names.
+TEST(store, TheSinkKeepsEverythingARunReports) {
+  test::TempDir dir;
+  Store s(dir.str("sink.db"));
+  RunRecord r;
+  r.name = "r";
+  r.method = "simclr";
+  r.config = "{}";
+  const int64_t id = s.create_run(r);
+  ProbeEvent linear;
+  linear.run_id = id;
+  linear.step = 40;
+  linear.kind = "linear";
+  linear.accuracy = 0.8;
+  linear.queries = 4;
+  linear.bank = 12;
+  linear.train_accuracy = 0.9;
+  linear.end_of_run = true;
+  linear.params = R"({"weight_decay":0.001})";
+  linear.confusion = {2, 0, 1, 1};
+  ProjectionEvent map;
+  map.run_id = id;
+  map.kind = "umap@40";
+  map.xy = {0.f, 1.f, 2.f, 3.f};
+  map.labels = {0, 1};
+  map.image_indices = {7, 9};
+  map.class_names = {"T-shirt/top", "Trouser"};
+  {
+    StoreSink sink(s);
+    sink.on_event(linear);
+    sink.on_event(map);
+  }
+  const auto probes = s.probes(id);
+  ASSERT_EQ(probes.size(), 1u);
+  EXPECT_TRUE(probes[0].end_of_run);
+  EXPECT_EQ(probes[0].confusion, linear.confusion);
+  EXPECT_DOUBLE_EQ(probes[0].train_accuracy, 0.9);
+  EXPECT_EQ(probes[0].top5, -1);
+  EXPECT_EQ(probes[0].params, linear.params);
+  EXPECT_EQ(s.projection_class_names(id, "umap@40"), map.class_names);
+  const auto points = s.projection(id, "umap@40");
+  ASSERT_EQ(points.size(), 2u);
+  EXPECT_EQ(points[1].image_index, 9);
+  EXPECT_FLOAT_EQ(points[1].y, 3.f);
+  EXPECT_EQ(points[1].label, 1);
+  s.delete_run(id, /*force=*/true);
+  EXPECT_TRUE(s.projection_class_names(id, "umap@40").empty());
 }
 
 TEST(store, WriterFlushMakesRowsVisibleToReaders) {
@@ -195,7 +246,7 @@ TEST(store, DeleteRemovesRowsAndFilesOfThatRunOnly) {
   for (int64_t id : {a, b}) {
     s.add_metrics({{id, 1, "loss", 1.0}, {id, 2, "loss", 0.5}});
     s.add_probe({id, 2, "knn", 200, 0.5, 10});
-    s.set_projection(id, "pca", {{0, 0, 0, 0}});
+    s.set_projection({id, "pca", {0, 0}, {0}, {0}, {"shirt"}});
     s.add_tag(id, "t");
     sqlite3_exec(s.handle(),
                  ("INSERT INTO checkpoints VALUES(" + std::to_string(id) + ", 2, 'ck', '')").c_str(), nullptr, nullptr,

@@ -63,11 +63,14 @@ TEST(export_run, SavedBackboneReproducesTheStoredProbe) {
     EXPECT_EQ(e.table.labels[i], e.images->labels[size_t(e.table.image_index[i])]);
   }
   for (const char* method : {"pca", "tsne", "umap"}) {
-    const auto points = project_embeddings(e.table, method, 0);
-    ASSERT_EQ(points.size(), 40u) << method;
-    for (const auto& p : points) EXPECT_TRUE(std::isfinite(p.x) && std::isfinite(p.y)) << method;
+    const ProjectionEvent map = project_embeddings(e.table, run, method, 3, 0);
+    EXPECT_EQ(map.kind, std::string(method) + "@3");
+    ASSERT_EQ(map.xy.size(), 80u) << method;
+    EXPECT_EQ(map.image_indices, e.table.image_index);
+    EXPECT_EQ(map.class_names, e.table.class_names);
+    for (float v : map.xy) EXPECT_TRUE(std::isfinite(v)) << method;
   }
-  EXPECT_THROW(project_embeddings(e.table, "isomap", 0), std::invalid_argument);
+  EXPECT_THROW(project_embeddings(e.table, run, "isomap", -1, 0), std::invalid_argument);
 
   // A run without a saved backbone says so.
   std::filesystem::remove(weights);

@@ -23,6 +23,7 @@
 #include "engine/core/cancel.h"
 #include "engine/eval/projections.h"
 #include "engine/export/run_model.h"
+#include "engine/store/store_sink.h"
 #include "widgets/bar_chart.h"
 #include "widgets/embedding_view.h"
 #include "widgets/thumbnail_grid.h"
@@ -82,12 +83,12 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint6
       };
     };
     out->embeddings = std::make_shared<const RunEmbeddings>(run_embeddings(store, run, o, progress(0.3, 0.0)));
-    const std::vector<ProjectionPoint> points =
-        project_embeddings(out->embeddings->table, method, store.run(run)->seed, progress(0.7, 0.3));
-    store.set_projection(run, projection_key(method, step), points);
-    for (const auto& p : points) {
-      out->points.push_back({p.x, p.y});
-      out->labels.push_back(p.label);
+    const ProjectionEvent map =
+        project_embeddings(out->embeddings->table, run, method, step, store.run(run)->seed, progress(0.7, 0.3));
+    StoreSink(store).on_event(map);  // the map leaves as an event; the store's sink records it
+    for (size_t i = 0; i < map.image_indices.size(); ++i) {
+      out->points.push_back({map.xy[2 * i], map.xy[2 * i + 1]});
+      out->labels.push_back(map.labels[i]);
     }
     for (const auto& name : out->embeddings->table.class_names) out->class_names << QString::fromStdString(name);
   } catch (const Cancelled&) {

@@ -410,7 +410,7 @@ void RunsPage::showDetails(qint64 run) {
                      QString::fromStdString(r->opencv_version), QString::fromStdString(r->ui_version));
     const nlohmann::json config = nlohmann::json::parse(r->config);
     text += tr("\nProbes\n");
-    for (const auto& p : store.probes(run)) text += "  " + QString::fromStdString(describe_probe(probe_event(p))) + "\n";
+    for (const auto& p : store.probes(run)) text += "  " + QString::fromStdString(describe_probe(p)) + "\n";
     text += tr("Baselines (what the same probes read without learning)\n");
     for (const auto& b : store.baselines(config.value("data_fingerprint", std::string()), r->backbone))
       text += "  " + QString::fromStdString(describe_baseline(baseline_event(b))) + "\n";
