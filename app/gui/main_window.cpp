@@ -128,7 +128,14 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
       QMessageBox::warning(this, tr("Resume"), tr("Cannot resume run %1: %2").arg(run).arg(e.what()));
     }
   });
+  // Re-run is the stored experiment: its pipeline replaces whatever the studio held (and the studio
+  // shows it), so what the user changes next is the only change.
   connect(runs_page_, &RunsPage::rerunRequested, this, [this](const TrainConfig& c) {
+    if (c.pipeline_json.is_object()) {
+      const QString name = QString::fromStdString(c.pipeline_json.value("name", "custom"));
+      studio_page_->showPipeline(c.pipeline_json, tr("%1 (stored with the run)").arg(name));
+      state_->setPipelineJson(QString::fromStdString(c.pipeline_json.dump()));
+    }
     train_page_->applyConfig(c);
     if (QString::fromStdString(c.data) != state_->dataPath()) openDataset(QString::fromStdString(c.data));
     showPage("train");

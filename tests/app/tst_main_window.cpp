@@ -2,6 +2,7 @@
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -20,6 +21,7 @@
 #include "app/gui/main_window.h"
 #include "app/gui/pages/explore_panel.h"
 #include "app/gui/pages/runs_page.h"
+#include "app/gui/pages/studio_page.h"
 #include "app/gui/pages/train_page.h"
 #include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
@@ -29,6 +31,7 @@
 #include "widgets/bar_chart.h"
 #include "widgets/curve_plot.h"
 #include "widgets/embedding_view.h"
+#include "widgets/pipeline_editor.h"
 #include "widgets/thumbnail_grid.h"
 #include "widgets/view_grid.h"
 #include "widgets/qcp.h"
@@ -213,6 +216,17 @@ class TstMainWindow : public QObject {
     QCOMPARE(c.checkpoint_every, stored.checkpoint_every);
     QCOMPARE(c.diag_every, stored.diag_every);
     QVERIFY(c.pipeline_json == stored.pipeline_json);
+
+    // Through the runs page's Re-run, with another pipeline in the studio: the stored one wins, and
+    // the studio shows it.
+    auto* studio = w.findChild<StudioPage*>();
+    QVERIFY(studio);
+    studio->loadPreset("byol");
+    w.findChild<AppState*>()->setPipelineJson(QJsonDocument(studio->editor()->pipeline()).toJson());  // "Use"
+    QCOMPARE(page->config().pipeline_json.value("name", ""), std::string("byol"));
+    Q_EMIT w.findChild<RunsPage*>()->rerunRequested(stored);
+    QVERIFY(page->config().pipeline_json == stored.pipeline_json);
+    QCOMPARE(studio->editor()->pipeline().value("name").toString(), QStringLiteral("mine"));
   }
 
   // The status bar says what the run is doing: paused, stopping, and how it ended, never a stale ETA.

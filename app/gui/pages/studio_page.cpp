@@ -219,7 +219,15 @@ void StudioPage::connectRefresh() {
 
 void StudioPage::loadPreset(const QString& name) {
   try {
-    const Pipeline pipeline = Pipeline::load(name.toStdString());
+    showPipeline(Pipeline::load(name.toStdString()).to_json(), name);
+  } catch (const std::exception& e) {
+    status_->setText(tr("Cannot load %1: %2").arg(name, e.what()));
+  }
+}
+
+void StudioPage::showPipeline(const nlohmann::json& document, const QString& name) {
+  try {
+    const Pipeline pipeline = Pipeline::from_json(document);
     editor_->setPipeline(to_qjson(pipeline.to_json()));
     // As many views as the pipeline defines (RotNet's four rotations), at least the usual pair.
     views_->setValue(std::clamp(static_cast<int>(pipeline.view_count()), 2, views_->maximum()));

@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QTimer>
 #include <QWidget>
+#include <nlohmann/json.hpp>
 
 class QGroupBox;
 class QHBoxLayout;
@@ -35,6 +36,8 @@ class StudioPage : public QWidget {
   explicit StudioPage(AppState* state, QWidget* parent = nullptr);
   void refresh();
   void loadPreset(const QString& name);
+  // Shows a pipeline document (a run's, for Re-run) under `name` in the preset box.
+  void showPipeline(const nlohmann::json& document, const QString& name);
   PipelineEditor* editor() const { return editor_; }
 
  private:

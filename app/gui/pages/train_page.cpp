@@ -720,8 +720,10 @@ void TrainPage::setRunning(bool running) {
 
 std::optional<TrainPage::RunPipeline> TrainPage::runPipeline() const {
   try {
-    if (!state_->pipelineJson().isEmpty())
-      return RunPipeline{tr("from the studio"), nlohmann::json::parse(state_->pipelineJson().toStdString())};
+    if (!state_->pipelineJson().isEmpty()) {
+      const auto doc = nlohmann::json::parse(state_->pipelineJson().toStdString());
+      return RunPipeline{tr("from the studio: %1").arg(QString::fromStdString(doc.value("name", "custom"))), doc};
+    }
     const TrainConfig c = config();  // the recipe's pipeline survives only while its method is chosen
     if (c.pipeline_json.is_object()) return RunPipeline{tr("the recipe's"), c.pipeline_json};
     if (!c.pipeline.empty()) return RunPipeline{QString::fromStdString(c.pipeline), Pipeline::load(c.pipeline).to_json()};
