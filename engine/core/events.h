@@ -103,6 +103,7 @@ struct RunStarted {
   std::string device;
   int64_t total_steps = 0;
   int64_t images = 0;
+  int64_t resumed_from = -1;  // a resumed run: the checkpoint's step (its rows after it are recomputed)
 };
 
 struct RunFinished {

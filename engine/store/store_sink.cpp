@@ -35,7 +35,9 @@ void StoreSink::on_event(const Event& event) {
   std::visit(
       [this](const auto& e) {
         using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, StepEvent>) {
+        if constexpr (std::is_same_v<T, RunStarted>) {
+          open_run(e);
+        } else if constexpr (std::is_same_v<T, StepEvent>) {
           writer_.push({e.run_id, e.step, metric::kLoss, e.loss});
           writer_.push({e.run_id, e.step, metric::kLearningRate, e.lr});
           writer_.push({e.run_id, e.step, metric::kImagesPerSecond, e.images_per_s});
@@ -65,6 +67,14 @@ void StoreSink::on_event(const Event& event) {
         }
       },
       event);
+}
+
+void StoreSink::open_run(const RunStarted& e) {
+  if (e.run_id <= 0) return;
+  // A resumed run recomputes the steps after its checkpoint: their old rows would duplicate the curve.
+  if (e.resumed_from >= 0) store_.forget_after(e.run_id, e.resumed_from);
+  store_.set_status(e.run_id, "running", "", false);
+  store_.set_run_process(e.run_id);  // whose process it is, so a crash can be told from a live run
 }
 
 void StoreSink::record_checkpoint(const CheckpointSaved& c) {

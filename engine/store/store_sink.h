@@ -1,7 +1,7 @@
 #pragma once
 // The store's side of a run: it writes what the run reports, and only that. The trainer emits
-// events; this sink turns them into rows (metrics through the batching MetricWriter, probes,
-// projections, checkpoint records, the final status). A FanoutSink puts it before the UI or the
+// events; this sink turns them into rows (the run's start, metrics through the batching
+// MetricWriter, probes, projections, checkpoint records, the final status). A FanoutSink puts it before the UI or the
 // console, so results leave the engine through one channel.
 #include <string>
 
@@ -24,6 +24,7 @@ class StoreSink : public EventSink {
   std::string writer_error() const;  // the last metric write error ("" when none)
 
  private:
+  void open_run(const RunStarted& e);
   void record_checkpoint(const CheckpointSaved& c);
 
   Store& store_;

@@ -31,9 +31,7 @@ int64_t create_run_record(Store& store, const TrainConfig& cfg, const std::strin
   r.torch_version = v.torch;
   r.opencv_version = v.opencv;
   r.ui_version = ui_version;
-  const int64_t id = store.create_run(r);
-  store.set_run_process(id);
-  return id;
+  return store.create_run(r);
 }
 
 CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& cfg, TrainingParts& parts, int64_t total,
@@ -62,10 +60,6 @@ CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& c
   } else {
     log(LogEvent::Level::Info, "run " + id + " has no checkpoint: starting it over");
   }
-  // The steps after the checkpoint are recomputed; their old rows would duplicate the curve.
-  store.forget_after(run, start.step);
-  store.set_status(run, "running", "", false);
-  store.set_run_process(run);
   return start;
 }
 

@@ -180,7 +180,7 @@ void Trainer::open_record(Session& s) {
   s.last_checkpoint = s.start_step;
   // A timed run's length in steps is not known yet: its step events carry an estimate.
   s.out->on_event(RunStarted{run_id_, describe_device(s.device_name), s.schedule.timed() ? 0 : s.schedule.total,
-                             static_cast<int64_t>(s.data.train->size())});
+                             static_cast<int64_t>(s.data.train->size()), resume_id_ > 0 ? s.start_step : -1});
 }
 
 double Trainer::wait_while_paused() {
