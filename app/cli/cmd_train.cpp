@@ -6,6 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/console_sink.h"
 #include "app/cli/stop_on_signal.h"
+#include "engine/eval/probes.h"
 #include "engine/methods/method_info.h"
 #include "engine/models/names.h"
 #include "engine/train/options.h"
@@ -132,7 +133,13 @@ void add_train(CLI::App& app, Commands& out) {
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--probe-every", cfg.probe_every, "Steps between full probes during training (0: only at the end)")
       ->check(CLI::NonNegativeNumber);
-  train->add_flag("--linear-probe", cfg.linear_probe, "Probes also fit a linear classifier on the frozen features");
+  std::string probe_names;
+  for (const auto& kind : probe_kinds()) probe_names += (probe_names.empty() ? "" : ", ") + kind.name;
+  train->add_option("--probes", cfg.probes, "Probes to run at the end (and every --probe-every steps), from: " +
+                                                 probe_names + " (kNN always runs)")
+      ->delimiter(',');
+  train->add_flag_callback("--linear-probe", [&cfg] { cfg.probes.push_back("linear"); },
+                           "Probes also fit a linear classifier on the frozen features (same as --probes knn,linear)");
   train->add_option("--limit", cfg.limit, "Use at most this many training images");
   train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
   train->add_option("--name", cfg.name, "Run name");

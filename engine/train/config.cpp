@@ -1,5 +1,6 @@
 #include "engine/train/config.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -10,7 +11,7 @@ namespace pretext {
   X(epochs) X(steps) X(batch) X(optimizer) X(lr) X(base_lr) X(momentum) X(weight_decay) X(warmup_fraction) X(seed)       \
   X(clip_grad_norm) X(lars_eta) X(amp) X(channels_last) X(checkpoint_every)       \
   X(threads) X(workers) X(limit) X(resize) X(knn_k) X(knn_t) X(probe_queries) X(diag_every) X(diag_batch) X(online_knn) \
-  X(data_fingerprint) X(probe_every) X(linear_probe) X(time_budget_s) X(preset)
+  X(data_fingerprint) X(probe_every) X(probes) X(time_budget_s) X(preset)
 
 nlohmann::json TrainConfig::to_json() const {
   nlohmann::json j;
@@ -28,8 +29,9 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
       PRETEXT_CONFIG_FIELDS(X)
 #undef X
   };
-  // Written by builds before the config was resolved in one place; their content is in the fields.
-  const std::set<std::string> retired = {"method_params_resolved"};
+  // Written by earlier builds: method_params_resolved before the config was resolved in one place
+  // (its content is in the fields); linear_probe before the probes were named in a list (read below).
+  const std::set<std::string> retired = {"method_params_resolved", "linear_probe"};
   for (const auto& [key, value] : j.items()) {
     if (fields.count(key) || retired.count(key)) continue;
     std::string known;
@@ -47,6 +49,8 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   }
   PRETEXT_CONFIG_FIELDS(X)
 #undef X
+  if (j.value("linear_probe", false) && std::find(c.probes.begin(), c.probes.end(), "linear") == c.probes.end())
+    c.probes.push_back("linear");
   return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace pretext {
 
@@ -44,7 +45,9 @@ struct TrainConfig {
   int diag_batch = 256;        // images in the fixed diagnostics batch
   int online_knn = 500;        // labelled images for the online kNN at each diagnostic (0: off)
   int64_t probe_every = 0;     // steps between full probes during training (0: only at the end)
-  bool linear_probe = false;   // probes also fit a linear classifier (engine/eval/linear_probe.h)
+  // The probes the run schedules and ends with, by name in the probes table (engine/eval/probes.h).
+  // The kNN probe always runs: the baselines and the run's headline read it.
+  std::vector<std::string> probes = {"knn"};
   std::string data_fingerprint;  // of the images the run trained on (set by the trainer)
   std::string preset;          // the named recipe it started from (engine/train/presets.h), if any
 

@@ -59,7 +59,7 @@ struct BaselineProbe {
 
 ProbeSettings probe_settings(const TrainConfig& cfg) {
   ProbeSettings s;
-  if (cfg.linear_probe) s.kinds.push_back("linear");
+  s.kinds = cfg.probes;
   s.options.k = cfg.knn_k;
   s.options.temperature = cfg.knn_t;
   return s;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "engine/augment/pipeline.h"
+#include "engine/eval/probes.h"
 #include "engine/methods/method_info.h"
 #include "engine/models/names.h"
 #include "engine/train/options.h"
@@ -75,6 +76,15 @@ double resolve_weight_decay(double requested, const nlohmann::json& method_param
   return requested >= 0 ? requested : param_number(method_params, "weight_decay", 5e-4);
 }
 
+// The run's probes in the table's order, each once, the kNN among them; an unknown name is refused.
+std::vector<std::string> resolve_probes(const std::vector<std::string>& asked) {
+  for (const auto& name : asked) probe_kind(name);
+  std::vector<std::string> out;
+  for (const auto& kind : probe_kinds())
+    if (kind.name == "knn" || std::find(asked.begin(), asked.end(), kind.name) != asked.end()) out.push_back(kind.name);
+  return out;
+}
+
 TrainConfig resolve_config(const TrainConfig& config) {
   TrainConfig c = config;
   try {
@@ -98,6 +108,7 @@ TrainConfig resolve_config(const TrainConfig& config) {
   require_choice("amp", c.amp, amp_modes());
   require_device(c.device);
   require_sizes(c);
+  c.probes = resolve_probes(c.probes);
   c.data = absolute_data_path(c.data);
   c.eval_data = absolute_data_path(c.eval_data);
   if (!c.pipeline_json.is_object())

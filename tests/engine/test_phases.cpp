@@ -74,6 +74,19 @@ TEST(phases, RunConfigRefusesUnknownKeysAndWrongTypesByName) {
   EXPECT_EQ(TrainConfig::from_json(c.to_json()).to_json(), c.to_json());
 }
 
+// The probes a run schedules are named from the probes table; configs stored with the old
+// linear_probe flag read as the same list.
+TEST(phases, RunProbesAreNamesFromTheProbesTable) {
+  EXPECT_EQ(TrainConfig::from_json({{"linear_probe", true}}).probes, (std::vector<std::string>{"knn", "linear"}));
+  EXPECT_EQ(TrainConfig::from_json({{"linear_probe", false}}).probes, (std::vector<std::string>{"knn"}));
+  TrainConfig c;
+  c.method = "simclr";
+  c.probes = {"linear", "linear"};
+  EXPECT_EQ(resolve_config(c).probes, (std::vector<std::string>{"knn", "linear"}));  // table order, kNN always
+  c.probes = {"svm"};
+  EXPECT_NE(what_of([&] { resolve_config(c); }).find("unknown probe 'svm' (known: knn, linear)"), std::string::npos);
+}
+
 TEST(phases, ResolutionHonoursTheMethodTableAndTopLevelChoicesWin) {
   TrainConfig c;
   c.method = "mae";  // its table offers optimizer, backbone and base_lr
@@ -423,7 +436,7 @@ TEST(phases, ProbesScheduledDuringTrainingAreStoredWithTheirStep) {
   const std::string db = dir.str("sched.db");
   auto cfg = test::tiny_config(6);
   cfg.probe_every = 2;
-  cfg.linear_probe = true;
+  cfg.probes = {"knn", "linear"};
   test::Recorder rec;
   Trainer t(cfg, rec, db);
   t.run();

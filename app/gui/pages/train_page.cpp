@@ -32,6 +32,7 @@
 #include "engine/data/image_mat.h"
 #include "engine/core/describe.h"
 #include "engine/core/metric_names.h"
+#include "engine/eval/probes.h"
 #include "engine/methods/method_info.h"
 #include "engine/store/compare.h"
 #include "engine/store/store.h"
@@ -346,13 +347,17 @@ void TrainPage::addProbeControls(QFormLayout* form) {
   probe_every_->setSingleStep(50);
   probe_every_->setSpecialValueText(tr("at the end"));
   probe_every_->setSuffix(tr(" steps"));
-  probe_every_->setToolTip(tr("Run the full kNN probe (and the linear probe, if checked) every this many steps, "
+  probe_every_->setToolTip(tr("Run the full kNN probe (and the probes checked below) every this many steps, "
                               "not only when the run ends. Each result is stored with its step."));
   form->addRow(tr("Probe every"), probe_every_);
-  linear_ = new QCheckBox(tr("Linear probe too"));
-  linear_->setToolTip(tr("Also fit a linear classifier on the frozen, standardised features (L-BFGS; the weight "
-                         "decay is chosen on held-out training images): the standard measure next to kNN."));
-  form->addRow(QString(), linear_);
+  // A check box per probe of the probes table besides the kNN, which always runs.
+  for (const auto& kind : probe_kinds()) {
+    if (kind.name == "knn") continue;
+    auto* box = new QCheckBox(tr("%1 probe too").arg(QString::fromStdString(kind.title)));
+    box->setToolTip(QString::fromStdString(kind.help));
+    form->addRow(QString(), box);
+    extra_probes_.emplace_back(kind.name, box);
+  }
 }
 
 // The launcher: one form, built as its groups of rows, then filled with the defaults and wired.
@@ -620,7 +625,8 @@ void TrainPage::applyConfig(const TrainConfig& c) {
   seed_->setValue(static_cast<int>(c.seed));
   budget_->setValue(c.time_budget_s / 60.0);
   probe_every_->setValue(static_cast<int>(c.probe_every));
-  linear_->setChecked(c.linear_probe);
+  for (const auto& [name, box] : extra_probes_)
+    box->setChecked(std::find(c.probes.begin(), c.probes.end(), name) != c.probes.end());
   optimizer_->setCurrentText(QString::fromStdString(c.optimizer));
   fillMethodParams();
   for (int r = 0; r < params_->rowCount(); ++r) {
@@ -679,7 +685,9 @@ TrainConfig TrainPage::config() const {
   const double shown_s = budget_->value() * 60.0;
   c.time_budget_s = std::abs(shown_s - base_.time_budget_s) <= 3.0 ? base_.time_budget_s : shown_s;
   c.probe_every = probe_every_->value();
-  c.linear_probe = linear_->isChecked();
+  c.probes = {"knn"};
+  for (const auto& [name, box] : extra_probes_)
+    if (box->isChecked()) c.probes.push_back(name);
   if (!state_->pipelineJson().isEmpty()) c.pipeline_json = nlohmann::json::parse(state_->pipelineJson().toStdString());
   const MethodInfo& m = method_info(c.method);
   for (int r = 0; r < params_->rowCount(); ++r) {
@@ -713,9 +721,9 @@ void TrainPage::setRunning(bool running) {
     pause_->setChecked(false);
   }
   for (QWidget* w : std::initializer_list<QWidget*>{preset_, method_, backbone_, epochs_, steps_, batch_, limit_,
-                                                    optimizer_, lr_, device_, seed_, probe_every_, linear_, budget_,
-                                                    params_})
+                                                    optimizer_, lr_, device_, seed_, probe_every_, budget_, params_})
     w->setEnabled(!running);
+  for (const auto& [name, box] : extra_probes_) box->setEnabled(!running);
 }
 
 std::optional<TrainPage::RunPipeline> TrainPage::runPipeline() const {

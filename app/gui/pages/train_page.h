@@ -5,6 +5,9 @@
 #include <QMap>
 #include <QWidget>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/core/events.h"
 #include "engine/train/config.h"
@@ -93,7 +96,7 @@ class TrainPage : public QWidget {
   QSpinBox* seed_;
   QSpinBox* probe_every_;
   QDoubleSpinBox* budget_;
-  QCheckBox* linear_;
+  std::vector<std::pair<std::string, QCheckBox*>> extra_probes_;  // the probes table's, but the kNN
   QTableWidget* params_;
   QLabel* pipeline_label_;
   QLabel* preset_note_;
