@@ -13,7 +13,6 @@
 #include <QTimer>
 #include <QTabWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -59,11 +58,10 @@ constexpr size_t kInvarianceImages = 500;  // a standard error of about 0.01 on 
 // As the literature writes them: PCA, t-SNE, UMAP.
 QString projection_title(const QString& name) { return name == "tsne" ? QStringLiteral("t-SNE") : name.toUpper(); }
 
-// Embeds the run's images, projects them and stores the projection with the run. Runs on a worker
-// thread; cancelled between units of work through the progress callback.
+// Embeds the run's images, projects them and stores the projection with the run. Runs as the tab's
+// task; cancelled between units of work through the progress callback.
 std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint64 step, const std::string& method,
-                                        size_t limit, std::shared_ptr<std::atomic<bool>> cancelled,
-                                        const std::function<void(double, QString)>& report) {
+                                        size_t limit, const BackgroundTask::Control& task) {
   auto out = std::make_shared<Explored>();
   out->run = run;
   out->step = step;
@@ -78,8 +76,8 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint6
     o.checkpoint = step;
     auto progress = [&](double share, double offset) {
       return [&, share, offset](double f, const std::string& what) {
-        if (*cancelled) throw Cancelled();
-        report(offset + share * f, QString::fromStdString(what));
+        throw_if_cancelled(task.cancelled);
+        task.progress(offset + share * f, what);
       };
     };
     out->embeddings = std::make_shared<const RunEmbeddings>(run_embeddings(store, run, o, progress(0.3, 0.0)));
@@ -100,17 +98,14 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint6
   return out;
 }
 
-std::shared_ptr<const Measured> measure(const std::string& db, qint64 run, std::shared_ptr<std::atomic<bool>> cancelled,
-                                        const std::function<void(double, QString)>& report) {
+std::shared_ptr<const Measured> measure(const std::string& db, qint64 run, const BackgroundTask::Control& task) {
   auto out = std::make_shared<Measured>();
   out->run = run;
   try {
     Store store(db, /*read_only=*/true);
     RunDataOptions o;
     o.limit = kInvarianceImages;
-    out->ops = run_sensitivity(store, run, o, [&](double f, const std::string& what) {
-      report(f, QString::fromStdString(what));
-    }, [&] { return cancelled->load(); });
+    out->ops = run_sensitivity(store, run, o, task.progress, task.cancelled);
   } catch (const Cancelled&) {
     out->error = QObject::tr("Cancelled.");
   } catch (const std::exception& e) {
@@ -248,10 +243,13 @@ QWidget* ExplorePanel::buildInvariancePage() {
 void ExplorePanel::connectControls() {
   connect(compute_, &QPushButton::clicked, this, &ExplorePanel::start);
   connect(cancel_, &QPushButton::clicked, this, [this] {
-    if (cancelled_) *cancelled_ = true;
+    task_.cancel();
     status_->setText(tr("Cancelling…"));
   });
-  connect(&watcher_, &QFutureWatcher<std::shared_ptr<const Explored>>::finished, this, &ExplorePanel::finish);
+  connect(&task_, &BackgroundTask::progressed, this, [this](double fraction, const QString& what) {
+    progress_->setValue(int(1000 * fraction));
+    status_->setText(what);
+  });
   connect(measure_, &QPushButton::clicked, this, &ExplorePanel::measureInvariances);
   connect(checkpoint_, &QSlider::valueChanged, this, &ExplorePanel::showCheckpoint);
   connect(play_, &QPushButton::clicked, this, [this] {
@@ -262,22 +260,15 @@ void ExplorePanel::connectControls() {
       else showCheckpoint(checkpoint_->value());
     }
   });
-  connect(&measure_watcher_, &QFutureWatcher<std::shared_ptr<const Measured>>::finished, this,
-          &ExplorePanel::finishMeasuring);
   connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
   connect(view_, &EmbeddingView::selected, this, &ExplorePanel::showSelection);
 }
 
-ExplorePanel::~ExplorePanel() {
-  if (cancelled_) *cancelled_ = true;
-  watcher_.waitForFinished();  // the workers stop at their next unit of work
-  measure_watcher_.waitForFinished();
-}
+ExplorePanel::~ExplorePanel() = default;  // the task stops at its next unit of work
 
-bool ExplorePanel::busy() const { return watcher_.isRunning() || measure_watcher_.isRunning(); }
+bool ExplorePanel::busy() const { return task_.running(); }
 
 void ExplorePanel::beginWork(const QString& what) {
-  cancelled_ = std::make_shared<std::atomic<bool>>(false);
   compute_->setEnabled(false);
   measure_->setEnabled(false);
   cancel_->setEnabled(true);
@@ -285,20 +276,14 @@ void ExplorePanel::beginWork(const QString& what) {
   status_->setText(what);
 }
 
-std::function<void(double, QString)> ExplorePanel::reporter() {
-  return [this](double fraction, QString what) {
-    QMetaObject::invokeMethod(this, [this, fraction, what] {
-      progress_->setValue(int(1000 * fraction));
-      status_->setText(what);
-    }, Qt::QueuedConnection);
-  };
-}
-
 void ExplorePanel::measureInvariances() {
   if (run_ <= 0 || busy()) return;
   beginWork(tr("Run %1: measuring invariances…").arg(run_));
   tabs_->setCurrentIndex(1);
-  measure_watcher_.setFuture(QtConcurrent::run(measure, state_->dbPath().toStdString(), run_, cancelled_, reporter()));
+  task_.start([this, db = state_->dbPath().toStdString(), run = run_](const BackgroundTask::Control& c) {
+    const auto result = measure(db, run, c);
+    return BackgroundTask::Finish([this, result] { finishMeasuring(result); });
+  });
 }
 
 bool ExplorePanel::endWork(qint64 run, const QString& error) {
@@ -310,8 +295,7 @@ bool ExplorePanel::endWork(qint64 run, const QString& error) {
   return error.isEmpty();
 }
 
-void ExplorePanel::finishMeasuring() {
-  const auto result = measure_watcher_.result();
+void ExplorePanel::finishMeasuring(const std::shared_ptr<const Measured>& result) {
   if (!endWork(result->run, result->error)) {
     Q_EMIT measured(false);
     return;
@@ -367,13 +351,15 @@ void ExplorePanel::start() {
   if (run_ <= 0 || busy()) return;
   beginWork(tr("Run %1: embedding…").arg(run_));
   tabs_->setCurrentIndex(0);
-  watcher_.setFuture(QtConcurrent::run(explore, state_->dbPath().toStdString(), run_, selectedStep(),
-                                       method_->currentData().toString().toStdString(), size_t(points_->value()),
-                                       cancelled_, reporter()));
+  task_.start([this, db = state_->dbPath().toStdString(), run = run_, step = selectedStep(),
+               method = method_->currentData().toString().toStdString(),
+               limit = size_t(points_->value())](const BackgroundTask::Control& c) {
+    const auto result = explore(db, run, step, method, limit, c);
+    return BackgroundTask::Finish([this, result] { finish(result); });
+  });
 }
 
-void ExplorePanel::finish() {
-  const auto result = watcher_.result();
+void ExplorePanel::finish(const std::shared_ptr<const Explored>& result) {
   if (!endWork(result->run, result->error)) {
     playing_ = false;
     play_->setText(tr("Play"));

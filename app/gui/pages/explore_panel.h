@@ -6,12 +6,11 @@
 // formed over training, each frame aligned to the one before so points move only where the
 // embedding changed. Beside the map, the run's invariances: how far its
 // embedding moves under each op of its own pipeline alone. The Runs page's Explore tab.
-#include <QFutureWatcher>
 #include <QMap>
 #include <QWidget>
-#include <atomic>
-#include <functional>
 #include <memory>
+
+#include "app/gui/background_task.h"
 
 class QComboBox;
 class QLayout;
@@ -58,14 +57,13 @@ class ExplorePanel : public QWidget {
   QWidget* buildInvariancePage();
   void connectControls();
   void start();
-  void finish();
-  void finishMeasuring();
+  void finish(const std::shared_ptr<const Explored>& result);
+  void finishMeasuring(const std::shared_ptr<const Measured>& result);
   bool busy() const;
   void beginWork(const QString& what);
   // The buttons back and the progress bar full or empty; an error goes to the status line. True
   // when the work succeeded.
   bool endWork(qint64 run, const QString& error);
-  std::function<void(double, QString)> reporter();
   void showSelection(const QVector<int>& rows);
   QImage thumbnail(int row) const;
   void showFrame(const std::shared_ptr<const Explored>& frame);
@@ -99,9 +97,7 @@ class ExplorePanel : public QWidget {
   ThumbnailGrid* neighbours_;
   ThumbnailGrid* selection_;
   std::shared_ptr<const Explored> current_;
-  QFutureWatcher<std::shared_ptr<const Explored>> watcher_;
-  QFutureWatcher<std::shared_ptr<const Measured>> measure_watcher_;
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  BackgroundTask task_;  // a map or an invariance measurement, one at a time
 };
 
 }  // namespace pretext
