@@ -6,6 +6,7 @@
 #include "app/cli/stop_on_signal.h"
 #include "engine/store/store.h"
 #include "engine/train/trainer.h"
+#include "engine/train/run_record.h"
 
 namespace pretext::cli {
 namespace {
@@ -37,9 +38,9 @@ int run_resume(const ResumeArgs& a) {
       return 2;
     }
     try {
-      cfg = TrainConfig::from_json(nlohmann::json::parse(rec->config));
+      cfg = stored_config(*rec);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "error: run %lld has an unreadable config: %s\n", static_cast<long long>(a.run), e.what());
+      std::fprintf(stderr, "error: %s\n", e.what());
       return 2;
     }
   }

@@ -7,6 +7,7 @@
 
 #include "engine/store/store.h"
 #include "engine/train/trainer.h"
+#include "engine/train/run_record.h"
 
 namespace pretext {
 
@@ -73,7 +74,7 @@ void TrainingController::resume(qint64 run, const QString& db_path) {
   TrainConfig cfg;
   {
     Store store(db_path.toStdString(), /*read_only=*/true);
-    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(run)));
+    cfg = stored_config(store, run);
   }
   trainer_ = std::make_unique<Trainer>(cfg, *sink_, db_path.toStdString(), std::string("Qt ") + qVersion());
   trainer_->resume_run(run);

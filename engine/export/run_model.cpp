@@ -24,6 +24,7 @@
 #include "engine/train/evaluation.h"
 #include "engine/train/config.h"
 #include "engine/train/run_data.h"
+#include "engine/train/run_record.h"
 
 namespace pretext {
 namespace {
@@ -39,16 +40,6 @@ struct RunModel {
     return [m = method](const torch::Tensor& x) { return m->features(x); };
   }
 };
-
-TrainConfig stored_config(Store& store, int64_t run) {
-  auto r = store.run(run);
-  if (!r) throw std::runtime_error("no run " + std::to_string(run));
-  try {
-    return TrainConfig::from_json(nlohmann::json::parse(r->config));
-  } catch (const std::exception& e) {
-    throw std::runtime_error("run " + std::to_string(run) + " has an unreadable config: " + e.what());
-  }
-}
 
 RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
   RunModel m;

@@ -63,6 +63,20 @@ CheckpointMeta reopen_run_record(Store& store, int64_t run, const TrainConfig& c
   return start;
 }
 
+TrainConfig stored_config(const RunRecord& run) {
+  try {
+    return TrainConfig::from_json(nlohmann::json::parse(run.config));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("run " + std::to_string(run.id) + " has an unreadable config: " + e.what());
+  }
+}
+
+TrainConfig stored_config(Store& store, int64_t run) {
+  const auto r = store.run(run);
+  if (!r) throw std::runtime_error("no run " + std::to_string(run));
+  return stored_config(*r);
+}
+
 std::string write_run_checkpoint(const std::string& db_path, int64_t run, const CheckpointMeta& meta,
                                  TrainingParts& parts) {
   const std::string path = checkpoint_path(db_path, run, meta.step);

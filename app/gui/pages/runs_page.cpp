@@ -43,6 +43,7 @@
 #include "engine/store/compare.h"
 #include "engine/store/store_sink.h"
 #include "engine/store/store.h"
+#include "engine/train/run_record.h"
 #include "widgets/curve_plot.h"
 #include "widgets/qcp.h"
 
@@ -193,7 +194,7 @@ QHBoxLayout* RunsPage::buildActions() {
     if (selected_ <= 0) return;
     try {
       Store store(state_->dbPath().toStdString(), true);
-      if (auto r = store.run(selected_)) Q_EMIT rerunRequested(TrainConfig::from_json(nlohmann::json::parse(r->config)));
+      Q_EMIT rerunRequested(stored_config(store, selected_));
     } catch (const std::exception& e) {
       details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));
     }
@@ -522,7 +523,7 @@ void RunsPage::probeSelected() {
   std::vector<CheckpointRecord> checkpoints;
   try {
     Store store(state_->dbPath().toStdString(), true);
-    cfg = TrainConfig::from_json(nlohmann::json::parse(store.run_config(selected_)));
+    cfg = stored_config(store, selected_);
     checkpoints = store.checkpoints(selected_);
   } catch (const std::exception& e) {
     details_->setPlainText(tr("Cannot read run %1: %2").arg(selected_).arg(e.what()));

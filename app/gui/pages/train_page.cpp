@@ -40,6 +40,7 @@
 #include "engine/train/options.h"
 #include "engine/train/presets.h"
 #include "engine/train/resolve.h"
+#include "engine/train/run_record.h"
 #include "widgets/curve_plot.h"
 #include "widgets/heatmap_plot.h"
 #include "widgets/histogram_plot.h"
@@ -290,7 +291,7 @@ void TrainPage::showStoredHistory(qint64 run) {
   try {
     Store store(state_->dbPath().toStdString(), /*read_only=*/true);
     if (const auto r = store.run(run)) {
-      TrainConfig c = TrainConfig::from_json(nlohmann::json::parse(r->config));
+      TrainConfig c = stored_config(*r);
       applyConfig(c);  // the form shows the run that trains, also when it was resumed
     }
     for (const char* name : {metric::kLoss, metric::kLearningRate, metric::kImagesPerSecond})
@@ -567,7 +568,7 @@ double earlier_speed(const QString& db, const TrainConfig& c) {
     const auto runs = store.runs();
     for (auto r = runs.rbegin(); r != runs.rend(); ++r) {
       if (r->method != c.method || r->backbone != c.backbone || r->device != c.device) continue;
-      if (TrainConfig::from_json(nlohmann::json::parse(r->config)).batch != c.batch) continue;
+      if (stored_config(*r).batch != c.batch) continue;
       for (const auto& m : store.last_metrics(r->id))
         if (m.name == metric::kImagesPerSecond && m.value > 0) return m.value;
     }
