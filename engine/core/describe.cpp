@@ -44,11 +44,15 @@ std::string describe_probe(const ProbeEvent& p) {
   const std::string params = describe_parameters(p.params);
   const std::string head = (p.kind == "knn" ? std::string("kNN") : p.kind) + (params.empty() ? "" : " (" + params + ")") +
                            " at step " + std::to_string(p.step) + ": ";
-  if (p.kind == "knn")
-    return head + "top-1 " + percent(p.accuracy) + (p.top5 >= 0 ? ", top-5 " + percent(p.top5) : "") + " on " +
-           std::to_string(p.queries) + " queries, bank " + std::to_string(p.bank);
-  return head + percent(p.accuracy) + " on " + std::to_string(p.queries) + " queries" +
-         (p.train_accuracy >= 0 ? " (train " + percent(p.train_accuracy) + " on " + std::to_string(p.bank) + ")" : "");
+  // What the probe measured says how to read it: a ranking (top-1, top-5) over a bank, or a fitted
+  // classifier with its training accuracy.
+  const bool ranks = p.top5 >= 0 || p.k > 0;
+  const std::string accuracy =
+      ranks ? "top-1 " + percent(p.accuracy) + (p.top5 >= 0 ? ", top-5 " + percent(p.top5) : "") : percent(p.accuracy);
+  const std::string bank = p.train_accuracy >= 0
+                               ? " (train " + percent(p.train_accuracy) + " on " + std::to_string(p.bank) + ")"
+                               : (p.bank > 0 ? ", bank " + std::to_string(p.bank) : "");
+  return head + accuracy + " on " + std::to_string(p.queries) + " queries" + bank;
 }
 
 nlohmann::json probe_json(const ProbeEvent& p) {

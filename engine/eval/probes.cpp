@@ -17,6 +17,10 @@ const std::vector<ProbeKind>& probe_kinds() {
        "Linear probe: logistic regression on the frozen, standardised features (L-BFGS; weight decay chosen on "
        "held-out training features); test and train accuracy, confusion matrix",
        linear_probe_event},
+      {"centroid", "nearest class mean",
+       "Nearest class mean: each query takes the class whose mean bank feature is most cosine-similar; nothing to "
+       "choose or fit, it asks whether the classes form compact groups; top-1 and top-5",
+       centroid_probe_event},
   };
   return kinds;
 }

@@ -33,6 +33,9 @@ struct ProbeKind {
 };
 
 const std::vector<ProbeKind>& probe_kinds();
+
+// The probes without a header of their own (engine/eval/centroid_probe.cpp).
+ProbeEvent centroid_probe_event(const ProbeData& data, const ProbeOptions& options, const CancelFn& cancelled);
 // The entry named `name`; throws std::invalid_argument naming the known probes.
 const ProbeKind& probe_kind(const std::string& name);
 

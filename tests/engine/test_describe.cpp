@@ -37,6 +37,16 @@ TEST(describe, ProbesAndBaselines) {
   linear.params = R"({"weight_decay":0.0001})";
   EXPECT_EQ(describe_probe(linear),
             "linear (weight decay 0.0001) at step 720: 80.12 % on 6000 queries (train 85.30 % on 5000)");
+  // A probe of another kind is read by what it measured: a ranking over a bank here.
+  ProbeEvent centroid;
+  centroid.kind = "centroid";
+  centroid.step = 40;
+  centroid.accuracy = 0.5967;
+  centroid.top5 = 0.96;
+  centroid.queries = 600;
+  centroid.bank = 2400;
+  centroid.params = "{}";
+  EXPECT_EQ(describe_probe(centroid), "centroid at step 40: top-1 59.67 %, top-5 96.00 % on 600 queries, bank 2400");
   BaselineEvent b;
   b.baseline = "random_init";
   b.scope = "final";

@@ -176,6 +176,28 @@ TEST(knn, EveryProbeInTheTableRunsAndNamesItsKind) {
     probe_kind("svm");
     FAIL() << "an unknown probe was accepted";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "unknown probe 'svm' (known: knn, linear)");
+    EXPECT_EQ(std::string(e.what()).rfind("unknown probe 'svm' (known: knn, linear", 0), 0u) << e.what();
   }
+}
+
+// The nearest-class-mean probe reads the class centres, not the neighbours: a class-0 outlier sitting
+// on the query fools a 1-NN vote but not the centroid.
+TEST(knn, TheCentroidProbeVotesForTheNearestClassMean) {
+  const auto norm = [](const torch::Tensor& x) {
+    return torch::nn::functional::normalize(x, torch::nn::functional::NormalizeFuncOptions().dim(1));
+  };
+  const auto bank = norm(torch::tensor({{1.0f, 0.0f}, {1.0f, 0.1f}, {0.01f, 1.0f}, {0.0f, 1.0f}, {0.1f, 1.0f}}));
+  const auto bank_y = torch::tensor({0, 0, 0, 1, 1}, torch::kLong);
+  const auto query = norm(torch::tensor({{0.01f, 1.0f}, {1.0f, 0.05f}}));
+  const auto query_y = torch::tensor({1, 0}, torch::kLong);
+  const ProbeData data{bank, bank_y, query, query_y};
+  ProbeOptions one;
+  one.k = 1;
+  EXPECT_DOUBLE_EQ(probe_kind("knn").run(data, one, {}).accuracy, 0.5);  // the outlier wins the first query
+  const ProbeEvent c = probe_kind("centroid").run(data, one, {});
+  EXPECT_EQ(c.kind, "centroid");
+  EXPECT_DOUBLE_EQ(c.accuracy, 1.0);
+  EXPECT_DOUBLE_EQ(c.top5, 1.0);  // two classes: both in the top five
+  EXPECT_EQ(c.queries, 2);
+  EXPECT_EQ(c.bank, 5);
 }

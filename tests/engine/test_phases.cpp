@@ -84,7 +84,7 @@ TEST(phases, RunProbesAreNamesFromTheProbesTable) {
   c.probes = {"linear", "linear"};
   EXPECT_EQ(resolve_config(c).probes, (std::vector<std::string>{"knn", "linear"}));  // table order, kNN always
   c.probes = {"svm"};
-  EXPECT_NE(what_of([&] { resolve_config(c); }).find("unknown probe 'svm' (known: knn, linear)"), std::string::npos);
+  EXPECT_NE(what_of([&] { resolve_config(c); }).find("unknown probe 'svm' (known: knn, linear"), std::string::npos);
 }
 
 TEST(phases, ResolutionHonoursTheMethodTableAndTopLevelChoicesWin) {
