@@ -41,13 +41,29 @@ struct RunModel {
   }
 };
 
+// The file of the weights asked for: checkpoint `step`'s, or (-1) the backbone saved at the end.
+// Throws the message a user needs when the run has no such file. Checked before any image is loaded.
+std::string weights_file(Store& store, int64_t run, int64_t step) {
+  if (step < 0) {
+    const std::string path = run_backbone_path(store.path(), run);
+    if (!std::filesystem::exists(path))
+      throw std::runtime_error("run " + std::to_string(run) + " has no saved backbone (" + path +
+                               "); only runs that reached their end save one");
+    return path;
+  }
+  std::string steps;
+  for (const auto& c : store.checkpoints(run)) {
+    if (c.step == step) return c.path;
+    steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
+  }
+  throw std::runtime_error("run " + std::to_string(run) + " has no checkpoint at step " + std::to_string(step) +
+                           (steps.empty() ? " (it has none)" : " (it has " + steps + ")"));
+}
+
 RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
   RunModel m;
   m.cfg = stored_config(store, run);
-  m.weights = run_backbone_path(store.path(), run);
-  if (!std::filesystem::exists(m.weights))
-    throw std::runtime_error("run " + std::to_string(run) + " has no saved backbone (" + m.weights +
-                             "); only runs that reached their end save one");
+  m.weights = weights_file(store, run, -1);
   const SafetensorsFile f = read_safetensors(m.weights);
   // The input channels are not in the config (they come from the data); the weights have them.
   m.in_channels = backbone_in_channels(f);
@@ -68,14 +84,7 @@ RunModel load_run_model(Store& store, int64_t run, const std::string& device) {
 RunModel load_checkpoint_model(Store& store, int64_t run, int64_t step, int64_t in_channels, const std::string& device) {
   RunModel m;
   m.cfg = stored_config(store, run);
-  for (const auto& c : store.checkpoints(run))
-    if (c.step == step) m.weights = c.path;
-  if (m.weights.empty()) {
-    std::string steps;
-    for (const auto& c : store.checkpoints(run)) steps += (steps.empty() ? "" : ", ") + std::to_string(c.step);
-    throw std::runtime_error("run " + std::to_string(run) + " has no checkpoint at step " + std::to_string(step) +
-                             (steps.empty() ? " (it has none)" : " (it has " + steps + ")"));
-  }
+  m.weights = weights_file(store, run, step);
   m.in_channels = in_channels;
   m.device = torch::Device(resolve_device(device));
   m.method = make_method(m.cfg.method, m.cfg.method_params, make_backbone(m.cfg.backbone, in_channels));
@@ -161,6 +170,7 @@ std::string run_weights_path(Store& store, int64_t run) {
 std::vector<ProbeEvent> evaluate_run(Store& store, int64_t run, const RunDataOptions& o, const ProbeRequest& request,
                                      EventSink* sink, const ProgressFn& progress, const CancelFn& cancelled) {
   for (const auto& kind : request.kinds) probe_kind(kind);  // an unknown probe is refused before any loading
+  weights_file(store, run, request.checkpoint);              // and so are weights the run does not have
   report(progress, 0, "loading images");
   const RunData d = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
   if (!d.can_probe()) throw std::runtime_error("the probes need labelled images (class folders or IDX labels)");
@@ -196,6 +206,7 @@ struct RunSample {
 
 RunSample load_run_sample(Store& store, int64_t run, const RunDataOptions& o, const ProgressFn& progress) {
   RunSample s;
+  weights_file(store, run, o.checkpoint);  // no weights, no need to load the images first
   report(progress, 0, "loading images");
   s.data = prepare_run_data(stored_config(store, run), o.data, o.eval_data);
   report(progress, 0.1, o.checkpoint >= 0 ? "loading checkpoint " + std::to_string(o.checkpoint) : "loading the backbone");
