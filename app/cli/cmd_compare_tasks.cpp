@@ -107,6 +107,7 @@ void add_compare_tasks(CLI::App& app, Commands& out) {
   cmd->add_option("--limit", b.limit, "Use at most this many training images");
   cmd->add_option("--resize", b.resize, "Resize every image to this square size on load");
   cmd->add_option("--seed", b.seed, "Random seed (the same for every method)")->capture_default_str();
+  add_probes_option(cmd, b.probes);
   cmd->add_option("--device", b.device, "auto, cpu or cuda[:N]")->capture_default_str();
   cmd->add_option("--threads", b.threads, "CPU threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--name", b.name, "Name prefix of the runs (default: compare)");

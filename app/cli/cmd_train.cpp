@@ -30,6 +30,16 @@ double parse_duration_s(const std::string& text) {
   return value * scale;
 }
 
+void add_probes_option(CLI::App* cmd, std::vector<std::string>& probes) {
+  std::string names;
+  for (const auto& kind : probe_kinds()) names += (names.empty() ? "" : ", ") + kind.name;
+  cmd->add_option("--probes", probes,
+                  "Probes to run at the end (and every --probe-every steps), from: " + names + " (kNN always runs)")
+      ->delimiter(',');
+  cmd->add_flag_callback("--linear-probe", [&probes] { probes.push_back("linear"); },
+                         "Probes also fit a linear classifier on the frozen features (same as --probes knn,linear)");
+}
+
 namespace {
 
 struct TrainArgs {
@@ -133,13 +143,7 @@ void add_train(CLI::App& app, Commands& out) {
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   train->add_option("--probe-every", cfg.probe_every, "Steps between full probes during training (0: only at the end)")
       ->check(CLI::NonNegativeNumber);
-  std::string probe_names;
-  for (const auto& kind : probe_kinds()) probe_names += (probe_names.empty() ? "" : ", ") + kind.name;
-  train->add_option("--probes", cfg.probes, "Probes to run at the end (and every --probe-every steps), from: " +
-                                                 probe_names + " (kNN always runs)")
-      ->delimiter(',');
-  train->add_flag_callback("--linear-probe", [&cfg] { cfg.probes.push_back("linear"); },
-                           "Probes also fit a linear classifier on the frozen features (same as --probes knn,linear)");
+  add_probes_option(train, cfg.probes);
   train->add_option("--limit", cfg.limit, "Use at most this many training images");
   train->add_option("--resize", cfg.resize, "Resize every image to this square size on load");
   train->add_option("--name", cfg.name, "Run name");

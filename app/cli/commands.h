@@ -31,6 +31,10 @@ void add_compare_tasks(CLI::App& app, Commands& out);
 // "90", "90s", "3m", "1.5h" -> seconds (--time-budget); throws CLI::ValidationError otherwise.
 double parse_duration_s(const std::string& text);
 
+// --probes knn,linear,... (the probes table's names; kNN always runs) and --linear-probe, its short
+// form: the probes a run schedules and ends with (train, compare-tasks).
+void add_probes_option(CLI::App* cmd, std::vector<std::string>& probes);
+
 constexpr const char* kDefaultDb = "pretext.db";
 
 }  // namespace pretext::cli

@@ -56,6 +56,7 @@ void OutcomeRecorder::on_event(const Event& e) {
     std::lock_guard<std::mutex> lock(mu_);
     if (const auto* p = std::get_if<ProbeEvent>(&e)) {
       if (p->end_of_run && p->kind == "knn") outcome_.knn = p->accuracy;
+      else if (p->end_of_run) outcome_.probes.emplace_back(p->kind, p->accuracy);
     } else if (const auto* b = std::get_if<BaselineEvent>(&e)) {
       if (b->scope == "final") (b->baseline == "raw_pixels" ? outcome_.raw_pixels : outcome_.untrained) = b->accuracy;
     } else if (const auto* s = std::get_if<StepEvent>(&e)) {
@@ -81,11 +82,29 @@ std::string describe_task_comparison(std::vector<TaskOutcome> outcomes) {
     return ra != rb ? ra : a.knn > b.knn;
   });
   size_t width = 6;
-  for (const auto& o : outcomes) width = std::max(width, o.method.size());
+  std::vector<std::string> kinds;  // the other probes, in the order they first appear
+  for (const auto& o : outcomes) {
+    width = std::max(width, o.method.size());
+    for (const auto& [kind, accuracy] : o.probes)
+      if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+  }
+  const auto other_probes = [&](const TaskOutcome& o, bool header) {
+    std::string cells;
+    for (const auto& kind : kinds) {
+      double value = -1;
+      for (const auto& [k, accuracy] : o.probes)
+        if (k == kind) value = accuracy;
+      char cell[64];
+      std::snprintf(cell, sizeof cell, "%9s  ", header ? kind.c_str() : percent(value).c_str());
+      cells += cell;
+    }
+    return cells;
+  };
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-*s  %4s  %6s  %9s  %9s  %10s  %s\n", int(width), "method", "run", "steps", "kNN",
-                "untrained", "raw pixels", "gain over untrained");
+  std::snprintf(line, sizeof line, "%-*s  %4s  %6s  %9s  ", int(width), "method", "run", "steps", "kNN");
+  out += line + other_probes({}, true);
+  std::snprintf(line, sizeof line, "%9s  %10s  %s\n", "untrained", "raw pixels", "gain over untrained");
   out += line;
   for (const auto& o : outcomes) {
     std::string gain = "-";
@@ -95,9 +114,10 @@ std::string describe_task_comparison(std::vector<TaskOutcome> outcomes) {
       gain = g;
     }
     if (o.knn < 0 && !o.message.empty()) gain = o.status + ": " + o.message;
-    std::snprintf(line, sizeof line, "%-*s  %4lld  %6lld  %9s  %9s  %10s  ", int(width), o.method.c_str(),
-                  static_cast<long long>(o.run_id), static_cast<long long>(o.steps), percent(o.knn).c_str(),
-                  percent(o.untrained).c_str(), percent(o.raw_pixels).c_str());
+    std::snprintf(line, sizeof line, "%-*s  %4lld  %6lld  %9s  ", int(width), o.method.c_str(),
+                  static_cast<long long>(o.run_id), static_cast<long long>(o.steps), percent(o.knn).c_str());
+    out += line + other_probes(o, false);
+    std::snprintf(line, sizeof line, "%9s  %10s  ", percent(o.untrained).c_str(), percent(o.raw_pixels).c_str());
     out += line + gain + "\n";
   }
   return out;

@@ -4,6 +4,7 @@
 // the untrained network and the raw pixels on the same split.
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/events.h"
@@ -26,6 +27,7 @@ struct TaskOutcome {
   std::string method, status, message;
   int64_t run_id = 0, steps = 0;
   double knn = -1, untrained = -1, raw_pixels = -1;  // fractions; -1: not measured
+  std::vector<std::pair<std::string, double>> probes;  // the other end-of-run probes (linear, ...), by kind
 };
 
 // Records a run's outcome from its events and passes every event on to `next`.
@@ -41,8 +43,9 @@ class OutcomeRecorder : public EventSink {
   TaskOutcome outcome_;
 };
 
-// The comparison as a table a person reads: method, steps, kNN, the two baselines and the gain
-// over the untrained network, best first; failed runs last with their reason.
+// The comparison as a table a person reads: method, steps, kNN, a column per other probe the runs
+// ended with (linear, ...), the two kNN baselines and the kNN's gain over the untrained network,
+// best first; failed runs last with their reason.
 std::string describe_task_comparison(std::vector<TaskOutcome> outcomes);
 
 }  // namespace pretext

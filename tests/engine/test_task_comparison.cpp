@@ -62,6 +62,23 @@ TEST(task_comparison, TheTableListsTheBestFirstWithItsGainAndFailuresLast) {
   EXPECT_NE(table.find("+15.00 points"), std::string::npos);
   EXPECT_NE(table.find("45.00 %"), std::string::npos);
   EXPECT_NE(table.find("failed: mae needs a ViT backbone"), std::string::npos);
+  EXPECT_EQ(table.find("linear"), std::string::npos);  // no run ended with one: no column
+}
+
+// The other probes the runs ended with get a column each, beside the kNN; a run without one shows "-".
+TEST(task_comparison, EveryOtherProbeGetsAColumn) {
+  TaskOutcome a{"rotnet", "finished", "", 1, 50, 0.40, 0.30, 0.35, {{"linear", 0.52}}};
+  TaskOutcome b{"jigsaw", "finished", "", 2, 50, 0.45, 0.30, 0.35, {{"linear", 0.61}, {"centroid", 0.38}}};
+  const std::string table = describe_task_comparison({a, b});
+  const std::string header = table.substr(0, table.find('\n'));
+  EXPECT_LT(header.find("kNN"), header.find("linear"));
+  EXPECT_LT(header.find("linear"), header.find("centroid"));
+  EXPECT_LT(header.find("centroid"), header.find("untrained"));
+  EXPECT_NE(table.find("52.00 %"), std::string::npos);
+  EXPECT_NE(table.find("61.00 %"), std::string::npos);
+  EXPECT_NE(table.find("38.00 %"), std::string::npos);
+  const std::string rotnet = table.substr(table.find("rotnet"));
+  EXPECT_NE(rotnet.substr(0, rotnet.find('\n')).find(" - "), std::string::npos);  // rotnet has no centroid
 }
 
 TEST(task_comparison, TheRecorderReadsARunsOutcomeFromItsEvents) {
