@@ -21,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
@@ -314,6 +315,12 @@ void RunsPage::reload() {
   method_->blockSignals(false);
   list_->sortByColumn(kId, Qt::DescendingOrder);
   applyFilter();
+  // The selected run stays selected across a reload (a probe or an export finishing reloads the list).
+  for (int i = 0; i < list_->topLevelItemCount(); ++i)
+    if (list_->topLevelItem(i)->data(kId, Qt::UserRole).toLongLong() == selected_) {
+      const QSignalBlocker quiet(list_);
+      list_->setCurrentItem(list_->topLevelItem(i));
+    }
 }
 
 void RunsPage::manage(const QString& action) {
