@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <map>
-#include <opencv2/imgproc.hpp>
 #include <stdexcept>
 
 #include "engine/augment/presets.h"

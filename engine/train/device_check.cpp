@@ -8,7 +8,6 @@
 
 #include "engine/methods/method.h"
 #include "engine/models/backbone.h"
-#include "engine/train/amp.h"
 #include "engine/train/data_fit.h"
 #include "engine/train/resolve.h"
 #include "engine/train/step.h"
