@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -19,9 +20,11 @@
 #include "app/gui/app_state.h"
 #include "app/gui/empty_state.h"
 #include "app/gui/image_convert.h"
+#include "engine/augment/crop_geometry.h"
 #include "engine/augment/pipeline.h"
 #include "engine/augment/preview.h"
 #include "engine/data/image_mat.h"
+#include "widgets/histogram_plot.h"
 #include "widgets/pipeline_editor.h"
 #include "widgets/view_grid.h"
 
@@ -39,6 +42,34 @@ QString describe(const OpTrace& t) {
   return s;
 }
 
+// Box colours that stand out on photographs; the number says which view.
+QColor crop_color(size_t view) {
+  static const QColor colors[] = {QColor(255, 214, 0), QColor(255, 40, 200), QColor(0, 230, 255), QColor(120, 255, 60)};
+  return colors[view % 4];
+}
+
+// The original with each view's crop drawn on it in the view's colour and numbered, enlarged so a
+// 32-pixel image still shows thin outlines.
+QImage draw_crop_boxes(const cv::Mat& original, const std::vector<View>& views) {
+  const double f = std::max(1.0, 128.0 / std::max(1, std::min(original.rows, original.cols)));
+  QImage out = to_qimage(original).scaled(int(original.cols * f), int(original.rows * f), Qt::IgnoreAspectRatio,
+                                          Qt::FastTransformation).convertToFormat(QImage::Format_RGB32);
+  QPainter p(&out);
+  QFont font = p.font();
+  font.setPixelSize(std::max(12, out.height() / 6));
+  font.setBold(true);
+  p.setFont(font);
+  for (size_t v = 0; v < views.size(); ++v) {
+    const auto box = crop_of(views[v]);
+    if (!box) continue;
+    const QRectF r(box->left * f, box->top * f, box->width * f, box->height * f);
+    p.setPen(QPen(crop_color(v), std::max(2.0, out.height() / 64.0)));
+    p.drawRect(r.adjusted(1, 1, -1, -1));
+    p.drawText(r.adjusted(4, 2, 0, 0), Qt::AlignLeft | Qt::AlignTop, QString::number(v + 1));
+  }
+  return out;
+}
+
 StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<size_t>& picked, const nlohmann::json& doc,
                   int views, quint64 seed) {
   StudioGrid g;
@@ -46,12 +77,14 @@ StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<si
     const Pipeline pipeline = Pipeline::from_json(doc);
     for (size_t i : picked) {
       const cv::Mat img = image_mat(*set, i);
-      QVector<QImage> row{to_qimage(img)};
+      std::vector<View> drawn;
+      for (int v = 0; v < std::max<int>(views, 1); ++v)
+        drawn.push_back(pipeline.apply(img, static_cast<size_t>(v), seed, int64_t(i), 0));
+      QVector<QImage> row{draw_crop_boxes(img, drawn)};
       const int label = set->labels.empty() ? -1 : set->labels[i];
       QVector<QString> traces{QObject::tr("image #%1 %2").arg(i).arg(
           label >= 0 && label < int(set->class_names.size()) ? QString::fromStdString(set->class_names[label]) : QString())};
-      for (int v = 0; v < std::max<int>(views, 1); ++v) {
-        const View view = pipeline.apply(img, static_cast<size_t>(v), seed, int64_t(i), 0);
+      for (const View& view : drawn) {
         // Masks and jigsaw tiles are drawn over the view (enlarged so patch borders stay visible).
         const bool overlay = !view.tiles.empty() || view.mask.rows > 0;
         row.push_back(to_qimage(overlay ? render_view(view, std::max(128, view.image.rows * 4)) : view.image));
@@ -66,6 +99,43 @@ StudioGrid render_grid(std::shared_ptr<const ImageSet> set, const std::vector<si
     g.error = QString::fromUtf8(e.what());
   }
   return g;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+QVector<double> to_qvector(const std::vector<double>& v) { return QVector<double>(v.begin(), v.end()); }
+
+// Crop scale per view and the two views' IoU over `draws` draws, binned, with the sentence under them.
+CropSpread spread_crops(std::shared_ptr<const ImageSet> set, const nlohmann::json& doc, size_t draws, quint64 seed) {
+  CropSpread out;
+  try {
+    const CropDistribution d = sample_crop_distribution(*set, Pipeline::from_json(doc), draws, seed);
+    QStringList kept;
+    for (size_t v = 0; v < d.scale.size(); ++v) {
+      if (d.scale[v].empty()) continue;
+      out.scale.push_back({QObject::tr("view %1").arg(v + 1), to_qvector(share_histogram(d.scale[v], 0, 1, 20))});
+      kept << QObject::tr("%1 %").arg(100 * median(d.scale[v]), 0, 'f', 0);
+    }
+    if (kept.isEmpty()) {
+      out.summary = QObject::tr("No random crop: every view sees its whole image.");
+      return out;
+    }
+    out.summary = QObject::tr("%1 draws of views 1 and 2: a crop keeps a median %2 of its image").arg(d.draws).arg(kept.join(" / "));
+    if (!d.iou.empty()) {
+      out.iou.push_back({QObject::tr("views 1 and 2"), to_qvector(share_histogram(d.iou, 0, 1, 20))});
+      const double apart = std::count(d.iou.begin(), d.iou.end(), 0.0) / double(d.iou.size());
+      out.summary += QObject::tr("; the two views overlap by a median IoU of %1, and %2 % of pairs share no pixel.")
+                         .arg(median(d.iou), 0, 'f', 2)
+                         .arg(100 * apart, 0, 'f', 0);
+    }
+  } catch (const std::exception& e) {
+    out.summary = QString::fromUtf8(e.what());
+  }
+  return out;
 }
 
 }  // namespace
@@ -171,6 +241,11 @@ QSplitter* StudioPage::buildWorkArea() {
   compare_box_->setVisible(false);
   grids->addWidget(a_box);
   grids->addWidget(compare_box_);
+  auto* views_and_crops = new QSplitter(Qt::Vertical);
+  views_and_crops->addWidget(grids);
+  views_and_crops->addWidget(buildCropPanel());
+  views_and_crops->setStretchFactor(0, 3);
+  views_and_crops->setStretchFactor(1, 1);
 
   zoom_image_ = new QLabel;
   zoom_image_->setMinimumSize(220, 220);
@@ -187,10 +262,33 @@ QSplitter* StudioPage::buildWorkArea() {
   auto* editor_box = new QGroupBox(tr("Ops"));
   (new QVBoxLayout(editor_box))->addWidget(editor_);
   split->addWidget(editor_box);
-  split->addWidget(grids);
+  split->addWidget(views_and_crops);
   split->addWidget(zoom_box);
   split->setStretchFactor(1, 3);
   return split;
+}
+
+// What the network will be asked to be invariant to, before training: the crops' scale and overlap.
+QGroupBox* StudioPage::buildCropPanel() {
+  crop_scale_ = new HistogramPlot(tr("share of the image a crop keeps"), 0, 1);
+  crop_iou_ = new HistogramPlot(tr("IoU of the two views' crops"), 0, 1);
+  crop_summary_ = new QLabel;
+  crop_summary_->setWordWrap(true);
+  auto* box = new QGroupBox(tr("Crops over many draws of this pipeline"));
+  auto* layout = new QVBoxLayout(box);
+  auto* plots = new QHBoxLayout;
+  plots->addWidget(crop_scale_);
+  plots->addWidget(crop_iou_);
+  layout->addLayout(plots, 1);
+  layout->addWidget(crop_summary_);
+  box->setMinimumHeight(240);  // the legends below the axes stay visible
+  connect(&crops_watcher_, &QFutureWatcherBase::finished, this, [this] {
+    const CropSpread s = crops_watcher_.result();
+    crop_scale_->setSeries(s.scale);
+    crop_iou_->setSeries(s.iou);
+    crop_summary_->setText(s.summary);
+  });
+  return box;
 }
 
 // Any change redraws the views on a worker, coalesced; the result lands in the grids.
@@ -271,6 +369,7 @@ void StudioPage::refresh() {
   }
   const int views = views_->value();
   const quint64 seed = seed_;
+  crops_watcher_.setFuture(QtConcurrent::run([set, a, seed] { return spread_crops(set, a, 500, seed); }));
   // Augmentation runs on a worker; the grids update together when it is done.
   watcher_.setFuture(QtConcurrent::run([set, picked, a, b, views, seed] {
     return qMakePair(render_grid(set, picked, a, views, seed), b.is_null() ? StudioGrid{} : render_grid(set, picked, b, views, seed));

@@ -21,6 +21,7 @@ class QSpinBox;
 namespace pretext {
 
 class AppState;
+class HistogramPlot;
 class PipelineEditor;
 class ViewGrid;
 
@@ -28,6 +29,12 @@ struct StudioGrid {
   QVector<QVector<QImage>> images;   // row = image, column 0 = original
   QVector<QVector<QString>> traces;  // same shape; column 0 describes the image
   QString error;
+};
+
+// What the current pipeline's crops ask for over many draws, ready to plot.
+struct CropSpread {
+  QVector<QPair<QString, QVector<double>>> scale, iou;  // histogram series over [0, 1]
+  QString summary;
 };
 
 class StudioPage : public QWidget {
@@ -43,6 +50,7 @@ class StudioPage : public QWidget {
  private:
   QHBoxLayout* buildToolbar();
   QSplitter* buildWorkArea();
+  QGroupBox* buildCropPanel();
   void connectRefresh();
   void showZoom(int row, int col);
   void scheduleRefresh() { debounce_.start(); }
@@ -64,6 +72,10 @@ class StudioPage : public QWidget {
   quint64 seed_ = 0;
   QTimer debounce_;
   QFutureWatcher<QPair<StudioGrid, StudioGrid>> watcher_;
+  QFutureWatcher<CropSpread> crops_watcher_;
+  HistogramPlot* crop_scale_;
+  HistogramPlot* crop_iou_;
+  QLabel* crop_summary_;
   StudioGrid shown_;
   int zoom_row_ = 0, zoom_col_ = 1;  // the first view is zoomed until the user picks another
 };
