@@ -1,6 +1,12 @@
 #include "widgets/embedding_view.h"
 
+#include <QContextMenuEvent>
 #include <QElapsedTimer>
+#include <QFileDialog>
+#include <QMap>
+#include <QMenu>
+#include <QPdfWriter>
+#include <QSvgGenerator>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -17,11 +23,16 @@ constexpr int kMargin = 16;          // pixels kept free around the points when 
 constexpr int kMaxRings = 5000;      // rings past this many would hide the points they mark
 constexpr int kThumbnail = 112;      // the hover card's image side
 
-QColor category_color(int category, const QPalette& palette) {
-  return category < 0 ? palette.color(QPalette::Mid) : class_color(category);
+}  // namespace
+
+QColor EmbeddingView::colorOf(int category) const {
+  if (category < 0) return palette().color(QPalette::Mid);
+  return category < colors_.size() ? colors_[category] : class_color(category);
 }
 
-}  // namespace
+QString EmbeddingView::nameOf(int category) const {
+  return category < 0 ? QString() : category < names_.size() ? names_[category] : QString::number(category);
+}
 
 EmbeddingView::EmbeddingView(QWidget* parent) : QWidget(parent) {
   setMouseTracking(true);
@@ -45,10 +56,12 @@ void EmbeddingView::setPoints(const QVector<QPointF>& points, const QVector<int>
   }
 }
 
-void EmbeddingView::setCategories(const QVector<int>& categories, const QStringList& names) {
+void EmbeddingView::setCategories(const QVector<int>& categories, const QStringList& names,
+                                  const QVector<QColor>& colors) {
   categories_ = categories;
   categories_.resize(points_.size(), -1);
   names_ = names;
+  colors_ = colors;
   raster_stale_ = true;
   update();
 }
@@ -139,8 +152,8 @@ void EmbeddingView::rasterize() {
   QVector<QRgb> colours;
   for (int c : categories_)
     if (c >= colours.size()) colours.resize(c + 1);
-  for (int c = 0; c < colours.size(); ++c) colours[c] = category_color(c, palette()).rgb();
-  const QRgb none = category_color(-1, palette()).rgb();
+  for (int c = 0; c < colours.size(); ++c) colours[c] = colorOf(c).rgb();
+  const QRgb none = colorOf(-1).rgb();
   const int r = points_.size() > 20000 ? 1 : 2;
   const int w = raster_.width(), h = raster_.height();
   const auto stride = raster_.bytesPerLine() / int(sizeof(QRgb));
@@ -182,6 +195,81 @@ void EmbeddingView::paintEvent(QPaintEvent*) {
   drawHoverCard(p);
 }
 
+void EmbeddingView::drawPointsAsVectors(QPainter& p) const {
+  const double r = points_.size() > 20000 ? 1.0 : 2.0;
+  p.setPen(Qt::NoPen);
+  const QRectF visible = QRectF(rect()).adjusted(-r, -r, r, r);
+  // One colour at a time: an SVG writes one group per brush, not one per point.
+  QMap<int, QVector<int>> by_category;
+  for (int i = 0; i < points_.size(); ++i) by_category[categories_.value(i, -1)].push_back(i);
+  for (auto it = by_category.cbegin(); it != by_category.cend(); ++it) {
+    p.setBrush(colorOf(it.key()));
+    for (int i : it.value()) {
+      const QPointF at = toWidget(points_[i]);
+      if (visible.contains(at)) p.drawEllipse(at, r, r);
+    }
+  }
+}
+
+void EmbeddingView::drawForExport(QPainter& p, bool vector) {
+  if (vector) {
+    p.fillRect(rect(), palette().color(QPalette::Base));
+    p.setRenderHint(QPainter::Antialiasing);
+    drawPointsAsVectors(p);
+  } else {
+    if (raster_stale_ || raster_.size() != size()) rasterize();
+    p.drawImage(0, 0, raster_);
+    p.setRenderHint(QPainter::Antialiasing);
+  }
+  drawRings(p);
+  drawLegend(p);
+}
+
+bool EmbeddingView::saveMap(const QString& path) {
+  const QString lower = path.toLower();
+  if (lower.endsWith(".svg")) {
+    QSvgGenerator svg;
+    svg.setFileName(path);
+    svg.setSize(size());
+    svg.setViewBox(rect());
+    svg.setTitle(QStringLiteral("Pretext embedding map"));
+    QPainter p;
+    if (!p.begin(&svg)) return false;
+    drawForExport(p, true);
+    return p.end();
+  }
+  if (lower.endsWith(".pdf")) {
+    QPdfWriter pdf(path);
+    pdf.setPageSize(QPageSize(QSizeF(width(), height()), QPageSize::Point));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setResolution(72);  // one widget pixel per point
+    QPainter p;
+    if (!p.begin(&pdf)) return false;
+    drawForExport(p, true);
+    return p.end();
+  }
+  QImage image(size().expandedTo(QSize(1, 1)), QImage::Format_ARGB32_Premultiplied);
+  QPainter p(&image);
+  drawForExport(p, false);
+  p.end();
+  return image.save(path);
+}
+
+void EmbeddingView::contextMenuEvent(QContextMenuEvent* e) {
+  QMenu menu(this);
+  menu.addAction(tr("Reset view"), this, &EmbeddingView::resetView);
+  menu.addSeparator();
+  for (const QString& ext : {QStringLiteral("png"), QStringLiteral("svg"), QStringLiteral("pdf")}) {
+    QAction* save = menu.addAction(tr("Save map as %1…").arg(ext.toUpper()), this, [this, ext] {
+      const QString f = QFileDialog::getSaveFileName(this, tr("Save map"), "map." + ext,
+                                                     QString("%1 (*.%2)").arg(ext.toUpper(), ext));
+      if (!f.isEmpty() && !saveMap(f)) Q_EMIT saveFailed(f);
+    });
+    save->setEnabled(!points_.isEmpty());
+  }
+  menu.exec(e->globalPos());
+}
+
 void EmbeddingView::drawRings(QPainter& p) const {
   p.setBrush(Qt::NoBrush);
   // A few rings (a point's neighbours) stand out; many (a lasso) stay thin and let the colours show.
@@ -207,7 +295,7 @@ void EmbeddingView::drawLegend(QPainter& p) const {
   std::sort(present.begin(), present.end());
   const QFontMetrics fm = p.fontMetrics();
   int wide = 0;
-  for (int c : present) wide = std::max(wide, fm.horizontalAdvance(c < names_.size() ? names_[c] : QString::number(c)));
+  for (int c : present) wide = std::max(wide, fm.horizontalAdvance(nameOf(c)));
   const int line = fm.height(), box_w = wide + 28, box_h = line * int(present.size()) + 8;
   const QRect box(width() - box_w - 8, 8, box_w, box_h);
   QColor back = palette().color(QPalette::Base);
@@ -218,18 +306,18 @@ void EmbeddingView::drawLegend(QPainter& p) const {
   for (int k = 0; k < present.size(); ++k) {
     const int c = present[k], y = box.top() + 4 + k * line;
     p.setPen(Qt::NoPen);
-    p.setBrush(category_color(c, palette()));
+    p.setBrush(colorOf(c));
     p.drawEllipse(QPointF(box.left() + 11, y + line / 2.0), 4, 4);
     p.setPen(palette().color(QPalette::Text));
     p.drawText(QRect(box.left() + 20, y, wide + 4, line), Qt::AlignVCenter | Qt::AlignLeft,
-               c < names_.size() ? names_[c] : QString::number(c));
+               nameOf(c));
   }
 }
 
 void EmbeddingView::drawHoverCard(QPainter& p) const {
   if (hover_ < 0) return;
   const int c = categories_.value(hover_, -1);
-  const QString caption = QStringLiteral("#%1  %2").arg(hover_).arg(c < 0 ? QString() : c < names_.size() ? names_[c] : QString::number(c));
+  const QString caption = QStringLiteral("#%1  %2").arg(hover_).arg(caption_ ? caption_(hover_) : nameOf(c));
   const QImage image = thumbnail_ ? thumbnail_(hover_) : QImage();
   const int line = p.fontMetrics().height();
   const int side = image.isNull() ? 0 : kThumbnail;

@@ -25,24 +25,32 @@ class EmbeddingView : public QWidget {
   // keep_view: stay where the user panned and zoomed (frames of one map over time); else frame them.
   void setPoints(const QVector<QPointF>& points, const QVector<int>& categories, const QStringList& names,
                  bool keep_view = false);
-  void setCategories(const QVector<int>& categories, const QStringList& names);
+  // colors: one per category, replacing the class palette (a right/wrong colouring wants its own).
+  void setCategories(const QVector<int>& categories, const QStringList& names, const QVector<QColor>& colors = {});
+  // What the hover card says under the image (default: the point's category name).
+  void setCaptionProvider(std::function<QString(int index)> caption) { caption_ = std::move(caption); }
   void setThumbnailProvider(ThumbnailProvider provider) { thumbnail_ = std::move(provider); }
   void setRinged(const QVector<int>& indices);
   void clear();
   void resetView();  // every point in view
 
   int pointCount() const { return int(points_.size()); }
+  const QVector<int>& categories() const { return categories_; }
   // The point drawn nearest to a widget position, within radius pixels; -1 if none.
   int pointAt(const QPointF& pos, double radius = 6) const;
   QVector<int> pointsInside(const QPolygonF& widget_polygon) const;
   QPointF toWidget(const QPointF& data) const;
   QPointF toData(const QPointF& widget) const;
+  // The map as shown (points in view, rings, legend; no hover card): PNG or JPEG at screen
+  // resolution, SVG or PDF with every point a vector dot. False when the file cannot be written.
+  bool saveMap(const QString& path);
   double lastRasterMs() const { return raster_ms_; }  // time of the last full redraw of the points
 
  Q_SIGNALS:
   void hovered(int index);  // -1 when the cursor leaves every point
   void clicked(int index);
   void selected(const QVector<int>& indices);
+  void saveFailed(const QString& path);  // a map the user asked to save could not be written
 
  protected:
   void paintEvent(QPaintEvent*) override;
@@ -53,19 +61,26 @@ class EmbeddingView : public QWidget {
   void wheelEvent(QWheelEvent*) override;
   void leaveEvent(QEvent*) override;
   void changeEvent(QEvent*) override;
+  void contextMenuEvent(QContextMenuEvent*) override;
 
  private:
   void rasterize();
   void buildIndex();
   void drawRings(class QPainter& p) const;
+  void drawPointsAsVectors(class QPainter& p) const;
+  void drawForExport(class QPainter& p, bool vector);
   void drawLegend(class QPainter& p) const;
   void drawHoverCard(class QPainter& p) const;
   void setHover(int index);
+  QColor colorOf(int category) const;
+  QString nameOf(int category) const;
 
   QVector<QPointF> points_;
   QVector<int> categories_, ringed_;
   QStringList names_;
+  QVector<QColor> colors_;
   ThumbnailProvider thumbnail_;
+  std::function<QString(int)> caption_;
   // View: widget = (data - centre_) * scale_ (y flipped) + widget centre.
   QPointF centre_;
   double scale_ = 1;

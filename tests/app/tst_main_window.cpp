@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTimer>
+#include <algorithm>
 #include <memory>
 #include <QComboBox>
 #include <QLabel>
@@ -380,6 +381,31 @@ class TstMainWindow : public QObject {
     QCOMPARE(explorer->view()->pointCount(), points);
     const std::string key = "pca@" + std::to_string(steps.first());
     QCOMPARE(int(Store(o.db.toStdString(), true).projection(run, key).size()), points);
+    // Colour by the kNN's verdict, then by feature clusters, each computed off the UI thread.
+    QSignalSpy coloured(explorer, &ExplorePanel::coloured);
+    explorer->setColouring(ExplorePanel::Colouring::kNeighbourVote);
+    QVERIFY(coloured.wait(60000));
+    QCOMPARE(coloured.last().at(0).toBool(), true);
+    const QVector<int> verdicts = explorer->view()->categories();
+    QCOMPARE(verdicts.size(), points);
+    QVERIFY(std::all_of(verdicts.begin(), verdicts.end(), [](int v) { return v == 0 || v == 1; }));
+    QVERIFY(verdicts.contains(0));  // ten classes after 4 steps: the neighbours get some right
+    explorer->setColouring(ExplorePanel::Colouring::kCluster);
+    QVERIFY(coloured.wait(60000));
+    const QVector<int> clusters = explorer->view()->categories();
+    QVERIFY(*std::max_element(clusters.begin(), clusters.end()) <= 9);
+    QVERIFY(QSet<int>(clusters.begin(), clusters.end()).size() >= 2);
+    // The map saved as the user sees it (PNG) and with every point a vector dot (SVG).
+    QVERIFY(explorer->view()->saveMap(dir.filePath("map.png")));
+    QVERIFY(!QImage(dir.filePath("map.png")).isNull());
+    QVERIFY(explorer->view()->saveMap(dir.filePath("map.svg")));
+    QFile svg(dir.filePath("map.svg"));
+    QVERIFY(svg.open(QIODevice::ReadOnly));
+    const qsizetype dots = svg.readAll().count("<circle");
+    QVERIFY2(dots >= points / 2, qPrintable(QString("%1 dots of %2 points").arg(dots).arg(points)));
+    QVERIFY(explorer->view()->saveMap(dir.filePath("map.pdf")));
+    QVERIFY(QFileInfo(dir.filePath("map.pdf")).size() > 1000);
+    explorer->setColouring(ExplorePanel::Colouring::kClass);
     // The run's invariances: one bar for each op of its pipeline but normalize.
     QSignalSpy measured(explorer, &ExplorePanel::measured);
     explorer->measureInvariances();

@@ -22,6 +22,7 @@
 #include "engine/core/cancel.h"
 #include "engine/eval/projections.h"
 #include "engine/export/run_model.h"
+#include "engine/export/table_groups.h"
 #include "engine/store/store_sink.h"
 #include "widgets/bar_chart.h"
 #include "widgets/embedding_view.h"
@@ -41,6 +42,14 @@ struct Explored {
   QStringList class_names;
   QString error;  // empty when it worked
   double seconds = 0;
+};
+
+// A colouring computed in feature space for one map's embeddings.
+struct Grouped {
+  std::shared_ptr<const RunEmbeddings> embeddings;
+  int colouring = 0;
+  QVector<int> groups;  // per row: the kNN's predicted class, or the cluster
+  QString error;
 };
 
 // One measurement of a run's invariances.
@@ -114,6 +123,28 @@ std::shared_ptr<const Measured> measure(const std::string& db, qint64 run, const
   return out;
 }
 
+constexpr int kVoteK = 20;           // the solo-learn kNN setting: a map has thousands of points, not a
+constexpr double kVoteT = 0.07;      // training set's tens of thousands
+constexpr int kUnlabelledClusters = 10;
+
+std::shared_ptr<const Grouped> group(std::shared_ptr<const RunEmbeddings> embeddings, ExplorePanel::Colouring c,
+                                     quint64 seed) {
+  auto out = std::make_shared<Grouped>();
+  out->embeddings = embeddings;
+  out->colouring = int(c);
+  try {
+    const EmbeddingTable& t = embeddings->table;
+    const int classes = int(t.class_names.size());
+    const std::vector<int> g = c == ExplorePanel::Colouring::kNeighbourVote
+                                   ? neighbour_votes(t, kVoteK, kVoteT)
+                                   : feature_clusters(t, classes > 1 ? classes : kUnlabelledClusters, seed);
+    out->groups = QVector<int>(g.begin(), g.end());
+  } catch (const std::exception& e) {
+    out->error = QString::fromUtf8(e.what());
+  }
+  return out;
+}
+
 }  // namespace
 
 ExplorePanel::ExplorePanel(AppState* state, QWidget* parent) : QWidget(parent), state_(state) {
@@ -150,6 +181,16 @@ QLayout* ExplorePanel::buildControls() {
   points_->setSpecialValueText(tr("all"));
   points_->setSuffix(tr(" points"));
   points_->setToolTip(tr("How many of the run's held-out images to embed and map (evenly spread); 0 = all"));
+  colouring_ = new QComboBox;
+  colouring_->addItem(tr("by class"), int(Colouring::kClass));
+  colouring_->addItem(tr("kNN right/wrong"), int(Colouring::kNeighbourVote));
+  colouring_->addItem(tr("by cluster"), int(Colouring::kCluster));
+  colouring_->setToolTip(tr("What the points' colours say"));
+  colouring_->setItemData(1, tr("Whether the %1 most similar other points in the full feature space vote for the "
+                                "point's own class (the kNN probe's weighted vote, T = %2)").arg(kVoteK).arg(kVoteT),
+                          Qt::ToolTipRole);
+  colouring_->setItemData(2, tr("k-means of the full features, k = the number of classes: where the representation "
+                                "draws its own groups"), Qt::ToolTipRole);
   compute_ = new QPushButton(tr("Compute"));
   compute_->setToolTip(tr("Embed the images with the run's saved backbone and project them; stored with the run"));
   measure_ = new QPushButton(tr("Invariances"));
@@ -184,6 +225,8 @@ QLayout* ExplorePanel::buildControls() {
   time_line->addWidget(checkpoint_, 1);
   time_line->addWidget(checkpoint_label_);
   time_line->addWidget(play_);
+  time_line->addWidget(new QLabel(tr("Colour")));
+  time_line->addWidget(colouring_);
 
   // Progress and what is happening on a line of their own: the tab stays narrow enough to sit
   // beside the run list on a laptop screen.
@@ -262,6 +305,82 @@ void ExplorePanel::connectControls() {
   });
   connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
   connect(view_, &EmbeddingView::selected, this, &ExplorePanel::showSelection);
+  connect(colouring_, &QComboBox::currentIndexChanged, this, [this] { applyColouring(); });
+  connect(view_, &EmbeddingView::saveFailed, this,
+          [this](const QString& path) { status_->setText(tr("Cannot write the map to %1.").arg(path)); });
+}
+
+void ExplorePanel::setColouring(Colouring c) {
+  colouring_->setCurrentIndex(std::max(0, colouring_->findData(int(c))));
+  applyColouring();
+}
+
+// Shows the chosen colouring of the frame on screen, computing it off the UI thread the first time.
+void ExplorePanel::applyColouring() {
+  if (!current_) return;
+  const auto c = Colouring(colouring_->currentData().toInt());
+  view_->setCaptionProvider({});
+  if (c == Colouring::kClass) {
+    view_->setCategories(current_->labels, current_->class_names);
+    return;
+  }
+  const auto key = std::make_pair(current_->embeddings, int(c));
+  const auto found = groups_.find(key);
+  if (found == groups_.end()) {
+    if (busy()) return;  // the task that is running shows the frame, and the colouring with it, when done
+    beginWork(c == Colouring::kNeighbourVote ? tr("Voting each point's neighbours…") : tr("Clustering the features…"));
+    task_.start([this, embeddings = current_->embeddings, c, seed = quint64(run_)](const BackgroundTask::Control&) {
+      const auto result = group(embeddings, c, seed);
+      return BackgroundTask::Finish([this, result] { finishGrouping(result); });
+    });
+    return;
+  }
+  const QVector<int>& groups = found->second;
+  const QVector<int>& labels = current_->labels;
+  if (c == Colouring::kNeighbourVote) {
+    QVector<int> verdict(groups.size(), -1);
+    int right = 0, voted = 0;
+    for (int i = 0; i < groups.size(); ++i) {
+      if (groups[i] < 0) continue;
+      verdict[i] = groups[i] == labels.value(i, -1) ? 0 : 1;
+      right += verdict[i] == 0;
+      ++voted;
+    }
+    view_->setCategories(verdict, {tr("kNN right"), tr("kNN wrong")}, {QColor(0x88ccee), QColor(0xcc3311)});
+    view_->setCaptionProvider([this, groups](int i) {
+      const QString own = current_->class_names.value(current_->labels.value(i, -1));
+      const int said = groups.value(i, -1);
+      return said < 0 || said == current_->labels.value(i, -1) ? own
+                                                               : tr("%1, kNN says %2").arg(own, current_->class_names.value(said));
+    });
+    status_->setText(voted == 0 ? tr("These images have no labels: there is nothing for the kNN to get right.")
+                                : tr("kNN among these %1 points (each voted by its %2 most similar others, T = %3): "
+                                     "%4 % right. Red: the points it gets wrong.")
+                                      .arg(voted).arg(kVoteK).arg(kVoteT).arg(100.0 * right / voted, 0, 'f', 1));
+    return;
+  }
+  QStringList names;
+  int clusters = 0;
+  for (int g : groups) clusters = std::max(clusters, g + 1);
+  for (int k = 0; k < clusters; ++k) names << tr("cluster %1").arg(k + 1);
+  view_->setCategories(groups, names);
+  view_->setCaptionProvider([this, groups](int i) {
+    return tr("%1, cluster %2").arg(current_->class_names.value(current_->labels.value(i, -1))).arg(groups.value(i) + 1);
+  });
+  const std::vector<int> g(groups.begin(), groups.end()), l(labels.begin(), labels.end());
+  status_->setText(tr("k-means of the full features into %1 clusters: purity %2 % (the share of points whose cluster's "
+                      "most common class is their own).").arg(clusters).arg(100 * cluster_purity(g, l), 0, 'f', 1));
+}
+
+void ExplorePanel::finishGrouping(const std::shared_ptr<const Grouped>& result) {
+  if (!endWork(run_, result->error)) {
+    Q_EMIT coloured(false);
+    return;
+  }
+  groups_[{result->embeddings, result->colouring}] = result->groups;
+  applyColouring();
+  Q_EMIT coloured(true);
+  if (playing_) QTimer::singleShot(400, this, &ExplorePanel::playNext);
 }
 
 ExplorePanel::~ExplorePanel() = default;  // the task stops at its next unit of work
@@ -321,7 +440,10 @@ void ExplorePanel::finishMeasuring(const std::shared_ptr<const Measured>& result
 }
 
 void ExplorePanel::setRun(qint64 run) {
-  if (run != run_) frames_.clear();
+  if (run != run_) {
+    frames_.clear();
+    groups_.clear();
+  }
   run_ = run;
   steps_.clear();
   try {
@@ -384,7 +506,10 @@ void ExplorePanel::showCheckpoint(int position) {
   // A frame of this run, projection and point count already computed is shown at once.
   const bool same = current_ && current_->method == method_->currentData().toString() &&
                     current_->limit == points_->value() && current_->run == run_;
-  if (!same) frames_.clear();
+  if (!same) {
+    frames_.clear();
+    groups_.clear();
+  }
   if (frames_.contains(step)) {
     showFrame(frames_.value(step));
     if (playing_) QTimer::singleShot(400, this, &ExplorePanel::playNext);
@@ -430,6 +555,7 @@ void ExplorePanel::showFrame(const std::shared_ptr<const Explored>& frame) {
                        .arg(shown->seconds, 0, 'f', 1));
   neighbours_->thumbnails()->setSource(0, {}, {}, {});
   selection_->thumbnails()->setSource(0, {}, {}, {});
+  applyColouring();
 }
 
 QImage ExplorePanel::thumbnail(int row) const {

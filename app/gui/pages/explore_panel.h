@@ -7,7 +7,9 @@
 // embedding changed. Beside the map, the run's invariances: how far its
 // embedding moves under each op of its own pipeline alone. The Runs page's Explore tab.
 #include <QMap>
+#include <QVector>
 #include <QWidget>
+#include <map>
 #include <memory>
 
 #include "app/gui/background_task.h"
@@ -28,7 +30,9 @@ class BarChart;
 class EmbeddingView;
 class ThumbnailGrid;
 struct Explored;
+struct Grouped;
 struct Measured;
+struct RunEmbeddings;
 
 class ExplorePanel : public QWidget {
   Q_OBJECT
@@ -46,9 +50,14 @@ class ExplorePanel : public QWidget {
   EmbeddingView* view() const { return view_; }
   BarChart* invariances() const { return invariances_; }
   void pick(int row);  // as a click on that point does
+  // What the points' colours say: their class, whether the kNN vote of their neighbours in feature
+  // space gets their class right, or their k-means cluster in feature space.
+  enum class Colouring { kClass, kNeighbourVote, kCluster };
+  void setColouring(Colouring c);  // as choosing it in the Colour box does (computes it if needed)
 
  Q_SIGNALS:
   void computed(bool ok);
+  void coloured(bool ok);  // a colouring that needed computing is shown (or failed)
   void measured(bool ok);
 
  private:
@@ -68,12 +77,17 @@ class ExplorePanel : public QWidget {
   QImage thumbnail(int row) const;
   void showFrame(const std::shared_ptr<const Explored>& frame);
   void playNext();
+  void applyColouring();
+  void finishGrouping(const std::shared_ptr<const Grouped>& result);
   qint64 selectedStep() const;
 
   AppState* state_;
   qint64 run_ = 0;
   QComboBox* method_;
   QSpinBox* points_;
+  QComboBox* colouring_;
+  // Computed colourings by the embeddings they describe (every aligned frame of a map shares them).
+  std::map<std::pair<std::shared_ptr<const RunEmbeddings>, int>, QVector<int>> groups_;
   QPushButton* compute_;
   QPushButton* measure_;
   QSlider* checkpoint_;
