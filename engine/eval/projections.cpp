@@ -1,6 +1,8 @@
 #include "engine/eval/projections.h"
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
 #include "engine/eval/pca.h"
@@ -27,6 +29,9 @@ bool report(const ProjectionOptions& o, double fraction, const std::string& what
   return !o.progress || o.progress(fraction, what);
 }
 
+// A parameter's value as given, else its default from the table.
+double parameter(const ProjectionOptions& o, const std::string& projection, const std::string& name);
+
 std::string counted(const char* what, int done, int total) {
   return std::string(what) + " " + std::to_string(done) + "/" + std::to_string(total);
 }
@@ -36,6 +41,10 @@ std::string counted(const char* what, int done, int total) {
 std::vector<float> tsne_rows(const std::vector<float>& rows, size_t n, size_t dim, const ProjectionOptions& o) {
   TsneOptions t;
   t.seed = o.seed;
+  t.perplexity = parameter(o, "tsne", "perplexity");
+  t.iterations = int(parameter(o, "tsne", "iterations"));
+  t.exaggeration = parameter(o, "tsne", "exaggeration");
+  t.exaggeration_iterations = std::min(t.exaggeration_iterations, t.iterations / 3);  // a third, as 250 of 750
   report(o, 0, "nearest neighbours");
   const NeighbourGraph graph = neighbour_graph(rows, n, dim, tsne_neighbour_count(t.perplexity));
   std::vector<float> init = pca_rows(rows, n, dim, o);
@@ -56,6 +65,9 @@ std::vector<float> tsne_rows(const std::vector<float>& rows, size_t n, size_t di
 std::vector<float> umap_rows(const std::vector<float>& rows, size_t n, size_t dim, const ProjectionOptions& o) {
   UmapOptions u;
   u.seed = o.seed;
+  u.neighbours = size_t(parameter(o, "umap", "neighbours"));
+  u.min_dist = parameter(o, "umap", "min_dist");
+  u.epochs = int(parameter(o, "umap", "epochs"));
   report(o, 0, "nearest neighbours");
   const NeighbourGraph graph = neighbour_graph(rows, n, dim, u.neighbours - 1);
   if (o.progress)
@@ -72,15 +84,79 @@ struct ProjectionEntry {
 
 const std::vector<ProjectionEntry>& entries() {
   static const std::vector<ProjectionEntry> table = {
-      {{"pca", "principal components: linear, global structure, instant"}, pca_rows},
-      {{"tsne", "t-SNE (van der Maaten and Hinton 2008), Barnes-Hut, perplexity 30: local neighbourhoods"}, tsne_rows},
-      {{"umap", "UMAP (McInnes et al. 2018), 15 neighbours, min_dist 0.1: local neighbourhoods, more global layout"},
+      {{"pca", "principal components: linear, global structure, instant", {}}, pca_rows},
+      {{"tsne",
+        "t-SNE (van der Maaten and Hinton 2008), Barnes-Hut or FFT-accelerated: local neighbourhoods",
+        {{"perplexity", "effective number of neighbours each point attends to (30: openTSNE, scikit-learn)", 30, 2,
+          100, false},
+         {"iterations", "gradient steps in all, the first third exaggerated (750: openTSNE's 250 + 500)", 750, 50,
+          5000, true},
+         {"exaggeration", "early exaggeration: how hard clusters are pulled together at first (12: openTSNE)", 12,
+          1, 50, false}}},
+       tsne_rows},
+      {{"umap",
+        "UMAP (McInnes et al. 2018): local neighbourhoods, more global layout",
+        {{"neighbours", "size of the neighbourhood, the point itself included (umap-learn's n_neighbors, 15)", 15,
+          2, 200, true},
+         {"min_dist", "how tightly points may pack in the map (umap-learn's 0.1)", 0.1, 0, 0.99, false},
+         {"epochs", "layout epochs; 0: umap-learn's choice (500 up to 10,000 points, else 200)", 0, 0, 5000,
+          true}}},
        umap_rows},
   };
   return table;
 }
 
+const ProjectionInfo& info_of(const std::string& name) {
+  for (const auto& e : entries())
+    if (e.info.name == name) return e.info;
+  std::string offer;
+  for (const auto& e : entries()) offer += (offer.empty() ? "" : ", ") + e.info.name;
+  throw std::invalid_argument("unknown projection '" + name + "' (offered: " + offer + ")");
+}
+
+double parameter(const ProjectionOptions& o, const std::string& projection, const std::string& name) {
+  const auto given = o.parameters.find(name);
+  if (given != o.parameters.end()) return given->second;
+  for (const auto& p : info_of(projection).parameters)
+    if (p.name == name) return p.value;
+  throw std::logic_error("projection " + projection + " has no parameter " + name);
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 }  // namespace
+
+void check_projection_parameters(const std::string& name, const ProjectionParameters& parameters) {
+  const ProjectionInfo& info = info_of(name);
+  for (const auto& [key, value] : parameters) {
+    const auto p = std::find_if(info.parameters.begin(), info.parameters.end(),
+                                [&key = key](const ProjectionParameter& q) { return q.name == key; });
+    if (p == info.parameters.end()) {
+      std::string takes;
+      for (const auto& q : info.parameters) takes += (takes.empty() ? "" : ", ") + q.name;
+      throw std::invalid_argument(name + " has no parameter '" + key + "' (it takes " +
+                                  (takes.empty() ? std::string("none") : takes) + ")");
+    }
+    if (!(value >= p->min && value <= p->max) || (p->integer && value != std::round(value)))
+      throw std::invalid_argument(name + ": " + key + " must be " + (p->integer ? "a whole number " : "") + "in [" +
+                                  number(p->min) + ", " + number(p->max) + "], got " + number(value));
+  }
+}
+
+std::string projection_label(const std::string& name, const ProjectionParameters& parameters) {
+  check_projection_parameters(name, parameters);
+  std::string changed;
+  for (const auto& p : info_of(name).parameters) {
+    const auto given = parameters.find(p.name);
+    if (given == parameters.end() || given->second == p.value) continue;
+    changed += (changed.empty() ? "" : ",") + p.name + "=" + number(given->second);
+  }
+  return changed.empty() ? name : name + "(" + changed + ")";
+}
 
 const std::vector<ProjectionInfo>& projection_infos() {
   static const std::vector<ProjectionInfo> infos = [] {
@@ -118,11 +194,10 @@ std::vector<float> project(const std::string& name, const std::vector<float>& ro
                            const ProjectionOptions& options) {
   if (n < 3) throw std::invalid_argument("a projection needs at least 3 points");
   if (rows.size() != n * dim) throw std::invalid_argument("a projection's rows must be n x dim values");
+  check_projection_parameters(name, options.parameters);
   for (const auto& e : entries())
     if (e.info.name == name) return e.project(rows, n, dim, options);
-  std::string offer;
-  for (const auto& p : projection_names()) offer += (offer.empty() ? "" : ", ") + p;
-  throw std::invalid_argument("unknown projection '" + name + "' (offered: " + offer + ")");
+  throw std::logic_error("projection table out of step");  // info_of found it above
 }
 
 }  // namespace pretext

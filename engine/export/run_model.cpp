@@ -266,9 +266,10 @@ RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOpti
 }
 
 ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const std::string& method, int64_t checkpoint,
-                                   uint64_t seed, const ProgressFn& progress) {
+                                   uint64_t seed, const ProgressFn& progress, const ProjectionParameters& parameters) {
   ProjectionOptions o;
   o.seed = seed;
+  o.parameters = parameters;
   if (progress)
     o.progress = [&](double fraction, const std::string& what) {
       progress(fraction, what);
@@ -276,7 +277,7 @@ ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const s
     };
   ProjectionEvent e;
   e.run_id = run;
-  e.kind = projection_key(method, checkpoint);
+  e.kind = projection_key(projection_label(method, parameters), checkpoint);
   e.xy = project(method, t.values, t.n, t.dim, o);
   e.image_indices = t.image_index;
   e.labels = t.labels.empty() ? std::vector<int>(t.n, -1) : t.labels;
@@ -284,8 +285,8 @@ ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const s
   return e;
 }
 
-std::string projection_key(const std::string& method, int64_t checkpoint) {
-  return checkpoint >= 0 ? method + "@" + std::to_string(checkpoint) : method;
+std::string projection_key(const std::string& label, int64_t checkpoint) {
+  return checkpoint >= 0 ? label + "@" + std::to_string(checkpoint) : label;
 }
 
 std::vector<OpSensitivity> run_sensitivity(Store& store, int64_t run, const RunDataOptions& o,

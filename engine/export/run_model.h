@@ -11,6 +11,7 @@
 #include "engine/core/events.h"
 #include "engine/core/cancel.h"
 #include "engine/data/image_set.h"
+#include "engine/eval/projections.h"
 #include "engine/eval/sensitivity.h"
 #include "engine/export/tables.h"
 #include "engine/store/store.h"
@@ -26,8 +27,9 @@ struct RunDataOptions {
                             // backbone the run saved when it ended
 };
 
-// The name a projection is stored under: the method ("umap"), or "umap@STEP" for a checkpoint's.
-std::string projection_key(const std::string& method, int64_t checkpoint);
+// The name a projection is stored under: its label ("umap", "umap(min_dist=0.5)": projection_label),
+// with "@STEP" for a checkpoint's.
+std::string projection_key(const std::string& label, int64_t checkpoint);
 
 // (fraction done, what is happening)
 using ProgressFn = std::function<void(double, const std::string&)>;
@@ -62,9 +64,11 @@ RunEmbeddings export_run_embeddings(Store& store, int64_t run, const RunDataOpti
                                     const ProgressFn& progress = {});
 
 // 2-D projection of a run's table (its weights at `checkpoint`, -1: the end) by one of
-// engine/eval/projections.h, as the event a StoreSink records under projection_key(method, checkpoint).
+// engine/eval/projections.h with its parameters (defaults where not given), as the event a StoreSink
+// records under projection_key(projection_label(method, parameters), checkpoint).
 ProjectionEvent project_embeddings(const EmbeddingTable& t, int64_t run, const std::string& method, int64_t checkpoint,
-                                   uint64_t seed, const ProgressFn& progress = {});
+                                   uint64_t seed, const ProgressFn& progress = {},
+                                   const ProjectionParameters& parameters = {});
 
 // How far the run's embedding moves under each op of its own pipeline, alone (engine/eval/
 // sensitivity.h), over an evenly spread sample of at most o.limit of its held-out images.

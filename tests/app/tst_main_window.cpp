@@ -381,6 +381,12 @@ class TstMainWindow : public QObject {
     QCOMPARE(explorer->view()->pointCount(), points);
     const std::string key = "pca@" + std::to_string(steps.first());
     QCOMPARE(int(Store(o.db.toStdString(), true).projection(run, key).size()), points);
+    // A projection's parameters from its parameter menu make a map stored under its own name.
+    explorer->compute("umap", 0, {{"min_dist", 0.5}});
+    QVERIFY(computed.wait(120000));
+    QCOMPARE(computed.last().at(0).toBool(), true);
+    QCOMPARE(int(Store(o.db.toStdString(), true).projection(run, "umap(min_dist=0.5)@" + std::to_string(steps.first())).size()),
+             points);
     // Colour by the kNN's verdict, then by feature clusters, each computed off the UI thread.
     QSignalSpy coloured(explorer, &ExplorePanel::coloured);
     explorer->setColouring(ExplorePanel::Colouring::kNeighbourVote);

@@ -39,6 +39,11 @@ expect 0 "$CLI" project 1 --method tsne --limit 40 --out p.csv --db s.db
 [ "$(wc -l < p.csv)" = 41 ] || fail "projection rows"
 expect 0 "$CLI" project 1 --method umap --limit 40 --out u.csv --db s.db
 [ "$(wc -l < u.csv)" = 41 ] || fail "umap projection rows"
+# A projection's parameters are flags of their own; a map made with other values is stored apart.
+expect 0 "$CLI" project 1 --method umap --min-dist 0.5 --neighbours 8 --limit 40 --db s.db
+grep -q "umap(neighbours=8,min_dist=0.5) projection of 40 points" out.txt || fail "umap parameters in the stored name"
+expect 2 "$CLI" project 1 --method umap --perplexity 20 --db s.db
+grep -q "umap has no parameter 'perplexity'" err.txt || fail "a t-SNE parameter given to UMAP"
 step=$(ls s.db.runs/1 | sed -n 's/^ckpt-\([0-9]*\)\.pt$/\1/p' | head -1)
 [ -n "$step" ] || fail "the run kept no checkpoint"
 expect 0 "$CLI" project 1 --method pca --checkpoint "$step" --limit 40 --db s.db

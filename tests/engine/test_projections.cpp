@@ -70,3 +70,43 @@ TEST(projections, AlignmentUndoesARotationReflectionScaleAndShift) {
   for (size_t k = 0; k < back.size(); ++k) EXPECT_NEAR(back[k], reference[k], 1e-4) << k;
   EXPECT_THROW(aligned_to(reference, {1.f, 2.f}), std::invalid_argument);
 }
+
+TEST(projections, ParametersNameTheStoredMapAndAreChecked) {
+  EXPECT_EQ(projection_label("tsne", {}), "tsne");
+  EXPECT_EQ(projection_label("tsne", {{"perplexity", 30}}), "tsne");  // the default changes nothing
+  EXPECT_EQ(projection_label("tsne", {{"exaggeration", 4}, {"perplexity", 50}}), "tsne(perplexity=50,exaggeration=4)");
+  EXPECT_EQ(projection_label("umap", {{"min_dist", 0.5}}), "umap(min_dist=0.5)");
+  auto refusal = [](const std::string& name, const ProjectionParameters& p) {
+    try {
+      check_projection_parameters(name, p);
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal("umap", {{"perplexity", 30}}), "umap has no parameter 'perplexity' (it takes neighbours, min_dist, epochs)");
+  EXPECT_EQ(refusal("pca", {{"perplexity", 30}}), "pca has no parameter 'perplexity' (it takes none)");
+  EXPECT_EQ(refusal("tsne", {{"perplexity", 0.5}}), "tsne: perplexity must be in [2, 100], got 0.5");
+  EXPECT_EQ(refusal("umap", {{"neighbours", 7.5}}), "umap: neighbours must be a whole number in [2, 200], got 7.5");
+  EXPECT_THROW(project("tsne", std::vector<float>(30, 1.f), 10, 3, ProjectionOptions{0, {{"theta", 1}}, {}}),
+               std::invalid_argument);
+}
+
+TEST(projections, AParameterChangesTheLayoutDeterministically) {
+  const size_t n = 90, dim = 6;
+  std::mt19937 rng(9);
+  std::normal_distribution<float> noise;
+  std::vector<float> rows;
+  for (size_t i = 0; i < n * dim; ++i) rows.push_back(noise(rng));
+  for (const auto& [name, parameters] : std::vector<std::pair<std::string, ProjectionParameters>>{
+           {"tsne", {{"perplexity", 5}, {"iterations", 150}}}, {"umap", {{"neighbours", 5}, {"epochs", 50}}}}) {
+    ProjectionOptions changed;
+    changed.seed = 4;
+    changed.parameters = parameters;
+    ProjectionOptions shorter = changed;
+    shorter.parameters.erase(shorter.parameters.begin());  // the other parameter alone
+    const auto a = project(name, rows, n, dim, changed);
+    EXPECT_EQ(project(name, rows, n, dim, changed), a) << name;
+    EXPECT_NE(project(name, rows, n, dim, shorter), a) << name;
+  }
+}

@@ -1,6 +1,11 @@
 #include "app/gui/pages/explore_panel.h"
 
 #include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QMenu>
+#include <QToolButton>
+#include <QWidgetAction>
 #include <QElapsedTimer>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -16,6 +21,7 @@
 #include <opencv2/core.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "app/gui/app_state.h"
 #include "app/gui/image_convert.h"
@@ -36,6 +42,7 @@ struct Explored {
   qint64 step = -1;  // the checkpoint's; -1: the backbone saved at the end
   int limit = 0;     // the point count asked for
   QString method;
+  QString label;  // the method with the parameters that differ from its defaults: how the map is stored
   std::shared_ptr<const RunEmbeddings> embeddings;  // shared by the aligned copies of a frame
   QVector<QPointF> points;
   QVector<int> labels;
@@ -67,10 +74,17 @@ constexpr size_t kInvarianceImages = 500;  // a standard error of about 0.01 on 
 // As the literature writes them: PCA, t-SNE, UMAP.
 QString projection_title(const QString& name) { return name == "tsne" ? QStringLiteral("t-SNE") : name.toUpper(); }
 
+// "t-SNE" at the defaults, "t-SNE (perplexity=50)" otherwise.
+QString map_title(const QString& method, const QString& label) {
+  const int open = label.indexOf('(');
+  return projection_title(method) + (open < 0 ? QString() : " " + label.mid(open));
+}
+
 // Embeds the run's images, projects them and stores the projection with the run. Runs as the tab's
 // task; cancelled between units of work through the progress callback.
 std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint64 step, const std::string& method,
-                                        size_t limit, const BackgroundTask::Control& task) {
+                                        const ProjectionParameters& parameters, size_t limit,
+                                        const BackgroundTask::Control& task) {
   auto out = std::make_shared<Explored>();
   out->run = run;
   out->step = step;
@@ -90,8 +104,9 @@ std::shared_ptr<const Explored> explore(const std::string& db, qint64 run, qint6
       };
     };
     out->embeddings = std::make_shared<const RunEmbeddings>(run_embeddings(store, run, o, progress(0.3, 0.0)));
-    const ProjectionEvent map =
-        project_embeddings(out->embeddings->table, run, method, step, store.run(run)->seed, progress(0.7, 0.3));
+    out->label = QString::fromStdString(projection_label(method, parameters));
+    const ProjectionEvent map = project_embeddings(out->embeddings->table, run, method, step, store.run(run)->seed,
+                                                   progress(0.7, 0.3), parameters);
     StoreSink(store).on_event(map);  // the map leaves as an event; the store's sink records it
     for (size_t i = 0; i < map.image_indices.size(); ++i) {
       out->points.push_back({map.xy[2 * i], map.xy[2 * i + 1]});
@@ -181,6 +196,11 @@ QLayout* ExplorePanel::buildControls() {
   points_->setSpecialValueText(tr("all"));
   points_->setSuffix(tr(" points"));
   points_->setToolTip(tr("How many of the run's held-out images to embed and map (evenly spread); 0 = all"));
+  parameters_ = new QToolButton;
+  parameters_->setText(tr("…"));  // narrow: the tab shares a laptop screen with the run list
+  parameters_->setPopupMode(QToolButton::InstantPopup);
+  parameters_->setToolTip(tr("Parameters of the projection (perplexity, neighbours, …), at the published defaults "
+                             "until changed; a map made with other values is stored apart"));
   colouring_ = new QComboBox;
   colouring_->addItem(tr("by class"), int(Colouring::kClass));
   colouring_->addItem(tr("kNN right/wrong"), int(Colouring::kNeighbourVote));
@@ -206,6 +226,7 @@ QLayout* ExplorePanel::buildControls() {
   status_->setWordWrap(true);
   auto* bar = new QHBoxLayout;
   bar->addWidget(method_);
+  bar->addWidget(parameters_);
   bar->addWidget(points_);
   bar->addWidget(compute_);
   bar->addWidget(measure_);
@@ -306,8 +327,49 @@ void ExplorePanel::connectControls() {
   connect(view_, &EmbeddingView::clicked, this, &ExplorePanel::pick);
   connect(view_, &EmbeddingView::selected, this, &ExplorePanel::showSelection);
   connect(colouring_, &QComboBox::currentIndexChanged, this, [this] { applyColouring(); });
+  connect(method_, &QComboBox::currentIndexChanged, this, &ExplorePanel::rebuildParameterMenu);
+  rebuildParameterMenu();
   connect(view_, &EmbeddingView::saveFailed, this,
           [this](const QString& path) { status_->setText(tr("Cannot write the map to %1.").arg(path)); });
+}
+
+ProjectionParameters ExplorePanel::chosenParameters() const {
+  const auto found = chosen_.find(method_->currentData().toString().toStdString());
+  return found == chosen_.end() ? ProjectionParameters{} : found->second;
+}
+
+QString ExplorePanel::chosenLabel() const {
+  return QString::fromStdString(projection_label(method_->currentData().toString().toStdString(), chosenParameters()));
+}
+
+// A box per parameter of the chosen projection, from the projection table; its menu is the form.
+void ExplorePanel::rebuildParameterMenu() {
+  const std::string method = method_->currentData().toString().toStdString();
+  const auto info = std::find_if(projection_infos().begin(), projection_infos().end(),
+                                 [&](const ProjectionInfo& p) { return p.name == method; });
+  delete parameters_->menu();
+  parameters_->setEnabled(info != projection_infos().end() && !info->parameters.empty());
+  if (!parameters_->isEnabled()) return;
+  auto* menu = new QMenu(parameters_);
+  auto* form_widget = new QWidget;
+  auto* form = new QFormLayout(form_widget);
+  for (const ProjectionParameter& p : info->parameters) {
+    auto* box = new QDoubleSpinBox;
+    box->setRange(p.min, p.max);
+    box->setDecimals(p.integer ? 0 : 2);
+    box->setSingleStep(p.integer ? std::max(1.0, std::round(p.value / 10)) : 0.05);
+    const auto set = chosen_[method].find(p.name);
+    box->setValue(set == chosen_[method].end() ? p.value : set->second);
+    box->setToolTip(QString::fromStdString(p.help));
+    if (p.value == 0 && p.min == 0) box->setSpecialValueText(tr("auto"));  // 0 lets the method choose
+    connect(box, &QDoubleSpinBox::valueChanged, this,
+            [this, method, name = p.name](double v) { chosen_[method][name] = v; });
+    form->addRow(QString::fromStdString(p.name), box);
+  }
+  auto* action = new QWidgetAction(menu);
+  action->setDefaultWidget(form_widget);
+  menu->addAction(action);
+  parameters_->setMenu(menu);
 }
 
 void ExplorePanel::setColouring(Colouring c) {
@@ -463,8 +525,10 @@ void ExplorePanel::setRun(qint64 run) {
                                                       : tr("Run %1: choose a projection and press Compute.").arg(run));
 }
 
-void ExplorePanel::compute(const QString& method, int points) {
+void ExplorePanel::compute(const QString& method, int points, const ProjectionParameters& parameters) {
   method_->setCurrentIndex(std::max(0, method_->findData(method)));
+  chosen_[method.toStdString()] = parameters;
+  rebuildParameterMenu();
   points_->setValue(points);
   start();
 }
@@ -474,9 +538,9 @@ void ExplorePanel::start() {
   beginWork(tr("Run %1: embedding…").arg(run_));
   tabs_->setCurrentIndex(0);
   task_.start([this, db = state_->dbPath().toStdString(), run = run_, step = selectedStep(),
-               method = method_->currentData().toString().toStdString(),
+               method = method_->currentData().toString().toStdString(), parameters = chosenParameters(),
                limit = size_t(points_->value())](const BackgroundTask::Control& c) {
-    const auto result = explore(db, run, step, method, limit, c);
+    const auto result = explore(db, run, step, method, parameters, limit, c);
     return BackgroundTask::Finish([this, result] { finish(result); });
   });
 }
@@ -504,7 +568,7 @@ void ExplorePanel::showCheckpoint(int position) {
   const qint64 step = steps_.value(position, -1);
   checkpoint_label_->setText(step < 0 ? tr("end of run") : tr("step %1").arg(step));
   // A frame of this run, projection and point count already computed is shown at once.
-  const bool same = current_ && current_->method == method_->currentData().toString() &&
+  const bool same = current_ && current_->label == chosenLabel() &&
                     current_->limit == points_->value() && current_->run == run_;
   if (!same) {
     frames_.clear();
@@ -531,7 +595,7 @@ void ExplorePanel::playNext() {
 void ExplorePanel::showFrame(const std::shared_ptr<const Explored>& frame) {
   auto shown = frame;
   // Aligned to the frame on screen when both map the same images, so that only real change moves.
-  const bool continues = current_ && current_->run == frame->run && current_->method == frame->method &&
+  const bool continues = current_ && current_->run == frame->run && current_->label == frame->label &&
                          current_->embeddings->table.image_index == frame->embeddings->table.image_index;
   if (continues && current_ != frame && !frame->points.isEmpty()) {
     std::vector<float> reference, layout;
@@ -549,7 +613,7 @@ void ExplorePanel::showFrame(const std::shared_ptr<const Explored>& frame) {
                       "click for its neighbours, shift-drag to lasso.")
                        .arg(shown->run)
                        .arg(shown->step < 0 ? tr("the end") : tr("step %1").arg(shown->step))
-                       .arg(projection_title(shown->method))
+                       .arg(map_title(shown->method, shown->label))
                        .arg(shown->points.size())
                        .arg(shown->embeddings->table.dim)
                        .arg(shown->seconds, 0, 'f', 1));

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "app/gui/background_task.h"
+#include "engine/eval/projections.h"
 
 class QComboBox;
 class QLayout;
@@ -22,6 +23,7 @@ class QPushButton;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
+class QToolButton;
 
 namespace pretext {
 
@@ -40,8 +42,9 @@ class ExplorePanel : public QWidget {
   explicit ExplorePanel(AppState* state, QWidget* parent = nullptr);
   ~ExplorePanel() override;
   void setRun(qint64 run);
-  // Scripted use (the GUI walk, tests): choose a projection and point count, then compute.
-  void compute(const QString& method, int points);
+  // Scripted use (the GUI walk, tests): choose a projection, its parameters (the rest at their
+  // defaults) and a point count, then compute.
+  void compute(const QString& method, int points, const ProjectionParameters& parameters = {});
   // The checkpoint slider's stops: each checkpoint's step, then -1 (the end of the run).
   QList<qint64> checkpointSteps() const { return steps_; }
   void showCheckpoint(int position);  // as moving the slider there does (computes the frame if needed)
@@ -78,6 +81,10 @@ class ExplorePanel : public QWidget {
   void showFrame(const std::shared_ptr<const Explored>& frame);
   void playNext();
   void applyColouring();
+  // The chosen projection's parameters as its Parameters menu holds them, and the label they make.
+  ProjectionParameters chosenParameters() const;
+  QString chosenLabel() const;
+  void rebuildParameterMenu();
   void finishGrouping(const std::shared_ptr<const Grouped>& result);
   qint64 selectedStep() const;
 
@@ -85,6 +92,8 @@ class ExplorePanel : public QWidget {
   qint64 run_ = 0;
   QComboBox* method_;
   QSpinBox* points_;
+  QToolButton* parameters_;
+  std::map<std::string, ProjectionParameters> chosen_;  // by projection: the values set in its menu
   QComboBox* colouring_;
   // Computed colourings by the embeddings they describe (every aligned frame of a map shares them).
   std::map<std::pair<std::shared_ptr<const RunEmbeddings>, int>, QVector<int>> groups_;
