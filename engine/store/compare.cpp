@@ -70,6 +70,67 @@ std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs
   return out;
 }
 
+std::string probe_curve_name(const ProbeEvent& p) {
+  return "probe " + p.kind + (p.kind == "knn" ? " k=" + std::to_string(p.k) : std::string());
+}
+
+std::vector<std::string> probe_curve_names(Store& store, const std::vector<int64_t>& runs) {
+  std::set<std::string> names;
+  for (int64_t id : runs)
+    for (const auto& p : store.probes(id)) names.insert(probe_curve_name(p));
+  return {names.begin(), names.end()};
+}
+
+std::vector<MetricSeries> probe_curve(Store& store, const std::vector<int64_t>& runs, const std::string& name) {
+  std::vector<MetricSeries> out;
+  for (int64_t id : runs) {
+    const auto r = store.run(id);
+    if (!r) throw std::runtime_error("no run " + std::to_string(id));
+    MetricSeries s;
+    s.run_id = id;
+    s.run_name = r->name;
+    s.metric = name;
+    std::map<int64_t, double> by_step;  // recorded in order: a later probe at a step replaces an earlier one
+    for (const auto& p : store.probes(id))
+      if (probe_curve_name(p) == name) by_step[p.step] = p.accuracy;
+    for (const auto& [step, accuracy] : by_step) {
+      s.steps.push_back(step);
+      s.values.push_back(accuracy);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<ReferenceLine> probe_baselines(Store& store, const std::vector<int64_t>& runs, const std::string& name) {
+  std::set<std::pair<std::string, std::string>> seen;  // (dataset, backbone)
+  std::set<std::string> datasets;
+  std::vector<std::pair<BaselineRecord, int64_t>> found;  // with the first run that has it
+  for (int64_t id : runs) {
+    const auto r = store.run(id);
+    if (!r) throw std::runtime_error("no run " + std::to_string(id));
+    const std::string dataset = nlohmann::json::parse(r->config).value("data_fingerprint", std::string());
+    datasets.insert(dataset);
+    if (!seen.insert({dataset, r->backbone}).second) continue;
+    for (const auto& b : store.baselines(dataset, r->backbone)) {
+      if (b.scope != "final") continue;
+      const auto params = nlohmann::json::parse(b.params.empty() ? "{}" : b.params);
+      ProbeEvent as_probe;  // baselines are kNN readings; their k names the curve they belong to
+      as_probe.kind = "knn";
+      as_probe.k = params.value("k", 0);
+      if (probe_curve_name(as_probe) == name) found.push_back({b, id});
+    }
+  }
+  std::vector<ReferenceLine> out;
+  std::set<std::string> labels;
+  for (const auto& [b, run] : found) {
+    std::string label = b.baseline == "raw_pixels" ? "raw pixels" : "untrained " + b.backbone;
+    if (datasets.size() > 1) label += " (run " + std::to_string(run) + "'s data)";
+    if (labels.insert(label).second) out.push_back({label, b.accuracy});
+  }
+  return out;
+}
+
 std::vector<ConfigDiffRow> config_diff(const std::vector<nlohmann::json>& configs) {
   std::vector<std::map<std::string, nlohmann::json>> flat(configs.size());
   std::set<std::string> keys;

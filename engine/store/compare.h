@@ -36,6 +36,23 @@ struct ProbeRow {
 };
 std::vector<ProbeRow> probe_table(Store& store, const std::vector<int64_t>& runs);
 
+// Probe results as curves over steps, listed beside the metrics in the compare view: one curve per
+// probe kind and k ("probe knn k=200", "probe linear"), its points the probes scheduled during
+// training and the run's end (the latest at a step).
+std::string probe_curve_name(const ProbeEvent& p);
+std::vector<std::string> probe_curve_names(Store& store, const std::vector<int64_t>& runs);  // sorted
+// One series per run (in the order given), empty for a run without that probe.
+std::vector<MetricSeries> probe_curve(Store& store, const std::vector<int64_t>& runs, const std::string& name);
+
+// What the same probe read without learning on the runs' data (the end-of-run split): the untrained
+// backbone and the raw pixels, once per dataset and backbone among the runs. The lines a probe's
+// curve is read against; none for a probe no baseline was measured for (the linear probe).
+struct ReferenceLine {
+  std::string label;
+  double value = 0;
+};
+std::vector<ReferenceLine> probe_baselines(Store& store, const std::vector<int64_t>& runs, const std::string& name);
+
 // Config diff. Keys are JSON pointers into the configs ("/method_params/temperature"); objects are
 // compared key by key, arrays and scalars as values. A key one side lacks shows as null there.
 struct ConfigDifference {

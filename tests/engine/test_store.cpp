@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "engine/store/compare.h"
@@ -349,6 +350,45 @@ TEST(store, CompareSeriesProbesAndConfigDiff) {
   EXPECT_EQ(rows[1].values[2], 0.5);
   // A key with '/' stays one key (JSON pointer escaping).
   EXPECT_EQ(config_diff(nlohmann::json::parse(R"({"a/b":1})"), nlohmann::json::parse(R"({"a/b":2})"))[0].key, "/a~1b");
+}
+
+TEST(store, ProbeCurvesOverStepsWithTheirBaselines) {
+  test::TempDir dir;
+  Store s(dir.str("p.db"));
+  RunRecord r;
+  r.name = "a";
+  r.method = "simclr";
+  r.backbone = "resnet-tiny";
+  r.status = "finished";
+  r.config = R"({"data_fingerprint":"fp1"})";
+  const int64_t a = s.create_run(r);
+  r.name = "b";
+  const int64_t b = s.create_run(r);
+  s.add_probe({a, 20, "knn", 200, 0.3, 10});
+  s.add_probe({a, 10, "knn", 200, 0.2, 10});
+  s.add_probe({a, 20, "knn", 200, 0.35, 10});  // a later probe at a step replaces the earlier one
+  s.add_probe({a, 20, "knn", 20, 0.9, 10});    // another k: another curve
+  s.add_probe({b, 40, "linear", 0, 0.5, 10});
+  EXPECT_EQ(probe_curve_names(s, {a, b}), (std::vector<std::string>{"probe knn k=20", "probe knn k=200", "probe linear"}));
+  const auto knn = probe_curve(s, {a, b}, "probe knn k=200");
+  ASSERT_EQ(knn.size(), 2u);
+  EXPECT_EQ(knn[0].run_name, "a");
+  EXPECT_EQ(knn[0].steps, (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(knn[0].values, (std::vector<double>{0.2, 0.35}));
+  EXPECT_TRUE(knn[1].steps.empty());
+  // Baselines of the runs' data and backbone, final split, matched by k; once however many runs share them.
+  s.set_baseline({"fp1", "resnet-tiny", "random_init", "final", R"({"k":200,"t":0.1})", 0.25, 10, ""});
+  s.set_baseline({"fp1", "pixels", "raw_pixels", "final", R"({"k":200,"t":0.1})", 0.4, 10, ""});
+  s.set_baseline({"fp1", "resnet-tiny", "random_init", "online", R"({"k":20,"t":0.1})", 0.1, 10, ""});
+  s.set_baseline({"fp2", "resnet-tiny", "random_init", "final", R"({"k":200,"t":0.1})", 0.9, 10, ""});
+  const auto lines = probe_baselines(s, {a, b}, "probe knn k=200");
+  ASSERT_EQ(lines.size(), 2u);
+  std::map<std::string, double> by_label;
+  for (const auto& l : lines) by_label[l.label] = l.value;
+  EXPECT_DOUBLE_EQ(by_label.at("untrained resnet-tiny"), 0.25);
+  EXPECT_DOUBLE_EQ(by_label.at("raw pixels"), 0.4);
+  EXPECT_TRUE(probe_baselines(s, {a, b}, "probe knn k=20").empty());  // only an online one at k=20
+  EXPECT_TRUE(probe_baselines(s, {a, b}, "probe linear").empty());
 }
 
 TEST(store, SmoothingIsADebiasedMovingAverage) {

@@ -80,6 +80,12 @@ class TestEditors : public QObject {
     BarChart b("n");
     b.setBars({"x", "y", "z"}, {1, 2, 3});
     QCOMPARE(b.barCount(), 3);
+    QCOMPARE(b.seriesCount(), 1);
+    // Two runs side by side; an op one run's pipeline lacks has no bar for it.
+    b.setGroupedBars({"hflip", "crop", "blur"}, {{"run 1", {0.1, 0.2, qQNaN()}}, {"run 2", {0.3, 0.1, 0.05}}});
+    QCOMPARE(b.seriesCount(), 2);
+    QCOMPARE(b.barCount(), 5);
+    QVERIFY(b.plot()->legend->visible());
   }
 };
 

@@ -481,22 +481,37 @@ void ExplorePanel::finishMeasuring(const std::shared_ptr<const Measured>& result
     Q_EMIT measured(false);
     return;
   }
+  if (measured_ && measured_->run != result->run) beside_ = measured_;  // the run measured before stays beside
+  measured_ = result;
+  // One group per op (this run's, then any only the other run's pipeline has), one bar per run.
   QStringList names;
-  QVector<double> values;
+  for (const auto* m : {result.get(), beside_.get()})
+    if (m)
+      for (const auto& s : m->ops)
+        if (!names.contains(QString::fromStdString(s.op))) names << QString::fromStdString(s.op);
+  auto distances = [&names](const Measured& m) {
+    QVector<double> v(names.size(), qQNaN());
+    for (const auto& s : m.ops)  // float rounding can leave an unchanged image a hair below 0
+      v[names.indexOf(QString::fromStdString(s.op))] = std::max(0.0, s.distance);
+    return v;
+  };
+  QVector<QPair<QString, QVector<double>>> series;
+  if (beside_) series.push_back({tr("run %1").arg(beside_->run), distances(*beside_)});
+  series.push_back({tr("run %1").arg(result->run), distances(*result)});
+  invariances_->setGroupedBars(names, series);
   QStringList lines;
-  for (const auto& s : result->ops) {
-    const double distance = std::max(0.0, s.distance);  // float rounding can leave an unchanged image a hair below 0
-    names << QString::fromStdString(s.op);
-    values << distance;
-    lines << QStringLiteral("%1 %2 ± %3").arg(names.last()).arg(distance, 0, 'f', 3).arg(s.standard_error, 0, 'f', 3);
-  }
-  invariances_->setBars(names, values);
+  for (const auto& s : result->ops)
+    lines << QStringLiteral("%1 %2 ± %3").arg(QString::fromStdString(s.op)).arg(std::max(0.0, s.distance), 0, 'f', 3)
+                 .arg(s.standard_error, 0, 'f', 3);
   const size_t images = result->ops.empty() ? 0 : result->ops[0].images;
   invariances_caption_->setText(tr("Run %1, %2 held-out images; mean cosine distance ± standard error: %3. Low: the "
-                                   "network learned to ignore what the op does; high: it still sees it.")
+                                   "network learned to ignore what the op does; high: it still sees it.%4")
                                     .arg(result->run)
                                     .arg(images)
-                                    .arg(lines.join(", ")));
+                                    .arg(lines.join(", "))
+                                    .arg(beside_ ? tr(" Beside it, run %1 as measured before: measure another run to "
+                                                      "compare with this one.").arg(beside_->run)
+                                                 : tr(" Measure another run to see the two side by side.")));
   status_->setText(tr("Run %1: invariances of %2 ops measured.").arg(result->run).arg(result->ops.size()));
   Q_EMIT measured(true);
 }

@@ -120,6 +120,8 @@ class ExplorePanel : public QWidget {
   ThumbnailGrid* neighbours_;
   ThumbnailGrid* selection_;
   std::shared_ptr<const Explored> current_;
+  // The invariances shown, and the last other run's, drawn beside them (two runs side by side).
+  std::shared_ptr<const Measured> measured_, beside_;
   BackgroundTask task_;  // a map or an invariance measurement, one at a time
 };
 

@@ -567,17 +567,24 @@ void RunsPage::compare() {
     metric_->blockSignals(true);
     metric_->clear();
     for (const auto& n : common_metric_names(store, runs)) metric_->addItem(QString::fromStdString(n));
+    // The probes over steps, read against what the untrained network and the raw pixels score.
+    for (const auto& n : probe_curve_names(store, runs)) metric_->addItem(QString::fromStdString(n));
     metric_->setCurrentText(wanted);
     metric_->blockSignals(false);
 
+    const std::string chosen = metric_->currentText().toStdString();
+    const bool probe = chosen.rfind("probe ", 0) == 0;
     curves_->clear();
-    for (const auto& s : metric_series(store, runs, metric_->currentText().toStdString())) {
+    for (const auto& s : probe ? probe_curve(store, runs, chosen) : metric_series(store, runs, chosen)) {
       const auto r = store.run(s.run_id);
       const QVector<double> x(s.steps.begin(), s.steps.end()), y(s.values.begin(), s.values.end());
       curves_->setSeries(tr("%1 · %2 · %3").arg(s.run_id).arg(QString::fromStdString(r ? r->method : ""),
                                                               QString::fromStdString(s.run_name)), x, y);
     }
-    curves_->plot()->yAxis->setLabel(metric_->currentText());
+    if (probe)
+      for (const auto& line : probe_baselines(store, runs, chosen))
+        curves_->setReferenceLine(line.value, QString::fromStdString(line.label));
+    curves_->plot()->yAxis->setLabel(probe ? tr("%1: accuracy").arg(metric_->currentText()) : metric_->currentText());
     curves_->replotNow();
 
     QStringList run_headers;
