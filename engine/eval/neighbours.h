@@ -20,8 +20,14 @@ struct Nearest {
   torch::Tensor index;  // [M, k] int64, closest first
 };
 
-// The k bank rows closest to each query row. query [M, D], bank [N, D]; k is capped at N.
+// The k bank rows closest to each query row. query [M, D], bank [N, D]; k is capped at N. Ties go to
+// the smaller bank index, so the answer is one set whatever the blocking or the thread count.
 Nearest nearest(const torch::Tensor& query, const torch::Tensor& bank, int64_t k, Closeness closeness);
+
+// nearest(rows, rows, k, closeness), each row among its own, the row itself included. Closeness is
+// symmetric, so each block of products serves the rows on both of its sides: half the products of
+// nearest(rows, rows) (the neighbour graph of t-SNE and UMAP, the explorer's kNN vote).
+Nearest nearest_within(const torch::Tensor& rows, int64_t k, Closeness closeness);
 
 // Each row's k nearest other rows by Euclidean distance, as t-SNE and UMAP take them.
 struct NeighbourGraph {

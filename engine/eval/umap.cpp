@@ -179,7 +179,9 @@ std::vector<float> umap(const NeighbourGraph& g, const std::vector<float>& init,
         double d2 = dx[0] * dx[0] + dx[1] * dx[1];
         // Attraction 1 / (1 + a d^2b) pulls i towards j. umap-learn moves both ends of each of the
         // pair's two directed edges; here each end moves itself, by both.
-        const double pull = d2 > 0 ? -2 * a * b * std::pow(d2, b - 1) / (a * std::pow(d2, b) + 1) : 0.0;
+        // d^2b in float, as umap-learn computes its whole layout: the powers are most of the time.
+        const double p = d2 > 0 ? std::pow(float(d2), float(b)) : 0.0;
+        const double pull = d2 > 0 ? -2 * a * b * (p / d2) / (a * p + 1) : 0.0;
         for (int k = 0; k < 2; ++k) yi[k] += 2 * clip(pull * dx[k]) * alpha;
         next_sample[e] += edges.epochs_per_sample[e];
         const double per_negative = edges.epochs_per_sample[e] / o.negative_sample_rate;
@@ -189,7 +191,7 @@ std::vector<float> umap(const NeighbourGraph& g, const std::vector<float>& init,
           if (other == i) continue;
           dx[0] = yi[0] - previous[2 * other], dx[1] = yi[1] - previous[2 * other + 1];
           d2 = dx[0] * dx[0] + dx[1] * dx[1];
-          const double push = 2 * b / ((0.001 + d2) * (a * std::pow(d2, b) + 1));
+          const double push = 2 * b / ((0.001 + d2) * (a * std::pow(float(d2), float(b)) + 1));
           for (int k = 0; k < 2; ++k) yi[k] += (d2 > 0 ? clip(push * dx[k]) : 4.0) * alpha;
         }
         next_negative[e] += double(negatives) * per_negative;

@@ -23,7 +23,7 @@ std::vector<int> neighbour_votes(const EmbeddingTable& t, int k, double temperat
   int classes = 0;
   for (int l : t.labels) classes = std::max(classes, l + 1);
   const auto bank = rows_of(t);
-  const Nearest found = nearest(bank, bank, std::min<int64_t>(k + 1, int64_t(t.n)), Closeness::kDot);
+  const Nearest found = nearest_within(bank, std::min<int64_t>(k + 1, int64_t(t.n)), Closeness::kDot);
   const auto index = found.index.contiguous();
   const auto score = found.score.contiguous();
   const auto* idx = index.data_ptr<int64_t>();

@@ -38,6 +38,25 @@ TEST(neighbours, NearestMatchesADirectSortOfEveryDistance) {
   }
 }
 
+TEST(neighbours, WithinItsOwnRowsMatchesTheDirectSearchAcrossBlocks) {
+  // More rows than a block of products (2048): the blocks below the diagonal come from the ones
+  // above, read by column. Rounded features make ties, which go to the smaller index either way.
+  torch::manual_seed(1);
+  const auto x = (torch::randn({2500, 5}) * 4).round();
+  for (const auto closeness : {Closeness::kDot, Closeness::kSquaredEuclidean}) {
+    const Nearest within = nearest_within(x, 12, closeness), direct = nearest(x, x, 12, closeness);
+    EXPECT_TRUE(torch::equal(within.index, direct.index));
+    EXPECT_TRUE(torch::allclose(within.score, direct.score));
+    // Row 2400 (in the second block) against a sort of its every distance.
+    const int64_t row = 2400;
+    const auto d = closeness == Closeness::kDot ? -torch::mv(x, x[row]) : (x - x[row]).pow(2).sum(1);
+    std::vector<std::pair<float, int64_t>> order;
+    for (int64_t j = 0; j < x.size(0); ++j) order.push_back({d[j].item<float>(), j});
+    std::sort(order.begin(), order.end());
+    for (int64_t j = 0; j < 12; ++j) EXPECT_EQ(within.index[row][j].item<int64_t>(), order[size_t(j)].second) << j;
+  }
+}
+
 TEST(neighbours, GraphNeverListsARowAsItsOwnNeighbour) {
   // Rows 0-2 are one point three times; rows 3-5 are spread out along a line.
   const std::vector<float> rows = {1, 1, 1, 1, 1, 1, 5, 0, 7, 0, 10, 0};
