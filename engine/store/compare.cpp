@@ -22,17 +22,23 @@ void flatten(const nlohmann::json& j, const std::string& prefix, std::map<std::s
   }
 }
 
+// A run's series with nothing in it yet: which run, its name, what the points will be.
+MetricSeries empty_series(Store& store, int64_t run, const std::string& what) {
+  const auto r = store.run(run);
+  if (!r) throw std::runtime_error("no run " + std::to_string(run));
+  MetricSeries s;
+  s.run_id = run;
+  s.run_name = r->name;
+  s.metric = what;
+  return s;
+}
+
 }  // namespace
 
 std::vector<MetricSeries> metric_series(Store& store, const std::vector<int64_t>& runs, const std::string& metric) {
   std::vector<MetricSeries> out;
   for (int64_t id : runs) {
-    const auto r = store.run(id);
-    if (!r) throw std::runtime_error("no run " + std::to_string(id));
-    MetricSeries s;
-    s.run_id = id;
-    s.run_name = r->name;
-    s.metric = metric;
+    MetricSeries s = empty_series(store, id, metric);
     for (const auto& [step, value] : store.metric(id, metric)) {
       s.steps.push_back(step);
       s.values.push_back(value);
@@ -84,12 +90,7 @@ std::vector<std::string> probe_curve_names(Store& store, const std::vector<int64
 std::vector<MetricSeries> probe_curve(Store& store, const std::vector<int64_t>& runs, const std::string& name) {
   std::vector<MetricSeries> out;
   for (int64_t id : runs) {
-    const auto r = store.run(id);
-    if (!r) throw std::runtime_error("no run " + std::to_string(id));
-    MetricSeries s;
-    s.run_id = id;
-    s.run_name = r->name;
-    s.metric = name;
+    MetricSeries s = empty_series(store, id, name);
     std::map<int64_t, double> by_step;  // recorded in order: a later probe at a step replaces an earlier one
     for (const auto& p : store.probes(id))
       if (probe_curve_name(p) == name) by_step[p.step] = p.accuracy;
