@@ -170,7 +170,9 @@ Nearest nearest(const torch::Tensor& query_in, const torch::Tensor& bank_in, int
       scan_rows(d, i, j, closest);
     }
   }
-  return closest.result(closeness);
+  Nearest out = closest.result(closeness);
+  out.score = out.score.to(query_in.scalar_type());  // scores in the callers' precision, as they gave it
+  return out;
 }
 
 Nearest nearest_within(const torch::Tensor& rows_in, int64_t k, Closeness closeness) {
@@ -194,7 +196,9 @@ Nearest nearest_within(const torch::Tensor& rows_in, int64_t k, Closeness closen
       if (j != i) scan_columns(d, i, j, closest);
     }
   }
-  return closest.result(closeness);
+  Nearest out = closest.result(closeness);
+  out.score = out.score.to(rows_in.scalar_type());
+  return out;
 }
 
 NeighbourGraph neighbour_graph(const std::vector<float>& rows, size_t n, size_t dim, size_t k) {
