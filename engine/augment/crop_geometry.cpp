@@ -1,6 +1,7 @@
 #include "engine/augment/crop_geometry.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "engine/core/parallel.h"
@@ -48,29 +49,26 @@ CropDistribution sample_crop_distribution(const ImageSet& set, const Pipeline& p
                                           unsigned threads) {
   CropDistribution out;
   if (set.size() == 0 || draws == 0) return out;
-  const size_t views = 2;  // the positive pair; a one-spec pipeline makes both from its spec
-  std::vector<std::vector<std::optional<CropBox>>> boxes(views, std::vector<std::optional<CropBox>>(draws));
-  std::vector<std::vector<double>> share(views, std::vector<double>(draws, -1));
+  constexpr size_t kViews = 2;  // the positive pair; a one-spec pipeline makes both from its spec
+  std::vector<std::array<std::optional<CropBox>, kViews>> boxes(draws);
+  std::vector<double> area(draws);
   parallel_for(
       draws,
       [&](size_t d) {
         const size_t index = d % set.size();
         const cv::Mat image = image_mat(set, index);
-        const double area = double(image.rows) * image.cols;
-        for (size_t v = 0; v < views; ++v) {
-          boxes[v][d] = crop_of(pipeline.apply(image, v, seed, static_cast<int64_t>(index), static_cast<int64_t>(d / set.size())));
-          if (boxes[v][d] && area > 0) share[v][d] = double(boxes[v][d]->height) * boxes[v][d]->width / area;
-        }
+        area[d] = double(image.rows) * image.cols;
+        for (size_t v = 0; v < kViews; ++v)
+          boxes[d][v] = crop_of(pipeline.apply(image, v, seed, int64_t(index), int64_t(d / set.size())));
       },
       threads);
   out.draws = draws;
-  out.scale.resize(views);
-  for (size_t v = 0; v < views; ++v)
-    for (double s : share[v])
-      if (s >= 0) out.scale[v].push_back(s);
-  if (views == 2)
-    for (size_t d = 0; d < draws; ++d)
-      if (boxes[0][d] && boxes[1][d]) out.iou.push_back(box_iou(*boxes[0][d], *boxes[1][d]));
+  out.scale.resize(kViews);
+  for (size_t d = 0; d < draws; ++d) {
+    for (size_t v = 0; v < kViews; ++v)
+      if (boxes[d][v] && area[d] > 0) out.scale[v].push_back(double(boxes[d][v]->height) * boxes[d][v]->width / area[d]);
+    if (boxes[d][0] && boxes[d][1]) out.iou.push_back(box_iou(*boxes[d][0], *boxes[d][1]));
+  }
   return out;
 }
 

@@ -7,18 +7,13 @@
 #include <numeric>
 
 #include "engine/augment/crop_geometry.h"
+#include "tests/engine/image_support.h"
 
 using namespace pretext;
 
 namespace {
 ImageSet grey_images(size_t n, int side) {
-  ImageSet s;
-  s.height = s.width = side;
-  s.channels = 3;
-  s.pixels.resize(n * s.image_bytes());
-  std::fill(s.pixels.data(), s.pixels.data() + s.pixels.size(), uint8_t(128));
-  for (size_t i = 0; i < n; ++i) s.sources.push_back("synthetic#" + std::to_string(i));
-  return s;
+  return test::synthetic_images(n, side, 3, [] { return uint8_t(128); });
 }
 Pipeline parse(const char* s) { return Pipeline::from_json(nlohmann::json::parse(s)); }
 }  // namespace

@@ -8,20 +8,15 @@
 #include <random>
 
 #include "engine/eval/sensitivity_probe.h"
+#include "tests/engine/image_support.h"
 
 using namespace pretext;
 
 namespace {
 
 ImageSet noise_images(size_t n, int side) {
-  ImageSet s;
-  s.height = s.width = side;
-  s.channels = 1;
-  s.pixels.resize(n * s.image_bytes());
   std::mt19937 gen(5);
-  for (size_t i = 0; i < n * s.image_bytes(); ++i) s.pixels.data()[i] = uint8_t(gen() % 256);
-  for (size_t i = 0; i < n; ++i) s.sources.push_back("noise#" + std::to_string(i));
-  return s;
+  return test::synthetic_images(n, side, 1, [&gen] { return uint8_t(gen() % 256); });
 }
 
 Pipeline flips_and_normalize() {
