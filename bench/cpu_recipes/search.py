@@ -10,7 +10,8 @@ held out for tuning and another 500 for --final. Usage:
   python bench/cpu_recipes/search.py --recipes bench/cpu_recipes/classroom.json --out results.jsonl
       [--dataset fmnist|cifar] [--final] [--only LABEL ...] [--budget 3m]
 
-Each recipe is {"label": ..., "config": {TrainConfig fields}} laid over --base (a JSON object).
+Each recipe is {"label": ..., "config": {TrainConfig fields}} laid over --base (a JSON object), or
+{"label": ..., "preset": NAME, "flags": [...]}: `pretext-cli train --preset NAME` with those flags.
 Prints one JSON line per recipe and appends it to --out.
 """
 import argparse
@@ -120,7 +121,7 @@ def main():
         if args.only and r["label"] not in args.only:
             continue
         cfg = json.loads(args.base)
-        cfg.update(r["config"])
+        cfg.update(r.get("config", {}))
         ref = cfg.get("pipeline_json", {}).get("$ref") if isinstance(cfg.get("pipeline_json"), dict) else None
         if ref:  # a candidate pipeline of bench/cpu_recipes/pipelines
             with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "pipelines", ref + ".json")) as f:
@@ -137,12 +138,15 @@ def main():
         with open(cfg_path, "w") as f:
             json.dump(cfg, f)
         cmd = [args.cli, "train", "--config", cfg_path, "--db", db]
+        if "preset" in r:  # a named preset as a user runs it: the preset, the data and the recipe's flags only
+            cmd = [args.cli, "train", "--preset", r["preset"], "--data", data, "--eval-data", eval_data,
+                   "--db", db] + r.get("flags", [])
         t0 = time.time()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.time() - t0
         if proc.returncode != 0:
             print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
-        row = {"label": r["label"], "queries_from": "test" if args.final else "tuning", "config": r["config"], "wall_s": round(wall, 1), "rc": proc.returncode,
+        row = {"label": r["label"], "queries_from": "test" if args.final else "tuning", "config": r.get("config", {"preset": r.get("preset"), "flags": r.get("flags", [])}), "wall_s": round(wall, 1), "rc": proc.returncode,
                "load": os.getloadavg()[0]}
         try:
             row.update(read_result(db))
