@@ -1,5 +1,6 @@
 // One projection of a feature matrix, timed: the Pretext side of bench/projections/run.sh.
-//   bench_projections METHOD FEATURES.f32 N DIM OUT.f32 [SEED]
+//   bench_projections METHOD FEATURES.f32 N DIM OUT.f32 [SEED [NAME=VALUE ...]]
+// The NAME=VALUE pairs set the projection's parameters (projection_infos(): epochs=500, perplexity=50).
 // FEATURES.f32 is N x DIM float32, row-major, as the script writes it from NumPy; OUT.f32 receives
 // N x 2 float32. Prints one JSON line: {"method", "n", "dim", "seconds"}. The clock covers all of
 // project(): the neighbour search, the affinities and the layout.
@@ -14,7 +15,7 @@
 
 int main(int argc, char** argv) {
   if (argc < 6) {
-    std::fprintf(stderr, "usage: %s METHOD FEATURES.f32 N DIM OUT.f32 [SEED]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s METHOD FEATURES.f32 N DIM OUT.f32 [SEED [NAME=VALUE ...]]\n", argv[0]);
     return 2;
   }
   const std::string method = argv[1];
@@ -27,6 +28,15 @@ int main(int argc, char** argv) {
   }
   pretext::ProjectionOptions o;
   o.seed = argc > 6 ? std::stoull(argv[6]) : 0;
+  for (int a = 7; a < argc; ++a) {
+    const std::string pair = argv[a];
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos) {
+      std::fprintf(stderr, "expected NAME=VALUE, got %s\n", argv[a]);
+      return 2;
+    }
+    o.parameters[pair.substr(0, eq)] = std::stod(pair.substr(eq + 1));
+  }
   const auto start = std::chrono::steady_clock::now();
   const std::vector<float> xy = pretext::project(method, rows, n, dim, o);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <tuple>
+#include <utility>
 
 #include "engine/core/parallel.h"
 #include "engine/core/seed.h"
@@ -76,6 +77,76 @@ std::vector<double> starting_layout(const std::vector<float>& init, size_t n, ui
 }
 
 double clip(double v) { return std::max(-4.0, std::min(4.0, v)); }
+
+// umap-learn's optimize_layout_euclidean: each edge is sampled at its own rate, pulls its head towards
+// its tail and brings negative samples that push the head away; the step size decays with the epochs.
+class LayoutSgd {
+ public:
+  LayoutSgd(LayoutEdges edges, std::vector<double> start, UmapCurve curve, const UmapOptions& o)
+      : edges_(std::move(edges)), next_sample_(edges_.epochs_per_sample), next_negative_(next_sample_.size()),
+        previous_(std::move(start)), current_(previous_), curve_(curve), o_(o), n_(previous_.size() / 2) {
+    for (size_t e = 0; e < next_negative_.size(); ++e) next_negative_[e] = edges_.epochs_per_sample[e] / o.negative_sample_rate;
+  }
+
+  // Moves the points block by block, each block against the positions the blocks before it reached this
+  // epoch (umap-learn's sequential SGD lets a move travel along the graph within the epoch; moving
+  // every point against the last epoch's layout made 200 epochs too few at 70,000 points). The points
+  // of one block read each other's positions from before the block: the same layout whatever the
+  // thread count.
+  void run_epoch(int epoch, double alpha) {
+    const size_t sweeps = std::max<size_t>(1, std::min<size_t>(size_t(o_.sweeps), n_));
+    const size_t block = (n_ + sweeps - 1) / sweeps;
+    for (size_t first = 0; first < n_; first += block) {
+      const size_t last = std::min(n_, first + block);
+      parallel_for_chunks(last - first, kPointsPerTask, [&](size_t k) { move_point(first + k, epoch, alpha); },
+                          o_.threads);
+      std::copy(current_.begin() + std::ptrdiff_t(2 * first), current_.begin() + std::ptrdiff_t(2 * last),
+                previous_.begin() + std::ptrdiff_t(2 * first));
+    }
+  }
+
+  std::vector<float> layout() const { return {current_.begin(), current_.end()}; }
+
+ private:
+  // Point i by its edges sampled this epoch and their negative samples, against previous_.
+  void move_point(size_t i, int epoch, double alpha) {
+    const double a = curve_.a, b = curve_.b;
+    uint64_t state = mix_seed(o_.seed, uint64_t(epoch), i);
+    double yi[2] = {current_[2 * i], current_[2 * i + 1]};
+    for (size_t e = edges_.row_start[i]; e < edges_.row_start[i + 1]; ++e) {
+      if (next_sample_[e] > epoch) continue;
+      const auto j = size_t(edges_.tail[e]);
+      double dx[2] = {yi[0] - previous_[2 * j], yi[1] - previous_[2 * j + 1]};
+      double d2 = dx[0] * dx[0] + dx[1] * dx[1];
+      // Attraction 1 / (1 + a d^2b) pulls i towards j. umap-learn moves both ends of each of the
+      // pair's two directed edges; here each end moves itself, by both.
+      // d^2b in float, as umap-learn computes its whole layout: the powers are most of the time.
+      const double p = d2 > 0 ? std::pow(float(d2), float(b)) : 0.0;
+      const double pull = d2 > 0 ? -2 * a * b * (p / d2) / (a * p + 1) : 0.0;
+      for (int k = 0; k < 2; ++k) yi[k] += 2 * clip(pull * dx[k]) * alpha;
+      next_sample_[e] += edges_.epochs_per_sample[e];
+      const double per_negative = edges_.epochs_per_sample[e] / o_.negative_sample_rate;
+      const auto negatives = int64_t((epoch - next_negative_[e]) / per_negative);
+      for (int64_t s = 0; s < negatives; ++s) {
+        const auto other = size_t(splitmix64(state++) % n_);
+        if (other == i) continue;
+        dx[0] = yi[0] - previous_[2 * other], dx[1] = yi[1] - previous_[2 * other + 1];
+        d2 = dx[0] * dx[0] + dx[1] * dx[1];
+        const double push = 2 * b / ((0.001 + d2) * (a * std::pow(float(d2), float(b)) + 1));
+        for (int k = 0; k < 2; ++k) yi[k] += (d2 > 0 ? clip(push * dx[k]) : 4.0) * alpha;
+      }
+      next_negative_[e] += double(negatives) * per_negative;
+    }
+    current_[2 * i] = yi[0], current_[2 * i + 1] = yi[1];
+  }
+
+  const LayoutEdges edges_;
+  std::vector<double> next_sample_, next_negative_;
+  std::vector<double> previous_, current_;
+  const UmapCurve curve_;
+  const UmapOptions& o_;
+  const size_t n_;
+};
 
 }  // namespace
 
@@ -161,48 +232,14 @@ std::vector<float> umap(const NeighbourGraph& g, const std::vector<float>& init,
   const size_t n = g.n;
   if (n < 3) throw std::invalid_argument("umap needs at least 3 points");
   const int epochs = o.epochs > 0 ? o.epochs : (n <= 10000 ? 500 : 200);
-  const UmapCurve curve = umap_curve(o.min_dist, o.spread);
-  const LayoutEdges edges = layout_edges(umap_fuzzy_graph(g), n, epochs);
-  std::vector<double> next_sample = edges.epochs_per_sample, next_negative(edges.epochs_per_sample.size());
-  for (size_t e = 0; e < next_negative.size(); ++e) next_negative[e] = edges.epochs_per_sample[e] / o.negative_sample_rate;
-  std::vector<double> previous = starting_layout(init, n, o.seed), current = previous;
-  const double a = curve.a, b = curve.b;
+  LayoutSgd sgd(layout_edges(umap_fuzzy_graph(g), n, epochs), starting_layout(init, n, o.seed),
+                umap_curve(o.min_dist, o.spread), o);
   for (int epoch = 0; epoch < epochs; ++epoch) {
-    const double alpha = o.learning_rate * (1.0 - double(epoch) / epochs);
-    parallel_for_chunks(n, kPointsPerTask, [&](size_t i) {
-      uint64_t state = mix_seed(o.seed, uint64_t(epoch), i);
-      double yi[2] = {current[2 * i], current[2 * i + 1]};
-      for (size_t e = edges.row_start[i]; e < edges.row_start[i + 1]; ++e) {
-        if (next_sample[e] > epoch) continue;
-        const auto j = size_t(edges.tail[e]);
-        double dx[2] = {yi[0] - previous[2 * j], yi[1] - previous[2 * j + 1]};
-        double d2 = dx[0] * dx[0] + dx[1] * dx[1];
-        // Attraction 1 / (1 + a d^2b) pulls i towards j. umap-learn moves both ends of each of the
-        // pair's two directed edges; here each end moves itself, by both.
-        // d^2b in float, as umap-learn computes its whole layout: the powers are most of the time.
-        const double p = d2 > 0 ? std::pow(float(d2), float(b)) : 0.0;
-        const double pull = d2 > 0 ? -2 * a * b * (p / d2) / (a * p + 1) : 0.0;
-        for (int k = 0; k < 2; ++k) yi[k] += 2 * clip(pull * dx[k]) * alpha;
-        next_sample[e] += edges.epochs_per_sample[e];
-        const double per_negative = edges.epochs_per_sample[e] / o.negative_sample_rate;
-        const auto negatives = int64_t((epoch - next_negative[e]) / per_negative);
-        for (int64_t s = 0; s < negatives; ++s) {
-          const auto other = size_t(splitmix64(state++) % n);
-          if (other == i) continue;
-          dx[0] = yi[0] - previous[2 * other], dx[1] = yi[1] - previous[2 * other + 1];
-          d2 = dx[0] * dx[0] + dx[1] * dx[1];
-          const double push = 2 * b / ((0.001 + d2) * (a * std::pow(float(d2), float(b)) + 1));
-          for (int k = 0; k < 2; ++k) yi[k] += (d2 > 0 ? clip(push * dx[k]) : 4.0) * alpha;
-        }
-        next_negative[e] += double(negatives) * per_negative;
-      }
-      current[2 * i] = yi[0], current[2 * i + 1] = yi[1];
-    }, o.threads);
-    previous = current;
+    sgd.run_epoch(epoch, o.learning_rate * (1.0 - double(epoch) / epochs));
     const bool report = o.progress && ((epoch + 1) % 10 == 0 || epoch + 1 == epochs);
     if (report && !o.progress(epoch + 1, epochs)) break;
   }
-  return {current.begin(), current.end()};
+  return sgd.layout();
 }
 
 }  // namespace pretext

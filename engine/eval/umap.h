@@ -20,6 +20,10 @@ struct UmapOptions {
   int epochs = 0;                  // 0: 500 up to 10,000 points, else 200 (umap-learn)
   double learning_rate = 1.0;
   int negative_sample_rate = 5;
+  // Blocks an epoch moves the points in, each block against the positions the blocks before it
+  // reached: a move travels up to this many hops along the graph in one epoch (1: every point against
+  // the previous epoch's layout).
+  int sweeps = 8;
   uint64_t seed = 0;
   unsigned threads = 0;            // 0: all cores
   // Called every 10 epochs and at the end with (epoch, total); return false to stop early (the
@@ -45,7 +49,7 @@ std::vector<FuzzyEdge> umap_fuzzy_graph(const NeighbourGraph& graph);
 
 // Lays the graph's n points out in 2-D from init (n x 2; empty: uniform in [-10, 10] from the seed).
 // The graph should hold options.neighbours - 1 neighbours a point. Deterministic for a seed whatever
-// the thread count: each epoch moves every point against the previous epoch's layout.
+// the thread count (see UmapOptions::sweeps).
 std::vector<float> umap(const NeighbourGraph& graph, const std::vector<float>& init, const UmapOptions& options = {});
 
 }  // namespace pretext
