@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A scripted first hour in the app: starts Pretext under Xvfb on the Fashion-MNIST demo at a laptop's
 # screen size, walks every page with xdotool (studio and an edit there, the classroom preset, start,
-# pause, resume, stop, a second run, runs and a run's details, compare, export, log, closing during
-# a run), saves a numbered screenshot at each step and checks what a script can: the window fits the
+# pause, resume, stop, a second run, runs and a run's details, compare, export, the explorer's map and
+# invariances, log, closing during a run), saves a numbered screenshot at each step and checks what a script can: the window fits the
 # screen at every step, no error dialog opens, the export writes its file, the process exits within
 # 2 s of confirming the close, and stderr holds nothing beyond the allow-list below.
 #   tools/gui_walk.sh [out-folder]      (env: SIZE=1366x768, APP=<pretext binary>, DATA=<dataset>)
@@ -75,6 +75,9 @@ save=$(xdotool search --onlyvisible --name "Export metrics" | head -n 1)
 [ -n "$save" ] || fail "Export > Metrics opened no save dialog"
 xdotool windowfocus --sync "${save:-$win}" 2> /dev/null; xdotool key Return && sleep 4 && shot exported
 ls "$HOME"/run*-metrics.csv > /dev/null 2>&1 || fail "Export > Metrics wrote no run*-metrics.csv in $HOME"
+# The explorer on the first run: its default map, then its invariances.
+key ctrl+4 && sleep 1 && click 150 103 && sleep 1 && click 991 62 && sleep 1 && click 1087 88 && sleep 30 && shot explore-map
+click 1173 88 && sleep 45 && shot invariances
 key ctrl+5 && sleep 1 && shot log
 
 # Closing during a run: the app asks, then quits within 2 s of the answer.

@@ -17,10 +17,9 @@ BarChart::BarChart(const QString& y_label, QWidget* parent) : QWidget(parent), p
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
-  follow_palette(plot_);
+  follow_style(plot_);
   plot_->yAxis->setLabel(y_label);
   plot_->setMinimumSize(200, 140);
-  plot_->legend->setFont(QFont(font().family(), 8));
   legend_below_axes(plot_);  // two runs' legend would cover the tallest bars inside the axes
 }
 

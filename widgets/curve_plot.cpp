@@ -16,11 +16,10 @@ CurvePlot::CurvePlot(const QString& y_label, QWidget* parent)
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_, [this] { resetView(); });
-  follow_palette(plot_);
+  follow_style(plot_);
   plot_->xAxis->setLabel(tr("step"));
   plot_->yAxis->setLabel(y_label);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot_->legend->setFont(QFont(font().family(), 8));
   legend_below_axes(plot_);
   fit_ticks_to_size(plot_);
   plot_->setMinimumSize(150, 120);  // four side by side fit a 1366 px screen with the launcher

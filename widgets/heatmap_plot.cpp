@@ -14,7 +14,7 @@ HeatmapPlot::HeatmapPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
-  follow_palette(plot_);
+  follow_style(plot_);
   map_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
   map_->data()->clear();  // nothing until the first matrix (its default cells drew a black square)
   auto* scale = new QCPColorScale(plot_);

@@ -14,12 +14,11 @@ HistogramPlot::HistogramPlot(const QString& x_label, double lo, double hi, QWidg
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
-  follow_palette(plot_);
+  follow_style(plot_);
   plot_->xAxis->setLabel(x_label);
   plot_->yAxis->setLabel(tr("fraction"));
   plot_->xAxis->setRange(lo, hi);
   plot_->legend->setVisible(true);
-  plot_->legend->setFont(QFont(font().family(), 8));
   legend_below_axes(plot_);
   fit_ticks_to_size(plot_);
   plot_->setMinimumSize(150, 120);  // four side by side fit a 1366 px screen with the launcher

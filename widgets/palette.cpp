@@ -1,5 +1,6 @@
 #include "widgets/palette.h"
 
+#include <QApplication>
 #include <QEvent>
 #include <algorithm>
 
@@ -44,14 +45,52 @@ void apply_palette(QCustomPlot* plot) {
   }
 }
 
-// Re-applies when the widget is polished (after its owner has added colour scales and legends) and on
-// palette changes (a theme switch at run time, or a parent's new palette).
-class PaletteFollower : public QObject {
+void apply_font(QCustomPlot* plot) {
+  const QFont font = plot->font();
+  QFont legend = font;  // a legend names; it should not outweigh the data
+  legend.setPointSizeF(font.pointSizeF() * 0.85);
+  QFont bold = font;
+  bold.setBold(true);
+  for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
+    QList<QCPAxis*> axes;
+    if (auto* rect = qobject_cast<QCPAxisRect*>(e)) axes = rect->axes();
+    else if (auto* scale = qobject_cast<QCPColorScale*>(e)) axes = {scale->axis()};
+    else if (auto* title = qobject_cast<QCPTextElement*>(e)) title->setFont(bold);
+    for (QCPAxis* axis : axes) {
+      axis->setTickLabelFont(font);
+      axis->setLabelFont(font);
+    }
+  }
+  if (plot->legend) plot->legend->setFont(legend);
+}
+
+double g_line_scale = 1.0;
+
+// Each plottable's own pen width is kept beside it the first time it is drawn, so scaling is never
+// compounded and returns exactly to 1.
+void apply_line_scale(QCustomPlot* plot) {
+  constexpr const char* kOwnWidth = "pretext_own_pen_width";
+  for (int i = 0; i < plot->plottableCount(); ++i) {
+    QCPAbstractPlottable* p = plot->plottable(i);
+    QVariant own = p->property(kOwnWidth);
+    if (!own.isValid()) p->setProperty(kOwnWidth, own = p->pen().widthF());
+    QPen pen = p->pen();
+    pen.setWidthF(own.toDouble() * g_line_scale);
+    p->setPen(pen);
+  }
+}
+
+// Re-applies when the widget is polished (after its owner has added colour scales and legends), on
+// palette changes (a theme switch at run time, or a parent's new palette) and on font changes (the
+// application's font, which presentation mode enlarges).
+class StyleFollower : public QObject {
  public:
-  explicit PaletteFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
+  explicit StyleFollower(QCustomPlot* plot) : QObject(plot), plot_(plot) {}
   bool eventFilter(QObject* watched, QEvent* event) override {
-    if (watched == plot_ && (event->type() == QEvent::PaletteChange || event->type() == QEvent::Polish)) {
+    const auto type = event->type();
+    if (watched == plot_ && (type == QEvent::PaletteChange || type == QEvent::FontChange || type == QEvent::Polish)) {
       apply_palette(plot_);
+      apply_font(plot_);
       plot_->replot(QCustomPlot::rpQueuedReplot);
     }
     return false;
@@ -100,9 +139,19 @@ void fit_ticks_to_size(QCustomPlot* plot) {
   });
 }
 
-void follow_palette(QCustomPlot* plot) {
+void follow_style(QCustomPlot* plot) {
   apply_palette(plot);
-  plot->installEventFilter(new PaletteFollower(plot));
+  apply_font(plot);
+  plot->installEventFilter(new StyleFollower(plot));
+  QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { apply_line_scale(plot); });
 }
+
+void set_plot_line_scale(double scale) {
+  g_line_scale = scale;
+  for (QWidget* w : QApplication::allWidgets())
+    if (auto* plot = qobject_cast<QCustomPlot*>(w)) plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+double plot_line_scale() { return g_line_scale; }
 
 }  // namespace pretext

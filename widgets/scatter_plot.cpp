@@ -14,11 +14,10 @@ ScatterPlot::ScatterPlot(QWidget* parent) : QWidget(parent), plot_(new QCustomPl
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(plot_);
   enable_plot_export(plot_);
-  follow_palette(plot_);
+  follow_style(plot_);
   plot_->xAxis->setLabel(tr("PC 1"));
   plot_->yAxis->setLabel(tr("PC 2"));
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-  plot_->legend->setFont(QFont(font().family(), 8));
   fit_ticks_to_size(plot_);
   // The legend gets its own column beside the axes so it never hides points.
   plot_->plotLayout()->addElement(0, 1, plot_->legend);

@@ -52,8 +52,10 @@ int main(int argc, char** argv) {
   QCommandLineOption screenshot("screenshot", "Save a PNG of the window when the run ends, then quit.", "file");
   QCommandLineOption preset("preset", "Run preset for the Train page (as pretext-cli train --preset); the options "
                             "given here override its fields.", "name");
+  QCommandLineOption presentation("presentation", "Start in presentation mode: large text, thick plot lines, full "
+                                                  "screen (View > Presentation mode, F5).");
   QCommandLineOption theme("theme", "Look: system, light or dark (default: the last choice in View > Theme).", "name");
-  parser.addOptions({theme, data, db, method, backbone, epochs, steps, limit, preset, page, compare, pipeline, autostart,
+  parser.addOptions({presentation, theme, data, db, method, backbone, epochs, steps, limit, preset, page, compare, pipeline, autostart,
                      screenshot});
   parser.process(app);
 
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
 
   pretext::MainWindow w(o);
   w.show();
+  if (parser.isSet(presentation)) w.setPresentationMode(true);
   const int rc = app.exec();
   // A run whose step outlasted the quit wait is not joined: the process ends now, as a kill would
   // end it, which the database is built to survive.

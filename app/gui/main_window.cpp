@@ -33,6 +33,7 @@
 #include "app/gui/pages/train_page.h"
 #include "app/gui/theme.h"
 #include "app/gui/training_controller.h"
+#include "app/gui/users_guide.h"
 #include "engine/train/presets.h"
 #include "widgets/pipeline_editor.h"
 #include "engine/core/runtime.h"
@@ -333,7 +334,14 @@ void MainWindow::buildMenus() {
     });
   }
 
+  view->addSeparator();
+  presentation_action_ = view->addAction(tr("&Presentation mode"), QKeySequence(Qt::Key_F5), this,
+                                         [this](bool on) { setPresentationMode(on); });
+  presentation_action_->setCheckable(true);
+  presentation_action_->setToolTip(tr("Large text, thick plot lines and full screen, for a projector (F5 again to leave)"));
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&User's guide"), QKeySequence::HelpContents, this, [this] { show_users_guide(this); });
   help->addAction(tr("&About Pretext"), this, [this] {
     const Versions v = versions();
     QMessageBox::about(this, tr("About Pretext"),
@@ -344,6 +352,20 @@ void MainWindow::buildMenus() {
                                 QString::fromStdString(v.torch), QString::fromStdString(v.opencv),
                                 QString::fromStdString(v.sqlite), qVersion(), state_->dbPath()));
   });
+}
+
+void MainWindow::setPresentationMode(bool on) {
+  if (on == presentation_on()) return;
+  apply_presentation(on);
+  presentation_action_->setChecked(on);
+  if (on) {
+    maximized_before_presentation_ = isMaximized();
+    showFullScreen();
+  } else if (maximized_before_presentation_) {
+    showMaximized();
+  } else {
+    showNormal();
+  }
 }
 
 void MainWindow::openDataset(const QString& path) { state_->openDataset(path); }

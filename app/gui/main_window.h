@@ -44,6 +44,8 @@ class MainWindow : public QMainWindow {
   // Switches to another experiment database (created on first use); refused while a run writes.
   void openWorkspace(const QString& db_path);
   AppState* state() const { return state_; }
+  // Presentation mode (apply_presentation) and full screen together; off returns to the window as it was.
+  void setPresentationMode(bool on);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
@@ -87,6 +89,8 @@ class MainWindow : public QMainWindow {
   QLabel* probe_label_;
   QProgressBar* progress_;
   RunProgress run_progress_;
+  QAction* presentation_action_ = nullptr;
+  bool maximized_before_presentation_ = false;
 };
 
 }  // namespace pretext

@@ -1,6 +1,9 @@
 #include "app/gui/theme.h"
 
+#include "widgets/palette.h"
+
 #include <QApplication>
+#include <QFont>
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
@@ -11,13 +14,17 @@ namespace {
 struct Original {
   QString style;
   QPalette palette;
+  QFont font;
 };
 
-// The desktop's style and palette as they were before any theme was applied, to return to.
+// The desktop's style, palette and font as they were before any theme or presentation mode was
+// applied, to return to.
 const Original& original() {
-  static const Original o{QApplication::style()->name(), QApplication::palette()};
+  static const Original o{QApplication::style()->name(), QApplication::palette(), QApplication::font()};
   return o;
 }
+
+bool g_presentation = false;
 
 QPalette dark_palette() {
   QPalette p;
@@ -61,5 +68,20 @@ void apply_theme(const QString& name) {
     QApplication::setPalette(o.palette);
   }
 }
+
+void apply_presentation(bool on) {
+  const Original& o = original();
+  QFont font = o.font;
+  if (on) {
+    // A font sized in pixels (some desktops) has no point size to scale.
+    if (font.pointSizeF() > 0) font.setPointSizeF(font.pointSizeF() * kPresentationFontScale);
+    else font.setPixelSize(int(font.pixelSize() * kPresentationFontScale));
+  }
+  g_presentation = on;
+  QApplication::setFont(font);
+  set_plot_line_scale(on ? kPresentationLineScale : 1.0);
+}
+
+bool presentation_on() { return g_presentation; }
 
 }  // namespace pretext

@@ -32,6 +32,7 @@
 #include "widgets/bar_chart.h"
 #include "widgets/curve_plot.h"
 #include "widgets/embedding_view.h"
+#include "widgets/palette.h"
 #include "widgets/pipeline_editor.h"
 #include "widgets/thumbnail_grid.h"
 #include "widgets/view_grid.h"
@@ -455,6 +456,34 @@ class TstMainWindow : public QObject {
     }
     QVERIFY2(w.minimumSizeHint().width() <= 1366, qPrintable(QString::number(w.minimumSizeHint().width())));
     QVERIFY2(w.minimumSizeHint().height() <= 768 - 40, qPrintable(QString::number(w.minimumSizeHint().height())));
+  }
+
+  void presentationModeEnlargesTextAndLinesThenComesBack() {
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("present.db");
+    MainWindow w(o);
+    w.show();
+    QApplication::processEvents();
+    const QFont before = QApplication::font();
+    QAction* action = nullptr;
+    for (QAction* a : menu_titled(&w, "View")->actions())
+      if (a->text().remove('&') == "Presentation mode") action = a;
+    QVERIFY(action);
+    action->trigger();
+    QApplication::processEvents();
+    QVERIFY(w.isFullScreen());
+    QCOMPARE(QApplication::font().pointSizeF(), before.pointSizeF() * kPresentationFontScale);
+    QCOMPARE(plot_line_scale(), kPresentationLineScale);
+    auto* curves = w.findChild<CurvePlot*>();
+    QVERIFY(curves);
+    QCOMPARE(curves->plot()->xAxis->tickLabelFont().pointSizeF(), QApplication::font().pointSizeF());
+    action->trigger();
+    QApplication::processEvents();
+    QVERIFY(!w.isFullScreen());
+    QCOMPARE(QApplication::font(), before);
+    QCOMPARE(plot_line_scale(), 1.0);
+    QCOMPARE(curves->plot()->xAxis->tickLabelFont().pointSizeF(), before.pointSizeF());
   }
 
   void darkThemeReachesPlotsAndSystemRestores() {

@@ -198,6 +198,29 @@ class TestPlots : public QObject {
     QCOMPARE(QColor(img.pixel(2, 2)), QColor(30, 30, 30));  // the background, not QCustomPlot's white
   }
 
+  void plotsFollowTheFontAndTheLineScale() {
+    CurvePlot plot("loss");
+    plot.resize(300, 200);
+    plot.addPoint(1, 2);
+    plot.addPoint(2, 1);
+    plot.replotNow();
+    const double own_width = plot.plot()->graph(0)->pen().widthF();
+    QFont big = plot.font();
+    big.setPointSizeF(big.pointSizeF() * 1.5);
+    plot.setFont(big);  // reaches the inner plot as a font change, as the application's font does
+    set_plot_line_scale(2.5);
+    plot.plot()->replot();
+    QCOMPARE(plot.plot()->xAxis->tickLabelFont().pointSizeF(), big.pointSizeF());
+    QCOMPARE(plot.plot()->yAxis->labelFont().pointSizeF(), big.pointSizeF());
+    QVERIFY(plot.plot()->legend->font().pointSizeF() < big.pointSizeF());
+    QCOMPARE(plot.plot()->graph(0)->pen().widthF(), own_width * 2.5);
+    set_plot_line_scale(1.0);  // back exactly, however often it was drawn scaled
+    plot.plot()->replot();
+    plot.plot()->replot();
+    QCOMPARE(plot.plot()->graph(0)->pen().widthF(), own_width);
+    QCOMPARE(plot_line_scale(), 1.0);
+  }
+
   void paletteIsStable() {
     QCOMPARE(class_color(0), class_color(10));
     QVERIFY(class_color(0) != class_color(1));
