@@ -1,7 +1,11 @@
 # Compiles resources/presets/*.json into the engine so the CLI needs no resource folder at run time,
 # while the JSON files stay the one place where presets are written.
+# PRETEXT_ROOT: the repository (default: the top source folder; fuzz/ builds set it).
 function(pretext_embed_presets out_file)
-  file(GLOB _presets CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/resources/presets/*.json")
+  if(NOT DEFINED PRETEXT_ROOT)
+    set(PRETEXT_ROOT ${CMAKE_SOURCE_DIR})
+  endif()
+  file(GLOB _presets CONFIGURE_DEPENDS "${PRETEXT_ROOT}/resources/presets/*.json")
   list(SORT _presets)
   set(_body "")
   set(_names "")

@@ -20,12 +20,14 @@ class Fields {
  public:
   Fields(const json& params, std::string where, std::initializer_list<const char*> known) : params_(params), where_(std::move(where)) {
     if (!params_.is_object()) fail("", "its parameters must be a JSON object");
-    for (const auto& [key, value] : params_.items())
+    for (const auto& item : params_.items()) {
+      const std::string& key = item.key();  // (a structured binding cannot be captured before C++20)
       if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
         std::string names;
         for (const char* k : known) names += std::string(names.empty() ? "" : ", ") + k;
         fail(key, "is not a parameter of this op (it takes: " + (names.empty() ? std::string("none") : names) + ")");
       }
+    }
   }
 
   bool has(const char* key) const { return params_.contains(key); }

@@ -49,12 +49,25 @@ IdxArray parse_header(const std::vector<uint8_t>& d, const std::string& path) {
   return a;
 }
 
+// Refuses an image shape no IDX image file has, before any size is computed from it: a zero side,
+// more pixels than the load allows, or channels other than 1 or 3.
+void check_image_shape(const IdxArray& a, const std::string& path, uint64_t max_pixels) {
+  if (a.dims.size() < 3) throw std::runtime_error(path + ": IDX images need 3 dimensions");
+  const uint64_t h = a.dims[1], w = a.dims[2], c = a.dims.size() > 3 ? a.dims[3] : 1;
+  const std::string shape = std::to_string(h) + " x " + std::to_string(w);
+  if (h == 0 || w == 0) throw std::runtime_error(path + ": IDX images of " + shape + " pixels");
+  if (h * w > max_pixels)
+    throw std::runtime_error(path + ": IDX images of " + shape + " pixels, over the limit of " +
+                             std::to_string(max_pixels) + " pixels an image");
+  if (c != 1 && c != 3) throw std::runtime_error(path + ": IDX images with " + std::to_string(c) + " channels (1 or 3 are read)");
+}
+
 }  // namespace
 
 ImageSet load_idx(const std::string& images_file, const std::string& labels_file, const LoadOptions& options) {
   const auto data = read_maybe_gz(images_file);
   const IdxArray a = parse_header(data, images_file);
-  if (a.dims.size() < 3) throw std::runtime_error(images_file + ": IDX images need 3 dimensions");
+  check_image_shape(a, images_file, options.max_pixels);
   size_t n = a.dims[0];
   const int h = static_cast<int>(a.dims[1]), w = static_cast<int>(a.dims[2]);
   const int c = a.dims.size() > 3 ? static_cast<int>(a.dims[3]) : 1;

@@ -105,6 +105,34 @@ TEST(augment, PipelineJsonRoundTrip) {
                std::runtime_error);
 }
 
+// Each malformed part of a pipeline document is refused with its place and field named, never as a
+// JSON library error (found by fuzz/fuzz_pipeline: an op without "op" escaped as json::out_of_range, and
+// a size of 1e56 was converted to int).
+TEST(augment, MalformedPipelineDocumentsNameThePlace) {
+  const auto refusal = [](const char* text) {
+    try {
+      Pipeline::from_json(nlohmann::json::parse(text));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip"},{"ot":"hflip"}]}]})"),
+            "pipeline 'x', view 1, op 2: names no \"op\"");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip","p":"half"}]}]})"),
+            "pipeline 'x', view 1, op 1: 'p' must be a number in [0, 1]");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[]},{"size":"big","ops":[]}]})"),
+            "pipeline 'x', view 2: 'size' must be a whole number");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":99999999999999999999999,"ops":[]}]})"), "view size must be 0..4096");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"repeat":-3,"ops":[]}]})"), "view repeat must be 1..64");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":32}]})"), "pipeline 'x', view 1: has no \"ops\" list");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[7]})"), "pipeline 'x', view 1: a view is a JSON object");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[3]}]})"), "pipeline 'x', view 1, op 1: an op is a JSON object");
+  EXPECT_EQ(refusal(R"({"name":5,"views":[]})"), "pipeline: 'name' must be a string");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip","enabled":1}]}]})"),
+            "pipeline 'x', view 1, op 1: 'enabled' must be true or false");
+}
+
 namespace {
 // FNV-1a over everything a view's draws decide: the trace (op, fired, sampled values), the pretext
 // label, the MAE mask and the jigsaw tiles. Our Rng is platform-independent, so these digests are too;

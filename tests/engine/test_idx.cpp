@@ -72,3 +72,23 @@ TEST(idx, BadMagicThrows) {
   write_raw(dir.str("bad-images-idx3-ubyte"), "\x01\x02\x03\x04garbage");
   EXPECT_THROW(load_images(dir.str("bad-images-idx3-ubyte")), std::runtime_error);
 }
+
+// Shapes no IDX image file has are refused by name before any size is computed from them (a zero side
+// divided by zero: found by fuzz/fuzz_idx, kept in fuzz/regressions/idx).
+TEST(idx, ImpossibleShapesAreRefusedWithTheShape) {
+  test::TempDir dir;
+  const auto refusal = [&](const std::vector<uint32_t>& dims) {
+    write_raw(dir.str("x-images-idx3-ubyte"), idx_bytes(dims, ramp(64)));
+    try {
+      load_idx(dir.str("x-images-idx3-ubyte"), "", {});
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(refusal({2, 0, 4}).find("of 0 x 4 pixels"), std::string::npos);
+  EXPECT_NE(refusal({2, 4, 0}).find("of 4 x 0 pixels"), std::string::npos);
+  EXPECT_NE(refusal({1, 70000, 70000}).find("over the limit"), std::string::npos);
+  EXPECT_NE(refusal({2, 2, 2, 7}).find("7 channels"), std::string::npos);
+  EXPECT_EQ(refusal({2, 2, 2, 3}), "accepted");
+}
