@@ -357,6 +357,7 @@ void MainWindow::buildMenus() {
 void MainWindow::setPresentationMode(bool on) {
   if (on == presentation_on()) return;
   apply_presentation(on);
+  train_page_->setPresentation(on);
   presentation_action_->setChecked(on);
   if (on) {
     maximized_before_presentation_ = isMaximized();

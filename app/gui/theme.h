@@ -13,7 +13,7 @@ void apply_theme(const QString& name);
 // Presentation mode, for a projector at the back of a lecture room: the whole application's text at
 // kPresentationFontScale times the desktop's size and every plot's lines kPresentationLineScale times
 // thicker. Off returns exactly to the desktop's font. Safe to call repeatedly.
-constexpr double kPresentationFontScale = 1.5;
+constexpr double kPresentationFontScale = 1.25;
 constexpr double kPresentationLineScale = 2.5;
 void apply_presentation(bool on);
 bool presentation_on();

@@ -478,6 +478,9 @@ class TstMainWindow : public QObject {
     auto* curves = w.findChild<CurvePlot*>();
     QVERIFY(curves);
     QCOMPARE(curves->plot()->xAxis->tickLabelFont().pointSizeF(), QApplication::font().pointSizeF());
+    // A projector's 1280 x 720 holds the window, its large text and all (the launcher steps aside).
+    QVERIFY2(w.minimumSizeHint().width() <= 1280, qPrintable(QString::number(w.minimumSizeHint().width())));
+    QVERIFY2(w.minimumSizeHint().height() <= 720, qPrintable(QString::number(w.minimumSizeHint().height())));
     action->trigger();
     QApplication::processEvents();
     QVERIFY(!w.isFullScreen());

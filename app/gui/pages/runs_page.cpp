@@ -230,11 +230,14 @@ QHBoxLayout* RunsPage::buildActions() {
   actions->addWidget(resume);
   actions->addWidget(probe);
   actions->addWidget(export_button);
-  for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")}) {
-    auto* b = new QPushButton(a);
-    connect(b, &QPushButton::clicked, this, [this, a] { manage(a); });
-    actions->addWidget(b);
-  }
+  // The run's book-keeping in one menu: nine buttons in a row did not fit a 1280 px screen.
+  auto* manage_button = new QPushButton(tr("Manage"));
+  manage_button->setToolTip(tr("Rename, tag, annotate or delete this run"));
+  auto* manage_menu = new QMenu(manage_button);
+  for (const QString& a : {tr("Rename…"), tr("Tag…"), tr("Notes…"), tr("Delete…")})
+    manage_menu->addAction(a, this, [this, a] { manage(a); });
+  manage_button->setMenu(manage_menu);
+  actions->addWidget(manage_button);
   actions->addStretch(1);
   actions->addWidget(compare_button);
   return actions;

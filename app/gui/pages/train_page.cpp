@@ -98,6 +98,7 @@ TrainPage::TrainPage(AppState* state, TrainingController* controller, QWidget* p
   scroll->setMinimumWidth(300);
   scroll->setMaximumWidth(340);
   scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);  // the form fits the column's width
+  launcher_column_ = scroll;
 
   auto* split = new QSplitter(Qt::Horizontal);
   split->addWidget(scroll);
@@ -157,7 +158,7 @@ QWidget* TrainPage::buildCurvesAndDiagnostics() {
   diag_grid_ = dg;
   dg->setContentsMargins(0, 0, 0, 0);
   dg->addWidget(warning_, 0, 0, 1, 4);
-  dg->addWidget(boxed(tr("z-std (dashed: healthy 1/√d)"), zstd_,
+  dg->addWidget(boxed(tr("z-std (healthy ≈ 1/√d)"), zstd_,
                       tr("The standard deviation of the L2-normalised embeddings over the batch, averaged over "
                          "dimensions. Healthy: near 1/√d (the dashed line). Falling towards 0: the embeddings collapse "
                          "to one point (Chen and He 2021).")), 1, 0);
@@ -169,7 +170,7 @@ QWidget* TrainPage::buildCurvesAndDiagnostics() {
                       tr("Alignment: mean squared distance between the two views of an image (lower: more invariant). "
                          "Uniformity: log of the mean Gaussian potential between images (lower: spread over the "
                          "sphere). Wang and Isola 2020: good representations lower both.")), 1, 2);
-  dg->addWidget(boxed(tr("Online kNN accuracy (%)"), knn_,
+  dg->addWidget(boxed(tr("Online kNN accuracy"), knn_,
                       tr("A kNN classifier on the backbone's features of a small labelled subset, at each diagnostic "
                          "step. The dashed lines: the same network untrained and the raw pixels. Above them and rising "
                          "means the network is learning something useful.")), 1, 3);
@@ -766,6 +767,8 @@ void TrainPage::onStep(qint64 step, qint64, double loss, double lr, double ips) 
   lr_plot_->addPoint(double(step), lr);
   speed_->addPoint(double(step), ips);
 }
+
+void TrainPage::setPresentation(bool on) { launcher_column_->setVisible(!on); }
 
 void TrainPage::setMonitorsShown(bool shown) {
   // The correlation heat map takes the monitors' cell when a method has none.

@@ -43,6 +43,9 @@ class TrainPage : public QWidget {
   void start();
   void togglePause();  // the Pause/Resume button, from the Run menu
   void stop();         // the Stop button, from the Run menu
+  // Presentation mode shows the run alone: the launcher column steps aside (F5 brings it back) so the
+  // curves and diagnostics, in large text, fit a projector's 1280 px.
+  void setPresentation(bool on);
 
  Q_SIGNALS:
   void runEnded(qint64 run, const QString& status);
@@ -122,6 +125,7 @@ class TrainPage : public QWidget {
   QWidget* monitors_box_;
   QWidget* corr_box_;
   QGridLayout* diag_grid_;
+  QWidget* launcher_column_;
   HistogramPlot* hist_;
   HeatmapPlot* corr_;
   ViewGrid* views_;
