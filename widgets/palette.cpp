@@ -9,31 +9,40 @@
 namespace pretext {
 namespace {
 
-void style_axis(QCPAxis* axis, const QColor& text, const QColor& grid) {
+void style_axis(QCPAxis* axis, const QColor& text, const QColor& grid, const QFont& font) {
   const QPen line(text, 0);
   axis->setBasePen(line);
   axis->setTickPen(line);
   axis->setSubTickPen(line);
   axis->setTickLabelColor(text);
   axis->setLabelColor(text);
+  axis->setTickLabelFont(font);
+  axis->setLabelFont(font);
   axis->grid()->setPen(QPen(grid, 0, Qt::DotLine));
   axis->grid()->setZeroLinePen(QPen(grid, 0));
 }
 
-void apply_palette(QCustomPlot* plot) {
+// Colours from the widget's palette, text in the widget's font (a legend names; a little smaller, it
+// does not outweigh the data).
+void apply_style(QCustomPlot* plot) {
   const QPalette& pal = plot->palette();
   const QColor base = pal.color(QPalette::Base), text = pal.color(QPalette::Text);
   QColor grid = pal.color(QPalette::Mid);
   grid.setAlpha(160);
+  const QFont font = plot->font();
+  QFont bold = font, legend = font;
+  bold.setBold(true);
+  if (font.pointSizeF() > 0) legend.setPointSizeF(font.pointSizeF() * 0.85);  // (a pixel-sized font has none)
   plot->setBackground(base);
   for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
     if (auto* rect = qobject_cast<QCPAxisRect*>(e)) {
       rect->setBackground(Qt::NoBrush);
-      for (QCPAxis* axis : rect->axes()) style_axis(axis, text, grid);
+      for (QCPAxis* axis : rect->axes()) style_axis(axis, text, grid, font);
     } else if (auto* scale = qobject_cast<QCPColorScale*>(e)) {
-      style_axis(scale->axis(), text, grid);
+      style_axis(scale->axis(), text, grid, font);
     } else if (auto* title = qobject_cast<QCPTextElement*>(e)) {
       title->setTextColor(text);
+      title->setFont(bold);
     }
   }
   if (plot->legend) {
@@ -42,26 +51,8 @@ void apply_palette(QCustomPlot* plot) {
     plot->legend->setBrush(fill);
     plot->legend->setBorderPen(QPen(grid));
     plot->legend->setTextColor(text);
+    plot->legend->setFont(legend);
   }
-}
-
-void apply_font(QCustomPlot* plot) {
-  const QFont font = plot->font();
-  QFont legend = font;  // a legend names; it should not outweigh the data
-  legend.setPointSizeF(font.pointSizeF() * 0.85);
-  QFont bold = font;
-  bold.setBold(true);
-  for (QCPLayoutElement* e : plot->plotLayout()->elements(true)) {
-    QList<QCPAxis*> axes;
-    if (auto* rect = qobject_cast<QCPAxisRect*>(e)) axes = rect->axes();
-    else if (auto* scale = qobject_cast<QCPColorScale*>(e)) axes = {scale->axis()};
-    else if (auto* title = qobject_cast<QCPTextElement*>(e)) title->setFont(bold);
-    for (QCPAxis* axis : axes) {
-      axis->setTickLabelFont(font);
-      axis->setLabelFont(font);
-    }
-  }
-  if (plot->legend) plot->legend->setFont(legend);
 }
 
 double g_line_scale = 1.0;
@@ -89,8 +80,7 @@ class StyleFollower : public QObject {
   bool eventFilter(QObject* watched, QEvent* event) override {
     const auto type = event->type();
     if (watched == plot_ && (type == QEvent::PaletteChange || type == QEvent::FontChange || type == QEvent::Polish)) {
-      apply_palette(plot_);
-      apply_font(plot_);
+      apply_style(plot_);
       plot_->replot(QCustomPlot::rpQueuedReplot);
     }
     return false;
@@ -140,8 +130,7 @@ void fit_ticks_to_size(QCustomPlot* plot) {
 }
 
 void follow_style(QCustomPlot* plot) {
-  apply_palette(plot);
-  apply_font(plot);
+  apply_style(plot);
   plot->installEventFilter(new StyleFollower(plot));
   QObject::connect(plot, &QCustomPlot::beforeReplot, plot, [plot] { apply_line_scale(plot); });
 }

@@ -10,6 +10,7 @@
 #include "engine/methods/method_info.h"
 #include "engine/models/names.h"
 #include "engine/train/options.h"
+#include "engine/store/store.h"
 #include "engine/train/presets.h"
 #include "engine/train/resolve.h"
 #include "engine/train/trainer.h"
@@ -82,6 +83,12 @@ int run_train(TrainArgs& a) {
   }
   try {
     resolve_config(cfg);  // the trainer resolves it again; here a bad field is a usage error (exit 2)
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  }
+  try {
+    Store opened(a.db);  // a --db that cannot be a database is refused before minutes of data loading
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 2;

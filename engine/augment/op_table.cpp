@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "engine/augment/json_fields.h"
 #include "engine/augment/pipeline.h"
 
 namespace pretext {
@@ -14,82 +15,19 @@ using nlohmann::json;
 
 namespace {
 
-// Reads an op's parameters, refusing a wrong type, an out-of-range value or an unknown field with
-// the op and the field named.
-class Fields {
+// An op's parameters: JsonFields with the op's own choice of interpolation.
+class Fields : public JsonFields {
  public:
-  Fields(const json& params, std::string where, std::initializer_list<const char*> known) : params_(params), where_(std::move(where)) {
-    if (!params_.is_object()) fail("", "its parameters must be a JSON object");
-    for (const auto& item : params_.items()) {
-      const std::string& key = item.key();  // (a structured binding cannot be captured before C++20)
-      if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
-        std::string names;
-        for (const char* k : known) names += std::string(names.empty() ? "" : ", ") + k;
-        fail(key, "is not a parameter of this op (it takes: " + (names.empty() ? std::string("none") : names) + ")");
-      }
-    }
-  }
-
-  bool has(const char* key) const { return params_.contains(key); }
-
-  double number(const char* key, double fallback, double lo, double hi) const {
-    if (!has(key)) return fallback;
-    const json& v = params_.at(key);
-    if (!v.is_number()) fail(key, "must be a number");
-    const double x = v.get<double>();
-    if (!(x >= lo && x <= hi)) fail(key, "must be in [" + text(lo) + ", " + text(hi) + "], not " + text(x));
-    return x;
-  }
-
-  int integer(const char* key, int fallback, int lo, int hi) const {
-    if (!has(key)) return fallback;
-    const json& v = params_.at(key);
-    if (!v.is_number_integer()) fail(key, "must be a whole number");
-    const int64_t x = v.get<int64_t>();
-    if (x < lo || x > hi) fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], not " + std::to_string(x));
-    return static_cast<int>(x);
-  }
-
-  // A [low, high] pair with low <= high, each within [lo, hi].
-  std::pair<double, double> range(const char* key, std::pair<double, double> fallback, double lo, double hi) const {
-    if (!has(key)) return fallback;
-    const json& v = params_.at(key);
-    if (!v.is_array() || v.size() != 2 || !v[0].is_number() || !v[1].is_number()) fail(key, "must be [low, high]");
-    const double a = v[0].get<double>(), b = v[1].get<double>();
-    if (!(a <= b)) fail(key, "must be [low, high] with low <= high");
-    if (!(a >= lo && b <= hi)) fail(key, "must lie within [" + text(lo) + ", " + text(hi) + "]");
-    return {a, b};
-  }
-
-  std::vector<double> numbers(const char* key) const {
-    if (!has(key)) return {};
-    const json& v = params_.at(key);
-    if (!v.is_array() || std::any_of(v.begin(), v.end(), [](const json& x) { return !x.is_number(); }))
-      fail(key, "must be a list of numbers");
-    return v.get<std::vector<double>>();
-  }
+  Fields(const json& params, std::string where, std::initializer_list<const char*> known)
+      : JsonFields(params, std::move(where), known, "a parameter of this op") {}
 
   int interpolation(const char* fallback) const {
-    const json& v = has("interpolation") ? params_.at("interpolation") : json(fallback);
-    const std::string s = v.is_string() ? v.get<std::string>() : "";
+    const std::string s = text("interpolation", fallback);
     if (s == "nearest") return cv::INTER_NEAREST;
     if (s == "bicubic") return cv::INTER_CUBIC;
     if (s == "bilinear") return cv::INTER_LINEAR;
     fail("interpolation", "must be nearest, bilinear or bicubic");
   }
-
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw std::runtime_error(where_ + (key.empty() ? " " : ": " + key + " ") + what);
-  }
-
- private:
-  static std::string text(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", x);
-    return buf;
-  }
-  const json& params_;
-  std::string where_;
 };
 
 template <class Op>

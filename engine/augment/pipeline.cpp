@@ -5,6 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "engine/augment/json_fields.h"
 #include "engine/augment/presets.h"
 
 namespace pretext {
@@ -28,52 +29,26 @@ const std::string& op_help(const std::string& op) {
 
 namespace {
 
-// One field of the document, read with its place named: a value of the wrong type is refused as
-// "pipeline 'x', view 2, op 3: 'p' must be a number in [0, 1]", not as a JSON library error.
-template <typename T>
-T field(const json& object, const char* key, T fallback, const std::string& where, const char* what) {
-  if (!object.contains(key)) return fallback;
-  try {
-    return object.at(key).get<T>();
-  } catch (const json::exception&) {
-    throw std::runtime_error(where + ": '" + key + "' must be " + what);
-  }
-}
-
-// A whole number in [lo, hi], checked before any conversion (a 1e56 read as an int is undefined).
-int whole_number(const json& object, const char* key, int fallback, int lo, int hi, const std::string& where,
-                 const std::string& out_of_range) {
-  if (!object.contains(key)) return fallback;
-  const json& v = object.at(key);
-  const bool whole = v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
-  if (!whole) throw std::runtime_error(where + ": '" + key + "' must be a whole number");
-  const double d = v.is_number_unsigned() ? double(v.get<uint64_t>()) : v.is_number_integer() ? double(v.get<int64_t>())
-                                                                                               : v.get<double>();
-  if (!(d >= lo && d <= hi)) throw std::runtime_error(out_of_range);
-  return int(d);
-}
-
 OpSpec read_op(const json& jo, const std::string& where) {
-  if (!jo.is_object()) throw std::runtime_error(where + ": an op is a JSON object");
-  if (!jo.contains("op")) throw std::runtime_error(where + ": names no \"op\"");
+  const JsonFields f(jo, where);  // the op's own fields are checked when it compiles
+  if (!f.has("op")) f.fail("", "names no \"op\"");
   OpSpec o;
-  o.op = field<std::string>(jo, "op", "", where, "a string, the op's name");
-  o.p = field<double>(jo, "p", 1.0, where, "a number in [0, 1]");
-  if (!(o.p >= 0 && o.p <= 1)) throw std::runtime_error(o.op + ": p must be in [0, 1]");
-  o.enabled = field<bool>(jo, "enabled", true, where, "true or false");
+  o.op = f.text("op", "");
+  o.p = f.number("p", 1.0, 0, 1);
+  o.enabled = f.boolean("enabled", true);
   o.params = jo;
   for (const char* k : {"op", "p", "enabled"}) o.params.erase(k);
   return o;
 }
 
 ViewSpec read_view(const json& jv, const std::string& where) {
-  if (!jv.is_object()) throw std::runtime_error(where + ": a view is a JSON object");
+  const JsonFields f(jv, where, {"size", "size_ratio", "repeat", "ops"}, "a field of a view");
   ViewSpec v;
-  v.size = whole_number(jv, "size", 0, 0, 4096, where, "view size must be 0..4096");
-  v.repeat = whole_number(jv, "repeat", 1, 1, 64, where, "view repeat must be 1..64");
-  v.size_ratio = field<double>(jv, "size_ratio", 1.0, where, "a number");
-  if (!(v.size_ratio > 0 && v.size_ratio <= 8)) throw std::runtime_error("view size_ratio must be in (0, 8]");
-  if (!jv.contains("ops") || !jv["ops"].is_array()) throw std::runtime_error(where + ": has no \"ops\" list");
+  v.size = f.integer("size", 0, 0, 4096);
+  v.repeat = f.integer("repeat", 1, 1, 64);
+  v.size_ratio = f.number("size_ratio", 1.0, 0, 8);
+  if (v.size_ratio == 0) f.fail("size_ratio", "must be above 0");
+  if (!f.has("ops") || !jv["ops"].is_array()) f.fail("", "has no \"ops\" list");
   for (size_t k = 0; k < jv["ops"].size(); ++k) v.ops.push_back(read_op(jv["ops"][k], where + ", op " + std::to_string(k + 1)));
   return v;
 }
@@ -83,12 +58,14 @@ ViewSpec read_view(const json& jv, const std::string& where) {
 Pipeline Pipeline::from_json(const json& j) {
   Pipeline p;
   if (!j.is_object()) throw std::runtime_error("a pipeline is a JSON object");
-  p.name = field<std::string>(j, "name", "custom", "pipeline", "a string");
+  const JsonFields document(j, "pipeline");
+  p.name = document.text("name", "custom");
   const std::string where = "pipeline '" + p.name + "'";
-  p.source = field<std::string>(j, "source", "", where, "a string");
-  if (j.contains("normalize") && j["normalize"].is_object()) {
-    p.mean = field<std::vector<double>>(j["normalize"], "mean", {}, where + ", normalize", "a list of numbers");
-    p.std = field<std::vector<double>>(j["normalize"], "std", {}, where + ", normalize", "a list of numbers");
+  p.source = JsonFields(j, where).text("source", "");
+  if (j.contains("normalize")) {
+    const JsonFields normalize(j["normalize"], where + ", normalize", {"mean", "std"}, "a field of normalize");
+    p.mean = normalize.numbers("mean");
+    p.std = normalize.numbers("std");
   }
   if (!j.contains("views") || !j["views"].is_array() || j["views"].empty())
     throw std::runtime_error("pipeline '" + p.name + "' has no views");

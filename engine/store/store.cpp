@@ -92,6 +92,13 @@ int user_version(sqlite3* db) {
   return static_cast<int>(q.i64(0));
 }
 
+// A file that is not SQLite at all (a text file, an image given as --db) is refused in a sentence of
+// its own: SQLite's "file is not a database" reads as if the database were damaged. Nothing has been
+// written to it.
+std::string not_a_database(const std::string& path) {
+  return path + " is not a Pretext database: it is not an SQLite file (it was left as it is; choose another file)";
+}
+
 }  // namespace
 
 std::string utc_now_iso() {
@@ -116,7 +123,9 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
       try {
         older = user_version(probe) < kSchemaVersion;
       } catch (...) {
+        const bool not_sqlite = sqlite3_errcode(probe) == SQLITE_NOTADB;
         sqlite3_close(probe);
+        if (not_sqlite) throw std::runtime_error(not_a_database(path));
         throw;
       }
     }
@@ -143,8 +152,10 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     exec("PRAGMA cache_size=-65536");
     migrate();
   } catch (...) {
+    const bool not_sqlite = sqlite3_errcode(db_) == SQLITE_NOTADB;
     sqlite3_close(db_);
     db_ = nullptr;
+    if (not_sqlite) throw std::runtime_error(not_a_database(path));
     throw;
   }
 }

@@ -118,19 +118,27 @@ TEST(augment, MalformedPipelineDocumentsNameThePlace) {
     return std::string("accepted");
   };
   EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip"},{"ot":"hflip"}]}]})"),
-            "pipeline 'x', view 1, op 2: names no \"op\"");
+            "pipeline 'x', view 1, op 2 names no \"op\"");
   EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip","p":"half"}]}]})"),
-            "pipeline 'x', view 1, op 1: 'p' must be a number in [0, 1]");
+            "pipeline 'x', view 1, op 1: p must be a number");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip","p":3}]}]})"),
+            "pipeline 'x', view 1, op 1: p must be in [0, 1], not 3");
   EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[]},{"size":"big","ops":[]}]})"),
-            "pipeline 'x', view 2: 'size' must be a whole number");
-  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":99999999999999999999999,"ops":[]}]})"), "view size must be 0..4096");
-  EXPECT_EQ(refusal(R"({"name":"x","views":[{"repeat":-3,"ops":[]}]})"), "view repeat must be 1..64");
-  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":32}]})"), "pipeline 'x', view 1: has no \"ops\" list");
-  EXPECT_EQ(refusal(R"({"name":"x","views":[7]})"), "pipeline 'x', view 1: a view is a JSON object");
-  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[3]}]})"), "pipeline 'x', view 1, op 1: an op is a JSON object");
-  EXPECT_EQ(refusal(R"({"name":5,"views":[]})"), "pipeline: 'name' must be a string");
+            "pipeline 'x', view 2: size must be a whole number");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":1e56,"ops":[]}]})"), "pipeline 'x', view 1: size must be a whole number");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":9999999999999999999,"ops":[]}]})"),
+            "pipeline 'x', view 1: size must be in [0, 4096], not 9999999999999999999");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"repeat":0,"ops":[]}]})"), "pipeline 'x', view 1: repeat must be in [1, 64], not 0");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"repeat":-3,"ops":[]}]})"),
+            "pipeline 'x', view 1: repeat must be in [1, 64], not -3");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"sise":32,"ops":[]}]})"),
+            "pipeline 'x', view 1: sise is not a field of a view (it takes: size, size_ratio, repeat, ops)");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"size":32}]})"), "pipeline 'x', view 1 has no \"ops\" list");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[7]})"), "pipeline 'x', view 1 must be a JSON object");
+  EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[3]}]})"), "pipeline 'x', view 1, op 1 must be a JSON object");
+  EXPECT_EQ(refusal(R"({"name":5,"views":[]})"), "pipeline: name must be a string");
   EXPECT_EQ(refusal(R"({"name":"x","views":[{"ops":[{"op":"hflip","enabled":1}]}]})"),
-            "pipeline 'x', view 1, op 1: 'enabled' must be true or false");
+            "pipeline 'x', view 1, op 1: enabled must be true or false");
 }
 
 namespace {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <opencv2/imgcodecs.hpp>
@@ -188,4 +190,33 @@ TEST(badinput, UnreadableFileIsReported) {
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0) << "1: not reported, 2: scan threw, 3: could not drop privileges";
+}
+
+// Links that loop (to a parent, to themselves, to each other) end the scan instead of walking forever,
+// and an image 4,000 bytes deep in unicode folders loads like any other.
+TEST(badinput, LinkLoopsEndTheScanAndLongUnicodePathsLoad) {
+  test::TempDir dir;
+  const fs::path d = dir.path();
+  fs::create_directories(d / "cats");
+  ASSERT_TRUE(cv::imwrite((d / "cats" / "a.png").string(), cv::Mat(6, 6, CV_8UC3, cv::Scalar(10, 20, 30))));
+  fs::create_directory_symlink(d, d / "cats" / "up");            // a loop through the root
+  fs::create_symlink(d / "cats" / "self.png", d / "cats" / "self.png");  // a link to itself
+  fs::create_symlink(d / "ping.png", d / "pong.png");
+  fs::create_symlink(d / "pong.png", d / "ping.png");
+  fs::path deep = d / "deep";
+  const std::string part = std::string(200, 'x') + "_ünï_画像";  // about 215 bytes a folder
+  while (deep.string().size() + part.size() + 1 < 4030) deep /= part;
+  deep /= std::string(std::max<size_t>(1, 4030 - deep.string().size() - 1), 'y');  // to 4,030 bytes: under PATH_MAX
+  fs::create_directories(deep);
+  ASSERT_TRUE(cv::imwrite((deep / "b.png").string(), cv::Mat(6, 6, CV_8UC3, cv::Scalar(200, 100, 50))));
+  ASSERT_GE((deep / "b.png").string().size(), 4000u);
+
+  ImageSet s;
+  ASSERT_NO_THROW(s = load_images(dir.str()));
+  std::vector<std::string> names;
+  for (const auto& src : s.sources) names.push_back(fs::path(src).filename().string());
+  EXPECT_EQ(std::count(names.begin(), names.end(), "a.png"), 1) << "the loop through the root was followed";
+  EXPECT_EQ(std::count(names.begin(), names.end(), "b.png"), 1) << "the 4,000-byte path was not loaded";
+  EXPECT_EQ(s.size() + s.bad.size(), s.scanned);
+  std::printf("%zu images loaded, %zu files reported\n", s.size(), s.bad.size());
 }

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 
@@ -63,4 +64,21 @@ TEST(cli_data, InspectJsonAndPreviewGrid) {
 
   EXPECT_EQ(run("inspect " + dir.str("nothing-here")), 2);
   EXPECT_EQ(run("preview " + dir.str() + " --pipeline no-such-preset --out " + grid), 2);
+}
+
+// A --db that is not a database (here a text file) is refused before any data is read, with exit 2
+// and a sentence that says so, and the file is left as it was; `runs list` says the same.
+TEST(cli_data, ADbThatIsNotADatabaseIsRefusedBeforeTheDataLoads) {
+  pretext::test::TempDir dir;
+  ASSERT_TRUE(cv::imwrite(dir.str("a.png"), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3))));
+  const std::string db = dir.str("notes.txt");
+  { std::ofstream(db) << "not a database\n"; }
+  std::string out;
+  EXPECT_EQ(run("train --data " + dir.str() + " --steps 1 --db " + db, &out), 2) << out;
+  EXPECT_NE(out.find("is not a Pretext database"), std::string::npos) << out;
+  EXPECT_EQ(out.find("images"), std::string::npos) << "the data was loaded first: " << out;
+  EXPECT_EQ(run("runs list --db " + db, &out), 2) << out;
+  EXPECT_NE(out.find("is not a Pretext database"), std::string::npos) << out;
+  std::ifstream in(db);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "not a database\n");
 }

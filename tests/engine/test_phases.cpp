@@ -74,6 +74,33 @@ TEST(phases, RunConfigRefusesUnknownKeysAndWrongTypesByName) {
   EXPECT_EQ(TrainConfig::from_json(c.to_json()).to_json(), c.to_json());
 }
 
+// Each field of a run config given a value of the wrong kind, in turn, is refused with the field named,
+// and no number is converted before it is known to fit (1e56 into an int was undefined behaviour, -1
+// into a size_t wrapped round to a 2^64 image limit).
+TEST(phases, EveryRunConfigFieldWrongInTurnIsRefusedByName) {
+  const nlohmann::json good = TrainConfig().to_json();
+  int cases = 0;
+  for (const auto& item : good.items()) {
+    const std::string& field = item.key();
+    std::vector<nlohmann::json> wrong;
+    if (item.value().is_number_integer()) wrong = {"many", 1e56, 2.5, nlohmann::json::array()};
+    if (item.value().is_number_integer() && item.value().is_number_unsigned()) wrong.push_back(-1);
+    if (item.value().is_number_float()) wrong = {"fast", true, nlohmann::json::object()};
+    if (item.value().is_string()) wrong = {12, nlohmann::json::array({1})};
+    if (item.value().is_boolean()) wrong = {"yes", nlohmann::json::object()};
+    if (item.value().is_array()) wrong = {5, "knn"};
+    for (const auto& value : wrong) {
+      nlohmann::json config = good;
+      config[field] = value;
+      const std::string message = what_of([&] { TrainConfig::from_json(config); });
+      EXPECT_NE(message.find("'" + field + "'"), std::string::npos) << field << " = " << value.dump() << ": " << message;
+      ++cases;
+    }
+  }
+  EXPECT_GT(cases, 60);
+  std::printf("%d wrong values, each refused with its field named\n", cases);
+}
+
 // The probes a run schedules are named from the probes table; configs stored with the old
 // linear_probe flag read as the same list.
 TEST(phases, RunProbesAreNamesFromTheProbesTable) {

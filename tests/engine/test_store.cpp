@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <thread>
 
@@ -426,4 +427,25 @@ TEST(store, DatasetFingerprintFollowsTheContent) {
   EXPECT_EQ(d.classes, 2);
   EXPECT_EQ(d.channels, 1);
   EXPECT_EQ(d.fingerprint, dataset_fingerprint(a));
+}
+
+// A --db that is not SQLite at all is refused in words a person can act on, for writing and for
+// reading, and the file is left exactly as it was.
+TEST(store, AFileThatIsNotSqliteIsRefusedAndLeftAlone) {
+  test::TempDir dir;
+  const std::string path = dir.str("notes.db");
+  const std::string text = "my notes, not a database\n";
+  { std::ofstream(path) << text; }
+  for (const bool read_only : {false, true}) {
+    try {
+      Store store(path, read_only);
+      FAIL() << "opened a text file as a database";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("is not a Pretext database: it is not an SQLite file"), std::string::npos)
+          << e.what();
+    }
+  }
+  std::ifstream in(path);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), text);
+  EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
 }

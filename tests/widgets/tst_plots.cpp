@@ -12,6 +12,15 @@
 
 using namespace pretext;
 
+namespace {
+// A 300 x 200 loss curve through two points.
+void two_point_curve(CurvePlot& plot) {
+  plot.resize(300, 200);
+  plot.addPoint(1, 2);
+  plot.addPoint(2, 1);
+}
+}  // namespace
+
 class TestPlots : public QObject {
   Q_OBJECT
  private Q_SLOTS:
@@ -154,9 +163,7 @@ class TestPlots : public QObject {
 
   void plotsSaveAsPngPdfAndSvg() {
     CurvePlot plot("loss");
-    plot.resize(300, 200);
-    plot.addPoint(1, 2);
-    plot.addPoint(2, 1);
+    two_point_curve(plot);
     plot.replotNow();
     QTemporaryDir dir;
     QVERIFY(save_plot(plot.plot(), dir.filePath("a.png")));
@@ -184,9 +191,7 @@ class TestPlots : public QObject {
 
   void plotsFollowADarkPalette() {
     CurvePlot plot("loss");
-    plot.resize(300, 200);
-    plot.addPoint(1, 2);
-    plot.addPoint(2, 1);
+    two_point_curve(plot);
     QPalette dark = plot.palette();
     dark.setColor(QPalette::Base, QColor(30, 30, 30));
     dark.setColor(QPalette::Text, QColor(230, 230, 230));
@@ -200,9 +205,7 @@ class TestPlots : public QObject {
 
   void plotsFollowTheFontAndTheLineScale() {
     CurvePlot plot("loss");
-    plot.resize(300, 200);
-    plot.addPoint(1, 2);
-    plot.addPoint(2, 1);
+    two_point_curve(plot);
     plot.replotNow();
     const double own_width = plot.plot()->graph(0)->pen().widthF();
     QFont big = plot.font();
