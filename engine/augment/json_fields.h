@@ -4,6 +4,7 @@
 // "pipeline 'x', view 2, op 1 (hflip): p must be in [0, 1], not 3". Every value is checked before it
 // is converted (a 1e56 read as an int would be undefined behaviour).
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
@@ -14,6 +15,25 @@
 #include <vector>
 
 namespace pretext {
+
+// Whether a JSON number is a whole number within [lo, hi], decided without converting it first
+// (nlohmann turns 1e56 into an int by undefined behaviour and -1 into a size_t by wrapping round). A
+// float counts when it is whole and exact (|x| <= 2^53). long double holds every int64 and uint64.
+inline bool whole_number_within(const nlohmann::json& v, long double lo, long double hi) {
+  long double x;
+  if (v.is_number_unsigned()) {
+    x = v.get<uint64_t>();
+  } else if (v.is_number_integer()) {
+    x = v.get<int64_t>();
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (!(std::floor(d) == d && std::abs(d) <= 9007199254740992.0)) return false;
+    x = d;
+  } else {
+    return false;
+  }
+  return x >= lo && x <= hi;
+}
 
 class JsonFields {
  public:
@@ -49,16 +69,7 @@ class JsonFields {
     if (!has(key)) return fallback;
     const nlohmann::json& v = object_.at(key);
     if (!v.is_number_integer()) fail(key, "must be a whole number");
-    // (JSON reads every non-negative whole number as unsigned, and one past 2^63 fits no int64.)
-    bool fits;
-    if (v.is_number_unsigned()) {
-      const uint64_t u = v.get<uint64_t>();
-      fits = u <= uint64_t(std::max(hi, 0)) && (lo <= 0 || u >= uint64_t(lo));
-    } else {
-      const int64_t x = v.get<int64_t>();
-      fits = x >= lo && x <= hi;
-    }
-    if (!fits) fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], not " + v.dump());
+    if (!whole_number_within(v, lo, hi)) fail(key, "must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], not " + v.dump());
     return static_cast<int>(v.get<int64_t>());
   }
 

@@ -1,7 +1,8 @@
 #include "engine/train/config.h"
 
+#include "engine/augment/json_fields.h"
+
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <set>
@@ -31,27 +32,12 @@ namespace {
   throw std::invalid_argument("field '" + std::string(name) + "' of the run config " + why + " (" + v.dump() + ")");
 }
 
-// Whether a JSON number is a whole number that fits T. Checked before converting: nlohmann turns
-// 1e56 into an int by undefined behaviour, and -1 into a size_t by wrapping round.
-template <typename T>
-bool fits_whole(const nlohmann::json& v) {
-  constexpr auto lo = std::numeric_limits<T>::min();
-  constexpr auto hi = std::numeric_limits<T>::max();
-  if (v.is_number_unsigned()) return v.get<uint64_t>() <= uint64_t(hi);
-  if (v.is_number_integer()) {
-    const int64_t x = v.get<int64_t>();
-    return x >= 0 ? uint64_t(x) <= uint64_t(hi) : (std::is_signed_v<T> && x >= int64_t(lo));
-  }
-  const double d = v.get<double>();  // a float: whole, and within the exactly representable integers
-  return std::floor(d) == d && std::abs(d) <= 9007199254740992.0 && d >= double(lo) && d <= double(hi);
-}
-
 // One field, read by its type: numbers checked against the field before any conversion.
 template <typename T>
 void read_field(const nlohmann::json& v, T& out, const char* name) {
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     if (!v.is_number()) refuse_field(name, "must be a whole number", v);
-    if (!fits_whole<T>(v)) refuse_field(name, "must be a whole number in [" + std::to_string(std::numeric_limits<T>::min()) +
+    if (!whole_number_within(v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) refuse_field(name, "must be a whole number in [" + std::to_string(std::numeric_limits<T>::min()) +
                                                   ", " + std::to_string(std::numeric_limits<T>::max()) + "]", v);
     out = v.is_number_float() ? T(v.get<double>()) : v.is_number_unsigned() ? T(v.get<uint64_t>()) : T(v.get<int64_t>());
   } else if constexpr (std::is_floating_point_v<T>) {
