@@ -32,8 +32,9 @@ struct Batch {
                                            // probes and tests, never for a self-supervised loss
   std::vector<torch::Tensor> targets;      // per view: int64 [B] pretext labels (rotation class,
                                            // jigsaw permutation), undefined when the view has none
-  std::vector<torch::Tensor> masks;        // per view: bool [B, rows*cols] MAE mask (true = masked),
-                                           // undefined when the view has none
+  std::vector<torch::Tensor> masks;        // per view: uint8 [B, rows*cols], the view's PatchMask
+                                           // bytes (bit 0 = hidden; I-JEPA: bit 1 + i = target block
+                                           // i), undefined when the view has none
 };
 
 // A batch of views alone (no pretext targets): tests and fixed batches.

@@ -51,10 +51,10 @@ Batch make_batch(const ImageSet& set, const std::vector<size_t>& indices, const 
     }
     if (!first.mask.empty()) {
       const int64_t cells = static_cast<int64_t>(first.mask.masked.size());
-      auto m = torch::empty({static_cast<int64_t>(b), cells}, torch::kBool);
-      auto* p = m.data_ptr<bool>();
+      auto m = torch::empty({static_cast<int64_t>(b), cells}, torch::kUInt8);
+      auto* p = m.data_ptr<uint8_t>();
       for (size_t i = 0; i < b; ++i)
-        for (int64_t k = 0; k < cells; ++k) p[i * cells + k] = views[v][i].mask.masked.at(static_cast<size_t>(k)) != 0;
+        for (int64_t k = 0; k < cells; ++k) p[i * cells + k] = views[v][i].mask.masked.at(static_cast<size_t>(k));
       out.masks.push_back(m);
     } else {
       out.masks.emplace_back();

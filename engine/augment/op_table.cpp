@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <opencv2/imgproc.hpp>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "engine/augment/json_fields.h"
@@ -75,33 +76,75 @@ class Normalize : public CompiledOp {
   std::vector<double> mean_, std_;
 };
 
-class MaeMask : public CompiledOp {
+// Where a patch mask lies on the view: "grid" patches per side whatever the image size (MAE's 16 px
+// patches at 224 px are a 14x14 grid; the same 16 px on a 28 px image would be a 1x1 grid that hides
+// all or nothing), or "patch" pixels per patch, to match a ViT's patch size at any view size.
+class PatchGrid {
  public:
-  MaeMask(const json& j, const std::string& where) {
-    const Fields f(j, where, {"grid", "patch", "ratio"});
-    // "grid": patches per side, whatever the image size (MAE's 16 px patches at 224 px are a 14x14
-    // grid; the same 16 px on a 28 px image would be a 1x1 grid that hides all or nothing).
+  PatchGrid(const Fields& f, int default_patch) {
     grid_ = f.integer("grid", 0, 0, 4096);
-    patch_ = f.integer("patch", 16, 1, 4096);
-    ratio_ = f.number("ratio", 0.75, 0.0, 1.0);
-    if (ratio_ >= 1) f.fail("ratio", "must be below 1 (at least one patch stays visible)");
+    patch_ = f.integer("patch", default_patch, 1, 4096);
   }
-  void apply(ViewDraft& d, Rng& rng, bool, OpTrace& t) const override {
-    const cv::Mat& img = d.image;
-    const int patch = grid_ > 0 ? std::max(1, std::min(img.rows, img.cols) / grid_) : patch_;
-    PatchMask& mask = d.out.mask;
-    mask.patch = patch;
-    mask.rows = img.rows / patch;
-    mask.cols = img.cols / patch;
-    mask.masked = sample_patch_mask(mask.rows, mask.cols, ratio_, rng);
-    size_t hidden = 0;
-    for (uint8_t m : mask.masked) hidden += m;
-    t.values = {{"patch", patch}, {"ratio", ratio_}, {"masked", double(hidden)}};
+  PatchMask empty_mask(const cv::Mat& img) const {
+    PatchMask mask;
+    mask.patch = grid_ > 0 ? std::max(1, std::min(img.rows, img.cols) / grid_) : patch_;
+    mask.rows = img.rows / mask.patch;
+    mask.cols = img.cols / mask.patch;
+    return mask;
   }
 
  private:
   int grid_ = 0, patch_ = 16;
+};
+
+class MaeMask : public CompiledOp {
+ public:
+  MaeMask(const json& j, const std::string& where) : MaeMask(Fields(j, where, {"grid", "patch", "ratio"})) {}
+  void apply(ViewDraft& d, Rng& rng, bool, OpTrace& t) const override {
+    PatchMask& mask = d.out.mask = grid_.empty_mask(d.image);
+    mask.masked = sample_patch_mask(mask.rows, mask.cols, ratio_, rng);
+    size_t hidden = 0;
+    for (uint8_t m : mask.masked) hidden += m;
+    t.values = {{"patch", mask.patch}, {"ratio", ratio_}, {"masked", double(hidden)}};
+  }
+
+ private:
+  explicit MaeMask(const Fields& f) : grid_(f, 16) {
+    ratio_ = f.number("ratio", 0.75, 0.0, 1.0);
+    if (ratio_ >= 1) f.fail("ratio", "must be below 1 (at least one patch stays visible)");
+  }
+  PatchGrid grid_;
   double ratio_ = 0.75;
+};
+
+class JepaBlocks : public CompiledOp {
+ public:
+  JepaBlocks(const json& j, const std::string& where)
+      : JepaBlocks(Fields(j, where, {"grid", "patch", "targets", "target_scale", "target_aspect", "context_scale",
+                                     "min_context"})) {}
+  void apply(ViewDraft& d, Rng& rng, bool, OpTrace& t) const override {
+    PatchMask& mask = d.out.mask = grid_.empty_mask(d.image);
+    mask.masked = sample_jepa_blocks(mask.rows, mask.cols, spec_, rng);
+    size_t context = 0, in_targets = 0;
+    for (uint8_t m : mask.masked) context += m == 0, in_targets += m > 1;
+    t.values = {{"patch", mask.patch}, {"context", double(context)}, {"in targets", double(in_targets)}};
+  }
+
+ private:
+  explicit JepaBlocks(const Fields& f) : grid_(f, 4) {
+    spec_.targets = f.integer("targets", spec_.targets, 1, kMaxJepaTargets);
+    std::tie(spec_.target_scale_lo, spec_.target_scale_hi) =
+        f.range("target_scale", {spec_.target_scale_lo, spec_.target_scale_hi}, 1e-6, 1.0);
+    std::tie(spec_.target_aspect_lo, spec_.target_aspect_hi) =
+        f.range("target_aspect", {spec_.target_aspect_lo, spec_.target_aspect_hi}, 1e-3, 1e3);
+    std::tie(spec_.context_scale_lo, spec_.context_scale_hi) =
+        f.range("context_scale", {spec_.context_scale_lo, spec_.context_scale_hi}, 1e-6, 1.0);
+    spec_.min_context = f.integer("min_context", spec_.min_context, 1, 1 << 20);
+    if (spec_.targets * spec_.target_scale_hi >= 1.0)
+      f.fail("target_scale", "times targets must stay below 1: the targets would leave no context");
+  }
+  PatchGrid grid_;
+  JepaBlockSpec spec_;
 };
 
 class ColorJitter : public CompiledOp {
@@ -356,6 +399,11 @@ const std::vector<OpKind>& op_kinds() {
       {"cutout", "Blanks a random rectangle (DeVries and Taylor 2017).", F::kWithProbability, compile<Cutout>},
       {"mae_mask", "Hides a share of the patches (MAE: 75 % of the patches; He et al. 2022).", F::kAfterResize,
        compile<MaeMask>},
+      {"jepa_blocks",
+       "Draws I-JEPA's blocks on the patch grid: 4 target blocks of 15-20 % of the patches (aspect 0.75-1.5) and a "
+       "context block of 85-100 % less the targets; the encoder sees the context and predicts the targets' "
+       "representations (Assran et al. 2023).",
+       F::kAfterResize, compile<JepaBlocks>},
       {"jigsaw",
        "Cuts the image into a grid of tiles and shuffles them by one of a fixed set of permutations (Noroozi and "
        "Favaro 2016: 3x3 tiles, 100 permutations).",

@@ -239,6 +239,48 @@ std::vector<uint8_t> sample_patch_mask(int rows, int cols, double ratio, Rng& rn
   return mask;
 }
 
+namespace {
+// One block of the grid: a share of its patches drawn from [scale_lo, scale_hi] and an aspect
+// (rows / cols) from [aspect_lo, aspect_hi], at a uniform place. Sides are at least 1, at most the grid.
+cv::Rect sample_grid_block(int rows, int cols, double scale_lo, double scale_hi, double aspect_lo, double aspect_hi,
+                           Rng& rng) {
+  const double area = rng.uniform(scale_lo, scale_hi) * rows * cols;
+  const double aspect = rng.uniform(aspect_lo, aspect_hi);
+  const int h = std::clamp(static_cast<int>(std::lround(std::sqrt(area * aspect))), 1, rows);
+  const int w = std::clamp(static_cast<int>(std::lround(std::sqrt(area / aspect))), 1, cols);
+  const int top = static_cast<int>(rng.integer(0, rows - h));
+  const int left = static_cast<int>(rng.integer(0, cols - w));
+  return {left, top, w, h};
+}
+}  // namespace
+
+std::vector<uint8_t> sample_jepa_blocks(int rows, int cols, const JepaBlockSpec& spec, Rng& rng) {
+  if (spec.targets < 1 || spec.targets > kMaxJepaTargets)
+    throw std::invalid_argument("jepa blocks: 1 to " + std::to_string(kMaxJepaTargets) + " target blocks");
+  const int total = rows * cols;
+  std::vector<uint8_t> cells(static_cast<size_t>(total), 0);
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    std::fill(cells.begin(), cells.end(), uint8_t(1));  // outside the context until the context block
+    for (int i = 0; i < spec.targets; ++i) {
+      const cv::Rect b = sample_grid_block(rows, cols, spec.target_scale_lo, spec.target_scale_hi,
+                                           spec.target_aspect_lo, spec.target_aspect_hi, rng);
+      for (int r = b.y; r < b.y + b.height; ++r)
+        for (int c = b.x; c < b.x + b.width; ++c) cells[size_t(r * cols + c)] |= uint8_t(2u << i);
+    }
+    const cv::Rect ctx = sample_grid_block(rows, cols, spec.context_scale_lo, spec.context_scale_hi, 1.0, 1.0, rng);
+    int context = 0;
+    for (int r = ctx.y; r < ctx.y + ctx.height; ++r)
+      for (int c = ctx.x; c < ctx.x + ctx.width; ++c) {
+        uint8_t& cell = cells[size_t(r * cols + c)];
+        if (cell == 1) cell = 0, ++context;  // in the context block and in no target
+      }
+    if (context >= std::min(spec.min_context, total)) return cells;
+  }
+  for (auto& cell : cells)
+    if (cell == 1) cell = 0;  // the last draw's targets, everything else as context
+  return cells;
+}
+
 const std::vector<std::vector<uint8_t>>& jigsaw_permutations(int grid, int count) {
   static std::mutex mu;
   static std::map<std::pair<int, int>, std::vector<std::vector<uint8_t>>> cache;

@@ -61,6 +61,23 @@ cv::Mat erase(const cv::Mat& img, const CropBox& box, int value);
 // int(L * (1 - ratio)) patches. Result: one byte per patch in row-major order, 1 = masked.
 std::vector<uint8_t> sample_patch_mask(int rows, int cols, double ratio, Rng& rng);
 
+// I-JEPA's multi-block sampler (Assran et al. 2023, sec. 3; the authors' MaskCollator): `targets`
+// blocks, each of a share of the grid drawn from target_scale and an aspect (rows / cols) drawn from
+// target_aspect, then one context block of a share drawn from context_scale at aspect 1, less every
+// target patch (the context must not see what it predicts). Block sides are rounded from the drawn
+// area and clamped to the grid. When fewer than min_context patches remain, the whole draw is
+// repeated (up to 20 times); the last one then keeps every patch outside the targets. One byte per
+// patch, row-major: bit 0 set = outside the context, bit 1 + i set = inside target block i.
+struct JepaBlockSpec {
+  int targets = 4;
+  double target_scale_lo = 0.15, target_scale_hi = 0.2;
+  double target_aspect_lo = 0.75, target_aspect_hi = 1.5;
+  double context_scale_lo = 0.85, context_scale_hi = 1.0;
+  int min_context = 4;
+};
+constexpr int kMaxJepaTargets = 7;  // bits 1..7 of a byte
+std::vector<uint8_t> sample_jepa_blocks(int rows, int cols, const JepaBlockSpec& spec, Rng& rng);
+
 // Jigsaw permutation set (Noroozi & Favaro 2016): `count` permutations of grid*grid tiles chosen
 // greedily for maximal minimum Hamming distance, starting from a fixed seed so every run and the
 // preview share the same set. Cached per (grid, count).

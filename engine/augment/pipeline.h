@@ -28,12 +28,14 @@ struct ViewSpec {
   std::vector<OpSpec> ops;
 };
 
-// MAE's patch mask over the output image: rows x cols patches of `patch` pixels, row-major,
-// 1 = masked (hidden from the encoder). Empty when the view has no mae_mask op.
+// A patch mask over the output image: rows x cols patches of `patch` pixels, row-major, one byte
+// each. Bit 0 set = hidden from the encoder (mae_mask: 0 or 1); jepa_blocks also sets bit 1 + i on
+// the patches of target block i (its bit 0 = outside the context). Empty when the view draws none.
 struct PatchMask {
   int rows = 0, cols = 0, patch = 0;
   std::vector<uint8_t> masked;
   bool empty() const { return masked.empty(); }
+  bool hidden(size_t k) const { return (masked[k] & 1u) != 0; }
 };
 
 // One jigsaw tile: the cell it was cut from (in the image before shuffling) and where it sits in the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <opencv2/imgproc.hpp>
 
+#include "engine/augment/ops.h"
 #include "engine/core/parallel.h"
 #include "engine/data/image_mat.h"
 
@@ -28,22 +29,45 @@ cv::Mat to_rgb_side(const cv::Mat& img, int side) {
   cv::resize(rgb, out, cv::Size(side, side), 0, 0, cv::INTER_NEAREST);
   return out;
 }
+
+// I-JEPA's target blocks, one colour each (RGB), bright enough on the dimmed outside-context patches.
+const cv::Scalar kTargetColours[] = {{255, 150, 0}, {0, 210, 255}, {240, 70, 210}, {130, 235, 60},
+                                     {255, 235, 0}, {255, 70, 70}, {235, 235, 235}};
+
+void draw_patch_mask(cv::Mat& out, const PatchMask& mask, double sx, double sy) {
+  const int side = out.cols;
+  auto cell_rect = [&](int r, int c) {
+    return cv::Rect(static_cast<int>(c * mask.patch * sx), static_cast<int>(r * mask.patch * sy),
+                    std::max(1, static_cast<int>(mask.patch * sx)), std::max(1, static_cast<int>(mask.patch * sy))) &
+           cv::Rect(0, 0, side, out.rows);
+  };
+  // Hidden patches darkened and tinted, so what the encoder sees (MAE's kept 25 %, I-JEPA's context)
+  // stands out; a target block's patches tinted in its colour and the block outlined.
+  std::vector<cv::Rect> blocks(static_cast<size_t>(kMaxJepaTargets));
+  for (int r = 0; r < mask.rows; ++r)
+    for (int c = 0; c < mask.cols; ++c) {
+      const uint8_t m = mask.masked[static_cast<size_t>(r * mask.cols + c)];
+      if (!(m & 1u)) continue;
+      cv::Mat roi = out(cell_rect(r, c));
+      int first_block = -1;
+      for (int i = 0; i < kMaxJepaTargets; ++i)
+        if (m & (2u << i)) {
+          blocks[size_t(i)] |= cell_rect(r, c);
+          if (first_block < 0) first_block = i;
+        }
+      const cv::Scalar tint = first_block < 0 ? cv::Scalar(40, 40, 90) : kTargetColours[first_block] * 0.6;
+      cv::addWeighted(roi, first_block < 0 ? 0.25 : 0.55, cv::Mat(roi.size(), roi.type(), tint),
+                      first_block < 0 ? 0.75 : 0.45, 0, roi);
+    }
+  for (int i = 0; i < kMaxJepaTargets; ++i)
+    if (!blocks[size_t(i)].empty()) cv::rectangle(out, blocks[size_t(i)], kTargetColours[i], 1);
+}
 }  // namespace
 
 cv::Mat render_view(const View& v, int side) {
   cv::Mat out = to_rgb_side(v.image, side);
   const double sx = double(side) / v.image.cols, sy = double(side) / v.image.rows;
-  if (!v.mask.empty()) {
-    // Masked patches darkened and tinted, so the kept 25% stand out as MAE's encoder sees them.
-    for (int r = 0; r < v.mask.rows; ++r)
-      for (int c = 0; c < v.mask.cols; ++c) {
-        if (!v.mask.masked[static_cast<size_t>(r * v.mask.cols + c)]) continue;
-        const cv::Rect cell(static_cast<int>(c * v.mask.patch * sx), static_cast<int>(r * v.mask.patch * sy),
-                            std::max(1, static_cast<int>(v.mask.patch * sx)), std::max(1, static_cast<int>(v.mask.patch * sy)));
-        cv::Mat roi = out(cell & cv::Rect(0, 0, side, side));
-        cv::addWeighted(roi, 0.25, cv::Mat(roi.size(), roi.type(), cv::Scalar(40, 40, 90)), 0.75, 0, roi);
-      }
-  }
+  if (!v.mask.empty()) draw_patch_mask(out, v.mask, sx, sy);
   for (const auto& t : v.tiles) {
     const cv::Rect r(static_cast<int>(t.placed.x * sx), static_cast<int>(t.placed.y * sy),
                      static_cast<int>(t.placed.width * sx), static_cast<int>(t.placed.height * sy));

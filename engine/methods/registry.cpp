@@ -10,6 +10,7 @@
 #include "engine/methods/byol.h"
 #include "engine/methods/colorization.h"
 #include "engine/methods/dino.h"
+#include "engine/methods/ijepa.h"
 #include "engine/methods/inpainting.h"
 #include "engine/methods/jigsaw.h"
 #include "engine/methods/mae.h"
@@ -45,7 +46,7 @@ const MethodEntry kMethods[] = {
     {mae_info, construct<MAEImpl>},         {rotnet_info, construct<RotNetImpl>},
     {jigsaw_info, construct<JigsawImpl>},   {relative_location_info, construct<RelativeLocationImpl>},
     {colorization_info, construct<ColorizationImpl>}, {inpainting_info, construct<InpaintingImpl>},
-    {beit_info, construct<BEiTImpl>},
+    {beit_info, construct<BEiTImpl>},       {ijepa_info, construct<IJEPAImpl>},
 };
 
 std::string joined(const std::vector<std::string>& names) {

@@ -50,8 +50,7 @@ struct Curve {
 
 // Plain SGD (momentum 0.9) or Adam over the parameters that take gradients (targets are frozen),
 // with after_step called as the trainer does.
-inline Curve train_steps(MethodImpl& m, const std::vector<torch::Tensor>& views, int steps, double lr,
-                         bool adam = false) {
+inline Curve train_steps(MethodImpl& m, const Batch& batch, int steps, double lr, bool adam = false) {
   std::vector<torch::Tensor> params;
   for (auto& p : m.parameters())
     if (p.requires_grad()) params.push_back(p);
@@ -64,13 +63,19 @@ inline Curve train_steps(MethodImpl& m, const std::vector<torch::Tensor>& views,
   m.train();
   for (int s = 0; s < steps; ++s) {
     opt->zero_grad();
-    auto out = m.compute(batch_of_views(views));
+    auto out = m.compute(batch);
     c.losses.push_back(out.total.item<double>());
     out.total.backward();
     opt->step();
     m.after_step(s + 1, steps);
   }
   return c;
+}
+
+// The same on a batch of views alone (no pretext targets or masks).
+inline Curve train_steps(MethodImpl& m, const std::vector<torch::Tensor>& views, int steps, double lr,
+                         bool adam = false) {
+  return train_steps(m, batch_of_views(views), steps, lr, adam);
 }
 
 // Every parameter of `target` is frozen and received no gradient.

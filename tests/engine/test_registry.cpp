@@ -4,13 +4,16 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 
+#include "engine/augment/batch.h"
 #include "engine/augment/pipeline.h"
 #include "engine/methods/method.h"
 #include "engine/train/data_fit.h"
 #include "engine/train/resolve.h"
 #include "engine/methods/method_info.h"
+#include "tests/engine/image_support.h"
 
 using namespace pretext;
 
@@ -32,25 +35,28 @@ TEST(registry, EveryMethodIsListedWithAnExistingPreset) {
   EXPECT_GT(dino.views[5].size, 0);
 }
 
+// Each method on the batch its own preset draws (views, pretext targets, patch masks) from four
+// 28 px colour images: colourisation needs colour, the rest take any.
 TEST(registry, EveryMethodBuildsAndRunsAForwardWithItsDefaults) {
   torch::manual_seed(0);
+  std::mt19937 noise(1);
+  const ImageSet images = test::synthetic_images(4, 28, 3, [&] { return uint8_t(noise()); });
+  const ChannelStats stats{{0.5, 0.5, 0.5}, {0.25, 0.25, 0.25}};
   for (const auto& info : method_infos()) {
     const bool vit = info.defaults.value("backbone", "") == "vit-tiny";
-    // Colour images: colourisation needs them, the rest take any.
     auto m = make_method(info.name, nlohmann::json::object(), make_backbone(vit ? "vit-tiny" : "resnet-tiny", 3));
-    std::vector<torch::Tensor> views;
-    for (size_t v = 0; v < info.views; ++v) views.push_back(torch::randn({4, 3, v < 2 ? 28 : 16, v < 2 ? 28 : 16}));
+    const Batch batch = make_batch(images, {0, 1, 2, 3}, Pipeline::load(info.pipeline), info.views, 5, 0, stats);
     fit_method_to_images(*m, torch::randn({40, 3, 28, 28}));  // 1,960 patches for BEiT's 512 codes
     m->train();
-    auto out = m->compute(batch_of_views(views));
+    auto out = m->compute(batch);
     EXPECT_TRUE(std::isfinite(out.total.item<double>())) << info.name;
     EXPECT_FALSE(out.components.empty()) << info.name;
     EXPECT_EQ(out.embeddings.size(0), 4) << info.name;
     EXPECT_FALSE(out.embeddings.requires_grad()) << info.name;
     m->eval();
     torch::NoGradGuard g;
-    EXPECT_EQ(m->embed(views[0]).size(0), 4) << info.name;
-    EXPECT_EQ(m->features(views[0]).size(0), 4) << info.name;
+    EXPECT_EQ(m->embed(batch.views[0]).size(0), 4) << info.name;
+    EXPECT_EQ(m->features(batch.views[0]).size(0), 4) << info.name;
   }
 }
 
