@@ -1,5 +1,7 @@
 #include "widgets/pipeline_editor.h"
 
+#include <cmath>
+
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QGridLayout>
@@ -21,7 +23,8 @@ QPair<double, double> range_for(const QString& key) {
   if (key == "size" || key == "patch" || key == "grid") return {0, 1024};
   if (key == "sigma") return {0, 10};
   if (key == "angle" || key == "degrees") return {-180, 180};
-  if (key == "ratio") return {0.1, 10};
+  if (key == "ratio" || key.endsWith("aspect")) return {0.1, 10};
+  if (key == "targets" || key == "min_context") return {1, 1024};
   if (key == "permutations" || key == "repeat") return {1, 100000};
   return {0, 1};
 }
@@ -32,7 +35,7 @@ QDoubleSpinBox* spin(double value, const QString& key) {
   // Never clamp what the document says: a count such as `permutations` (1000) widens the range.
   if (value > r.second) r = {0, std::max(1000.0, value * 10)};
   s->setRange(r.first, r.second);
-  s->setDecimals(r.second > 10 ? 0 : 3);
+  s->setDecimals(r.second > 10 && value == std::floor(value) ? 0 : 3);
   s->setSingleStep(r.second > 10 ? 1 : 0.05);
   s->setValue(value);
   s->setKeyboardTracking(false);
@@ -87,7 +90,8 @@ QWidget* PipelineEditor::buildView(int view) {
     QFont bold = enabled->font();
     bold.setBold(true);
     enabled->setFont(bold);
-    enabled->setToolTip(help_.value(name));
+    const OpKindInfo kind = kinds_.value(name);
+    enabled->setToolTip(kind.help);
     grid->addWidget(enabled, 0, 0, 1, 3);
     // A disabled op's settings are greyed out: they do nothing until it is switched back on.
     const auto grey_settings = [box, enabled](bool on) {
@@ -99,7 +103,7 @@ QWidget* PipelineEditor::buildView(int view) {
       setOpValue(view, k, "enabled", on);
     });
     int row = 1;
-    if (name != "random_resized_crop") {
+    if (kind.takesProbability) {
       auto* p = new QSlider(Qt::Horizontal);
       p->setRange(0, 100);
       p->setValue(qRound(o.value("p").toDouble(1.0) * 100));

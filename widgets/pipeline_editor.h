@@ -15,8 +15,12 @@ class PipelineEditor : public QWidget {
   explicit PipelineEditor(QWidget* parent = nullptr);
 
   void setPipeline(const QJsonObject& pipeline);
-  // Tooltips per op name (what it does, its published setting); set before setPipeline.
-  void setOpHelp(const QMap<QString, QString>& help) { help_ = help; }
+  // What the editor shows of each op kind, by name; set before setPipeline.
+  struct OpKindInfo {
+    QString help;             // the tooltip: what it does, its published setting
+    bool takesProbability = true;  // false: the op always fires (a crop, a mask), so no slider
+  };
+  void setOpKinds(const QMap<QString, OpKindInfo>& kinds) { kinds_ = kinds; }
   QJsonObject pipeline() const { return doc_; }
 
  Q_SIGNALS:
@@ -27,7 +31,7 @@ class PipelineEditor : public QWidget {
   void setOpValue(int view, int op, const QString& key, const QJsonValue& value);
   QTabWidget* tabs_;
   QJsonObject doc_;
-  QMap<QString, QString> help_;
+  QMap<QString, OpKindInfo> kinds_;
 };
 
 }  // namespace pretext

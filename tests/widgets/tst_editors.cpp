@@ -37,6 +37,25 @@ class TestEditors : public QObject {
     QCOMPARE(editor.pipeline()["views"].toArray()[0].toObject()["ops"].toArray()[1].toObject()["threshold"].toDouble(), 100.0);
   }
 
+  // An op that always fires (a crop, a mask) has no probability slider, and a range of fractions
+  // keeps its decimals: I-JEPA's target aspect [0.75, 1.5] must not show (or send back) 2.
+  void pipelineEditorShowsWhatEachOpTakes() {
+    const QJsonObject doc{
+        {"name", "t"},
+        {"views", QJsonArray{QJsonObject{{"ops", QJsonArray{QJsonObject{{"op", "jepa_blocks"},
+                                                                        {"target_aspect", QJsonArray{0.75, 1.5}},
+                                                                        {"targets", 4}}}}}}}};
+    PipelineEditor editor;
+    editor.setOpKinds({{"jepa_blocks", {"draws blocks", /*takesProbability=*/false}}});
+    editor.setPipeline(doc);
+    QCOMPARE(editor.findChildren<QSlider*>().size(), 0);
+    const auto spins = editor.findChildren<QDoubleSpinBox*>();
+    QCOMPARE(spins.size(), 3);
+    QCOMPARE(spins[1]->value(), 1.5);
+    QCOMPARE(spins[2]->decimals(), 0);  // the block count is whole
+    QCOMPARE(editor.findChildren<QCheckBox*>()[0]->toolTip(), QString("draws blocks"));
+  }
+
   void thumbnailModelFiltersByClass() {
     ThumbnailGrid grid;
     int calls = 0;

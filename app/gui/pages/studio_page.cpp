@@ -21,6 +21,7 @@
 #include "app/gui/empty_state.h"
 #include "app/gui/image_convert.h"
 #include "engine/augment/crop_geometry.h"
+#include "engine/augment/op_table.h"
 #include "engine/augment/pipeline.h"
 #include "engine/augment/preview.h"
 #include "engine/data/image_mat.h"
@@ -227,9 +228,10 @@ QHBoxLayout* StudioPage::buildToolbar() {
 QSplitter* StudioPage::buildWorkArea() {
   editor_ = new PipelineEditor;
   editor_->setMinimumWidth(300);
-  QMap<QString, QString> help;
-  for (const auto& op : known_ops()) help[QString::fromStdString(op)] = QString::fromStdString(op_help(op));
-  editor_->setOpHelp(help);
+  QMap<QString, PipelineEditor::OpKindInfo> kinds;
+  for (const auto& kind : op_kinds())
+    kinds[QString::fromStdString(kind.name)] = {QString::fromStdString(kind.help), kind.firing == OpFiring::kWithProbability};
+  editor_->setOpKinds(kinds);
   grid_ = new ViewGrid;
   compare_grid_ = new ViewGrid;
   compare_grid_->hide();
