@@ -115,6 +115,8 @@ void TrainingController::deliver(const Event& e) {
           Q_EMIT diagnostics(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, PreviewEvent>) {
           Q_EMIT preview(ev.run_id, ev);
+        } else if constexpr (std::is_same_v<T, FormulaEvent>) {
+          Q_EMIT formula(ev.run_id, ev);
         } else if constexpr (std::is_same_v<T, ProbeEvent>) {
           Q_EMIT probeDone(ev.run_id, QString::fromStdString(ev.kind), ev.k, ev.accuracy, ev.queries);
         } else if constexpr (std::is_same_v<T, BaselineEvent>) {

@@ -51,6 +51,7 @@ class TrainingController : public QObject {
   void diagnostics(qint64 run, const pretext::DiagnosticsEvent& event);
   // A pretext task's prediction next to its target on the fixed probe images, after diagnostics.
   void preview(qint64 run, const pretext::PreviewEvent& event);
+  void formula(qint64 run, const pretext::FormulaEvent& event);
   void probeDone(qint64 run, const QString& kind, int k, double accuracy, qint64 queries);
   // What the same kNN probe reads untrained ("random_init") or on raw pixels ("raw_pixels"), on the
   // online subset or the final split (scope "online" / "final").

@@ -92,6 +92,23 @@ struct PreviewEvent {
   double score = -1;
 };
 
+// The running method's objective written out for one row of a training batch (the formula panel):
+// its expression, the values of its terms for that row (or for the batch, where a term belongs to the
+// batch), and the views involved, so that a person can check the arithmetic against the loss.
+struct FormulaEvent {
+  int64_t run_id = 0;
+  int64_t step = 0;  // the step whose loss this is (1-based, as StepEvent)
+  std::string expression;
+  int64_t row = 0, rows = 0;  // which row of the loss, out of how many
+  std::vector<std::pair<std::string, double>> terms;
+  double row_loss = 0;        // that row's loss, when has_row_loss: the loss is the mean over rows
+  bool has_row_loss = false;
+  double loss = 0;            // the step's loss, as its StepEvent reports it
+  int width = 0, height = 0;
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> images;  // 8-bit RGB: the row's view, its
+                                                                      // positive, its nearest negative
+};
+
 struct LogEvent {
   enum class Level { Info, Warning, Error };
   Level level = Level::Info;
@@ -120,7 +137,7 @@ struct CheckpointSaved {
 };
 
 using Event = std::variant<RunStarted, StepEvent, DiagnosticsEvent, ProbeEvent, BaselineEvent, ProjectionEvent,
-                           CheckpointSaved, LogEvent, RunFinished, PreviewEvent>;
+                           CheckpointSaved, LogEvent, RunFinished, PreviewEvent, FormulaEvent>;
 
 // Implementations must be thread-safe: events arrive on the engine's own threads.
 class EventSink {

@@ -43,7 +43,12 @@ LossOutput BarlowTwinsImpl::compute(const Batch& batch) {
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto t = barlow_twins_loss(z1, z2, lambda_, scale_);
   auto loss = t.invariance + t.redundancy;
-  return {loss, {{"invariance", t.invariance.detach()}, {"redundancy", t.redundancy.detach()}}, z1.detach()};
+  Formula f;  // batch-level terms: C is the cross-correlation of the two views over the batch
+  f.expression = "L = Σᵢ (1 − Cᵢᵢ)² + λ Σᵢ Σⱼ≠ᵢ Cᵢⱼ²";
+  f.terms = {{"Σ (1 − Cᵢᵢ)² invariance", t.invariance.detach()},
+             {"λ Σ Cᵢⱼ² redundancy", t.redundancy.detach()},
+             {"λ", torch::full({}, lambda_)}};
+  return {loss, {{"invariance", t.invariance.detach()}, {"redundancy", t.redundancy.detach()}}, z1.detach(), {}, f};
 }
 
 }  // namespace pretext

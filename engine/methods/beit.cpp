@@ -148,7 +148,10 @@ LossOutput BEiTImpl::compute(const Batch& batch) {
     accuracy = ((logits.argmax(-1) == targets).to(torch::kFloat) * mask).sum() / mask.sum().clamp_min(1);
     emb = features(x);  // the whole image, not this step's mask: steadier diagnostics (as MAE)
   }
-  return {loss, {{"masked_token_ce", loss.detach()}}, emb, {{"masked_token_accuracy", accuracy}}};
+  Formula f;
+  f.expression = "L = −(1/|M|) Σᵢ∈M log p(codeᵢ | masked image)";
+  f.terms = {{"|M| masked patches", mask.sum()}, {"mean −log p", loss.detach()}, {"accuracy on M", accuracy}};
+  return {loss, {{"masked_token_ce", loss.detach()}}, emb, {{"masked_token_accuracy", accuracy}}, f};
 }
 
 MethodImpl::Picture BEiTImpl::picture(const torch::Tensor& x) {

@@ -47,7 +47,18 @@ LossOutput BYOLImpl::compute(const Batch& batch) {
   }
   // Symmetrised: each view's prediction regresses the other view's target (paper, eq. 2-3).
   auto loss = byol_regression(p1, t2) + byol_regression(p2, t1);
-  return {loss, {{"regression", loss.detach()}}, z1.detach()};
+  Formula f;
+  {
+    torch::NoGradGuard no_grad;
+    const auto cosine = [](const torch::Tensor& a, const torch::Tensor& b) {
+      return F::cosine_similarity(a.detach(), b, F::CosineSimilarityFuncOptions().dim(1));
+    };
+    auto c1 = cosine(p1, t2), c2 = cosine(p2, t1);
+    f.expression = "ℓᵢ = (2 − 2 cos(p₁ᵢ, z̄₂ᵢ)) + (2 − 2 cos(p₂ᵢ, z̄₁ᵢ))   (z̄: the EMA target's projection)";
+    f.terms = {{"cos(p₁ᵢ, z̄₂ᵢ)", c1}, {"cos(p₂ᵢ, z̄₁ᵢ)", c2}};
+    f.row_loss = (2 - 2 * c1) + (2 - 2 * c2);
+  }
+  return {loss, {{"regression", loss.detach()}}, z1.detach(), {}, f};
 }
 
 void BYOLImpl::after_step(int64_t step, int64_t total_steps) {

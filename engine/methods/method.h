@@ -16,6 +16,16 @@
 
 namespace pretext {
 
+// The objective written out for the formula panel: its expression and the live values of its
+// terms, each for the whole batch (a 0-d tensor) or per row of the loss (a [R] tensor, R the rows the
+// loss averages over: for a contrastive loss the views stacked, view 1's images then view 2's).
+struct Formula {
+  std::string expression;  // Unicode maths, the terms named as in `terms`
+  std::vector<std::pair<std::string, torch::Tensor>> terms;
+  torch::Tensor row_loss;                    // [R]: the loss is its mean; undefined when it is not a row mean
+  torch::Tensor positive, nearest_negative;  // [R] int64 rows, when a row has a positive and negatives
+};
+
 struct LossOutput {
   torch::Tensor total;
   std::vector<std::pair<std::string, torch::Tensor>> components;
@@ -23,6 +33,7 @@ struct LossOutput {
   // Quantities worth watching that are not loss terms (DINO's teacher entropy, RotNet's accuracy):
   // they go to the monitors panel, not into the loss plot.
   std::vector<std::pair<std::string, torch::Tensor>> monitors = {};
+  Formula formula = {};  // empty expression: the method does not write its objective out (yet)
 };
 
 class MethodImpl : public torch::nn::Module {

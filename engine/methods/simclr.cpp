@@ -1,9 +1,17 @@
 #include "engine/methods/simclr.h"
 
+#include <limits>
+
 namespace pretext {
 namespace nn = torch::nn;
 
-torch::Tensor nt_xent(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+namespace {
+struct ContrastiveLogits {
+  torch::Tensor logits;   // [2N, 2N] cosine similarities / tau, -inf on the diagonal
+  torch::Tensor targets;  // [2N] the row of each view's positive
+};
+
+ContrastiveLogits nt_xent_logits(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
   const int64_t n = z1.size(0);
   auto z = torch::nn::functional::normalize(torch::cat({z1, z2}, 0),
                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
@@ -11,8 +19,31 @@ torch::Tensor nt_xent(const torch::Tensor& z1, const torch::Tensor& z2, double t
   // A view is never its own negative.
   logits = logits.masked_fill(torch::eye(2 * n, torch::TensorOptions().dtype(torch::kBool).device(z.device())),
                               -std::numeric_limits<float>::infinity());
-  auto targets = torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)}).to(z.device());
-  return torch::nn::functional::cross_entropy(logits, targets);
+  return {logits, torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)}).to(z.device())};
+}
+}  // namespace
+
+torch::Tensor nt_xent(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+  const ContrastiveLogits c = nt_xent_logits(z1, z2, temperature);
+  return torch::nn::functional::cross_entropy(c.logits, c.targets);
+}
+
+Formula nt_xent_formula(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+  torch::NoGradGuard no_grad;
+  const ContrastiveLogits c = nt_xent_logits(z1.detach().to(torch::kFloat), z2.detach().to(torch::kFloat), temperature);
+  auto positive = c.logits.gather(1, c.targets.unsqueeze(1)).squeeze(1);
+  auto log_sum_exp = c.logits.logsumexp(1);
+  auto negatives = c.logits.scatter(1, c.targets.unsqueeze(1), -std::numeric_limits<float>::infinity());
+  Formula f;
+  f.expression = "ℓᵢ = −s(zᵢ, zⱼ)/τ + log Σₖ≠ᵢ exp(s(zᵢ, zₖ)/τ)";
+  f.terms = {{"s(zᵢ, zⱼ) positive", positive * temperature},
+             {"s(zᵢ, zₖ) nearest negative", std::get<0>(negatives.max(1)) * temperature},
+             {"log Σ exp", log_sum_exp},
+             {"τ", torch::full({}, temperature)}};
+  f.row_loss = log_sum_exp - positive;
+  f.positive = c.targets;
+  f.nearest_negative = negatives.argmax(1);
+  return f;
 }
 
 nn::Sequential mlp_head(int64_t in, int64_t hidden, int64_t out, bool last_bn) {
@@ -44,7 +75,7 @@ LossOutput SimCLRImpl::compute(const Batch& batch) {
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto loss = nt_xent(z1, z2, temperature_);
-  return {loss, {{"nt_xent", loss.detach()}}, z1.detach()};
+  return {loss, {{"nt_xent", loss.detach()}}, z1.detach(), {}, nt_xent_formula(z1, z2, temperature_)};
 }
 
 }  // namespace pretext

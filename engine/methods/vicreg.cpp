@@ -42,8 +42,11 @@ LossOutput VICRegImpl::compute(const Batch& batch) {
   auto z2 = projector->forward(backbone->forward(views[1]));
   auto t = vicreg_terms(z1, z2);
   auto inv = sim_w_ * t.invariance, var = var_w_ * t.variance, cov = cov_w_ * t.covariance;
+  Formula f;  // batch-level terms: the variance and covariance are properties of the whole batch
+  f.expression = "L = λ·s(Z, Z′) + μ·[v(Z) + v(Z′)] + ν·[c(Z) + c(Z′)]";
+  f.terms = {{"λ·s invariance", inv.detach()}, {"μ·v variance", var.detach()}, {"ν·c covariance", cov.detach()}};
   return {inv + var + cov, {{"invariance", inv.detach()}, {"variance", var.detach()}, {"covariance", cov.detach()}},
-          z1.detach()};
+          z1.detach(), {}, f};
 }
 
 }  // namespace pretext

@@ -215,6 +215,40 @@ std::optional<PreviewEvent> pretext_preview(MethodImpl& method, const RunProbes&
   return e;
 }
 
+std::optional<FormulaEvent> formula_event(const Formula& formula, const Batch& batch, const ChannelStats& stats,
+                                          int64_t run_id, int64_t step, double loss, int64_t row) {
+  if (formula.expression.empty()) return std::nullopt;
+  torch::NoGradGuard no_grad;
+  FormulaEvent e;
+  e.run_id = run_id;
+  e.step = step;
+  e.expression = formula.expression;
+  e.loss = loss;
+  e.rows = formula.row_loss.defined() ? formula.row_loss.size(0) : 0;
+  e.row = std::clamp<int64_t>(row, 0, std::max<int64_t>(0, e.rows - 1));
+  const auto value = [&](const torch::Tensor& t) { return (t.dim() == 0 ? t : t[e.row]).item<double>(); };
+  for (const auto& [name, t] : formula.terms) e.terms.emplace_back(name, value(t));
+  if (formula.row_loss.defined()) {
+    e.row_loss = value(formula.row_loss);
+    e.has_row_loss = true;
+  }
+  if (!formula.positive.defined() || batch.views.empty()) return e;
+  // Rows index the views stacked: row r is image r % n of view r / n.
+  const int64_t n = batch.views[0].size(0);
+  const auto view_of_row = [&](int64_t r) { return batch.views.at(size_t(r / n)).slice(0, r % n, r % n + 1); };
+  // Short titles: the panel's column is narrow (the tooltip says which negative).
+  const std::pair<const char*, int64_t> shown[] = {{"view", e.row},
+                                                   {"positive", formula.positive[e.row].item<int64_t>()},
+                                                   {"negative", formula.nearest_negative[e.row].item<int64_t>()}};
+  for (const auto& [title, r] : shown) {
+    const auto x = view_of_row(r);
+    e.height = static_cast<int>(x.size(2));
+    e.width = static_cast<int>(x.size(3));
+    e.images.emplace_back(title, to_rgb8(x, stats).at(0));
+  }
+  return e;
+}
+
 void end_of_run_evaluation(MethodImpl& method, const RunData& data, const TrainConfig& cfg, const torch::Device& device,
                            int64_t run_id, int64_t step, EventSink& sink, const CancelFn& cancelled) {
   if (!data.can_probe()) {

@@ -76,6 +76,12 @@ std::vector<std::vector<uint8_t>> to_rgb8(const torch::Tensor& x, const ChannelS
 std::optional<PreviewEvent> pretext_preview(MethodImpl& method, const RunProbes& probes, const ChannelStats& stats,
                                             int64_t run_id, int64_t step, int64_t count = 8);
 
+// The formula panel's event for row `row` of a step's loss: the term values of that row (or of the
+// batch), its loss, and for a row with a positive its view, its positive and its nearest negative
+// (rows index the batch's views stacked). Nothing when the method writes no formula.
+std::optional<FormulaEvent> formula_event(const Formula& formula, const Batch& batch, const ChannelStats& stats,
+                                          int64_t run_id, int64_t step, double loss, int64_t row = 0);
+
 // Diagnostics on the fixed views, the online kNN and the step's monitors, for step `done`.
 DiagnosticsEvent periodic_evaluation(MethodImpl& method, const RunProbes& probes, const RunData& data,
                                      const TrainConfig& cfg, const torch::Device& device, int64_t run_id, int64_t done,

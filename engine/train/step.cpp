@@ -127,7 +127,9 @@ StepValues train_step(TrainingParts& parts, Batch& batch, int64_t step, int64_t 
   if (take_step) parts.optimizer->step();
   if (parts.scaler) parts.scaler->update();
   method.after_step(step + 1, total);
-  return read_values(out);
+  StepValues values = read_values(out);
+  values.formula = out.formula;
+  return values;
 }
 
 }  // namespace pretext

@@ -66,6 +66,7 @@ struct StepValues {
   double loss = 0;
   std::vector<std::pair<std::string, double>> components;  // named loss terms
   std::vector<std::pair<std::string, double>> monitors;    // not loss terms (teacher entropy, accuracy)
+  Formula formula;  // the objective written out, still on the device: read only when it is shown
 };
 
 // The pass every step makes, and `device-check` compares across devices: the method in training mode,

@@ -23,6 +23,9 @@
 namespace pretext {
 namespace {
 
+// Steps between two formula panel events (and the first step of a session).
+constexpr int64_t kFormulaEvery = 5;
+
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
@@ -240,6 +243,9 @@ TrainLoopEnd Trainer::train_loop(Session& s) {
                             : session_s() / double(done - s.start_step) * double(plan.total - done);
     ev.device_memory_bytes = device_memory_bytes(s.device);
     s.out->on_event(ev);
+    // The formula panel: every few steps, enough to watch the terms move without a host read per step.
+    if (done == s.start_step + 1 || done % kFormulaEvery == 0)
+      if (auto formula = formula_event(v.formula, *batch, s.data.stats, run_id_, done, v.loss)) s.out->on_event(*formula);
 
     if (evaluation_due(cfg_, s.probes, done, plan.total)) {
       s.out->on_event(periodic_evaluation(*s.parts.method, s.probes, s.data, cfg_, s.device, run_id_, done, v));

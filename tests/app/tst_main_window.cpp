@@ -191,6 +191,41 @@ class TstMainWindow : public QObject {
     QVERIFY(grid->parentWidget()->isHidden());
   }
 
+  // The formula panel (issue 12): the method's expression, its terms' values, the row's loss beside
+  // the batch's, the three views; hidden until the first formula of a run.
+  void theFormulaPanelShowsTheObjectiveWithItsValues() {
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("formula.db");
+    MainWindow w(o);
+    auto* controller = w.findChild<TrainingController*>();
+    auto* box = w.findChild<QWidget*>("formulaBox");
+    QVERIFY(controller && box);
+    QVERIFY(box->isHidden());
+    FormulaEvent e;
+    e.step = 15;
+    e.expression = "ℓᵢ = −s(zᵢ, zⱼ)/τ + log Σₖ≠ᵢ exp(s(zᵢ, zₖ)/τ)";
+    e.terms = {{"s(zᵢ, zⱼ) positive", 0.9}, {"log Σ exp", 4.25}, {"τ", 0.5}};
+    e.row = 0;
+    e.rows = 256;
+    e.row_loss = 2.45;
+    e.has_row_loss = true;
+    e.loss = 2.5;
+    e.width = e.height = 4;
+    for (const char* title : {"view", "positive", "negative"}) e.images.emplace_back(title, std::vector<uint8_t>(48, 90));
+    Q_EMIT controller->formula(1, e);
+    QVERIFY(!box->isHidden());
+    QCOMPARE(box->findChild<QLabel*>("formulaExpression")->text(), QString::fromStdString(e.expression));
+    QString all;
+    for (auto* label : box->findChildren<QLabel*>()) all += label->text() + "\n";
+    QVERIFY2(all.contains("τ = 0.500") && all.contains("log Σ exp = 4.250") && all.contains("row 1 of 256") &&
+                 all.contains("ℓᵢ = 2.450") && all.contains("= 2.500"),
+             qPrintable(all));
+    QCOMPARE(box->findChild<ViewGrid*>()->columnCount(), 3);
+    Q_EMIT controller->preparing();
+    QVERIFY(box->isHidden());
+  }
+
   void rerunKeepsTheStoredExperiment() {
     QTemporaryDir dir;
     WindowOptions o;

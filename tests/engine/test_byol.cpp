@@ -68,3 +68,18 @@ TEST(byol, Trains20StepsWithFallingLoss) {
   ASSERT_TRUE(c.finite());
   EXPECT_LT(c.last5(), c.first5());
 }
+
+// The formula panel's rows: each image's two regression terms from its own cosines; the rows
+// average to the loss.
+TEST(byol, TheFormulaRowsRecomputeToTheLoss) {
+  torch::manual_seed(6);
+  BYOLImpl m(make_backbone("resnet-tiny", 1), merged_method_params("byol", {{"proj_hidden", 32}, {"pred_hidden", 32}, {"proj_dim", 16}}));
+  auto out = m.compute(batch_of_views(test::fixed_views(8, 1, 16, 2)));
+  const Formula& f = out.formula;
+  ASSERT_EQ(f.row_loss.size(0), 8);
+  EXPECT_NEAR(f.row_loss.mean().item<double>(), out.total.item<double>(), 1e-5);
+  ASSERT_EQ(f.terms.size(), 2u);
+  for (int64_t i = 0; i < 8; ++i)
+    EXPECT_NEAR(f.row_loss[i].item<double>(),
+                4 - 2 * f.terms[0].second[i].item<double>() - 2 * f.terms[1].second[i].item<double>(), 1e-5);
+}

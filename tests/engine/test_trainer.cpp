@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "engine/store/store.h"
@@ -173,4 +174,40 @@ TEST(trainer, OnlineKnnIsOffWithoutLabelsOrWhenAskedTo) {
   Trainer(cfg, rec).run();
   ASSERT_EQ(rec.diagnostics.size(), 1u);
   EXPECT_EQ(rec.diagnostics[0].online_knn, -1.0);
+}
+
+// The formula panel's values recompute to the loss the trainer records for the same step: the event
+// carries that step's loss, and its row's loss follows from its own terms (SimCLR: -s+/tau + lse).
+TEST(trainer, FormulaEventsRecomputeToTheLossOfTheirStep) {
+  NEED_FMNIST();
+  struct Sink : EventSink {
+    std::mutex mu;
+    std::map<int64_t, double> losses;
+    std::vector<FormulaEvent> formulas;
+    void on_event(const Event& e) override {
+      std::lock_guard<std::mutex> lock(mu);
+      if (const auto* s = std::get_if<StepEvent>(&e)) losses[s->step] = s->loss;
+      if (const auto* f = std::get_if<FormulaEvent>(&e)) formulas.push_back(*f);
+    }
+  } sink;
+  auto cfg = test::tiny_config(10);
+  cfg.method = "simclr";
+  Trainer t(cfg, sink, "");
+  t.run();
+  ASSERT_EQ(t.status(), "finished");
+  ASSERT_EQ(sink.formulas.size(), 3u);  // steps 1, 5 and 10
+  for (const FormulaEvent& f : sink.formulas) {
+    ASSERT_TRUE(sink.losses.count(f.step)) << f.step;
+    EXPECT_DOUBLE_EQ(f.loss, sink.losses[f.step]);
+    std::map<std::string, double> term;
+    for (const auto& [name, value] : f.terms) term[name] = value;
+    const double tau = term.at("τ");
+    EXPECT_EQ(tau, 0.5);
+    ASSERT_TRUE(f.has_row_loss);
+    EXPECT_EQ(f.rows, 2 * cfg.batch);
+    EXPECT_NEAR(f.row_loss, -term.at("s(zᵢ, zⱼ) positive") / tau + term.at("log Σ exp"), 1e-4);
+    ASSERT_EQ(f.images.size(), 3u);
+    for (const auto& [title, rgb] : f.images) EXPECT_EQ(rgb.size(), size_t(3 * f.width * f.height)) << title;
+  }
+  EXPECT_EQ(sink.formulas[1].step, 5);
 }

@@ -26,6 +26,7 @@
 
 #include "app/gui/app_state.h"
 #include "app/gui/empty_state.h"
+#include "app/gui/formula_panel.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/training_controller.h"
 #include "engine/augment/pipeline.h"
@@ -207,6 +208,15 @@ QWidget* TrainPage::buildResults() {
   views_box_ = boxed(tr("Two views being trained on"), views_,
                      tr("Three images and the two augmented views the method is asked to match."));
   rl->addWidget(views_box_, 2);
+  formula_ = new FormulaPanel;
+  formula_box_ = boxed(tr("The objective, live"), formula_,
+                       tr("The loss the method minimises, with the values of its terms for the first image of the "
+                          "current batch, every few steps: the arithmetic of one row gives that row's loss, and the "
+                          "loss plotted is the mean over the batch's rows. For a contrastive loss: the view, its "
+                          "positive (the other view of the same image) and the most similar negative."));
+  formula_box_->setObjectName(QStringLiteral("formulaBox"));
+  formula_box_->hide();  // until the method sends its first formula
+  rl->addWidget(formula_box_, 2);
   prediction_ = new ViewGrid;
   prediction_->setObjectName(QStringLiteral("prediction"));
   prediction_note_ = new QLabel;
@@ -252,6 +262,10 @@ void TrainPage::connectController() {
   connect(controller_, &TrainingController::diagnostics, this,
           [this](qint64, const DiagnosticsEvent& e) { onDiagnostics(e); });
   connect(controller_, &TrainingController::preview, this, [this](qint64, const PreviewEvent& e) { showPrediction(e); });
+  connect(controller_, &TrainingController::formula, this, [this](qint64, const FormulaEvent& e) {
+    formula_->setFormula(e);
+    formula_box_->show();
+  });
   connect(controller_, &TrainingController::probeDone, this,
           [this](qint64, const QString& kind, int k, double acc, qint64 n) {
             if (kind == "knn") showKnnProbe(k, acc, n);  // the label reads the kNN probe against its baselines
@@ -269,6 +283,7 @@ void TrainPage::connectController() {
 
 void TrainPage::clearForNewRun() {
   prediction_box_->hide();
+  formula_box_->hide();
   loss_->clear();
   lr_plot_->clear();
   speed_->clear();

@@ -31,6 +31,7 @@ class HistogramPlot;
 class ScatterPlot;
 class TrainingController;
 class ViewGrid;
+class FormulaPanel;
 
 class TrainPage : public QWidget {
   Q_OBJECT
@@ -133,6 +134,8 @@ class TrainPage : public QWidget {
   ViewGrid* prediction_;  // a pretext task's prediction next to its target (PreviewEvent)
   QLabel* prediction_note_;
   QWidget* prediction_box_;
+  FormulaPanel* formula_;  // the method's objective with its live values (FormulaEvent)
+  QWidget* formula_box_;
   ScatterPlot* scatter_;
   QFutureWatcher<QVector<QVector<QImage>>> views_watcher_;
   double best_rank_ = 0;
