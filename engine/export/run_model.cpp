@@ -9,6 +9,7 @@
 
 #include "engine/augment/batch.h"
 #include "engine/augment/pipeline.h"
+#include "engine/core/atomic_file.h"
 #include "engine/core/runtime.h"
 #include "engine/eval/features.h"
 #include "engine/eval/knn.h"
@@ -143,10 +144,7 @@ ProbeFeatures cached_probe_features(const std::string& path, const RunModel& m, 
   cached = stored.size() == 2 && stored[0].size(0) == int64_t(d.bank.size()) && stored[1].size(0) == int64_t(d.query.size());
   if (cached) return {stored[0], stored[1]};
   const ProbeFeatures f = probe_features(m.encoder(), d, m.device, cancelled);
-  fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".tmp";
-  torch::save(std::vector<torch::Tensor>{f.bank, f.query}, tmp);
-  fs::rename(tmp, path);  // whole or absent, never half a file
+  write_file_atomically(path, [&](std::ostream& out) { torch::save(std::vector<torch::Tensor>{f.bank, f.query}, out); });
   return f;
 }
 

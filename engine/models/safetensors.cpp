@@ -1,5 +1,7 @@
 #include "engine/models/safetensors.h"
 
+#include "engine/core/atomic_file.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -63,13 +65,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
   std::string text = header.dump();
   // Pad with spaces so the data starts 8-byte aligned, which lets readers map it in place.
   text.append((8 - text.size() % 8) % 8, ' ');
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent);
-  // Write beside the target and rename, so a crash never leaves a truncated file under its name.
-  const std::string tmp = path + ".part";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
+  write_file_atomically(path, [&](std::ostream& out) {
     uint64_t n = text.size();
     unsigned char len[8];
     for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
@@ -77,10 +73,7 @@ void write_safetensors(const std::string& path, const NamedTensors& tensors,
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     for (const auto& c : blobs)
       out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp + " (disk full?)");
-  }
-  std::filesystem::rename(tmp, path);
+  });
 }
 
 torch::Tensor SafetensorsFile::get(const std::string& name) const {

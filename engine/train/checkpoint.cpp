@@ -1,11 +1,9 @@
 #include "engine/train/checkpoint.h"
 
+#include "engine/core/atomic_file.h"
 #include "engine/store/store.h"
 
 #include <torch/torch.h>  // named here so that the engine build gives this file its precompiled header
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -13,13 +11,6 @@
 
 namespace pretext {
 namespace {
-
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  if (fd < 0) return;  // best effort: some file systems refuse directories
-  ::fsync(fd);
-  ::close(fd);
-}
 
 int64_t read_i64(torch::serialize::InputArchive& a, const char* key) {
   torch::Tensor t;
@@ -35,9 +26,6 @@ std::string checkpoint_path(const std::string& db_path, int64_t run_id, int64_t 
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer& opt,
                      const CheckpointMeta& meta) {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::path(path).parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
   torch::serialize::OutputArchive archive, model_archive, opt_archive;
   model.save(model_archive);
   opt.save(opt_archive);
@@ -49,16 +37,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
   // uint64 seeds do not fit a tensor type; the bit pattern does.
   archive.write("meta_seed", torch::tensor(static_cast<int64_t>(meta.seed)));
   archive.write("meta_elapsed_s", torch::tensor(meta.elapsed_s, torch::kDouble));
-  const std::string tmp = path + ".tmp";
-  archive.save_to(tmp);
-  fsync_path(tmp, false);
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp);
-    throw std::runtime_error("cannot write checkpoint " + path + ": " + ec.message());
-  }
-  fsync_path(dir.string(), true);
+  write_file_atomically(path, [&](std::ostream& out) { archive.save_to(out); });
 }
 
 namespace {

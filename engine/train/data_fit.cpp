@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/augment/batch.h"
+#include "engine/core/atomic_file.h"
 
 namespace pretext {
 namespace {
@@ -34,11 +35,7 @@ MethodImpl::Fitted load_cached(const std::string& path) {
 
 void save_cached(const MethodImpl::Fitted& fitted, const std::string& path) {
   if (path.empty()) return;
-  namespace fs = std::filesystem;
-  fs::create_directories(fs::path(path).parent_path());
-  const std::string tmp = path + ".tmp";
-  torch::save(fitted, tmp);
-  fs::rename(tmp, path);  // whole or absent
+  write_file_atomically(path, [&](std::ostream& out) { torch::save(fitted, out); });
 }
 
 }  // namespace
