@@ -6,6 +6,9 @@
 
 #include <sqlite3.h>
 
+#include <unistd.h>
+
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
@@ -99,6 +102,39 @@ std::string not_a_database(const std::string& path) {
   return path + " is not a Pretext database: it is not an SQLite file (it was left as it is; choose another file)";
 }
 
+// SQLite opens a file it may not write read-only without a word, and the first write of a run then
+// fails with "attempt to write a readonly database" after minutes of data loading. Said up front.
+std::string read_only_database(const std::string& path) {
+  return "the database " + path + " is read-only (a read-only disk, or a file this user may not write): runs " +
+         "cannot be recorded in it; choose a workspace elsewhere (it can still be read: runs list, export)";
+}
+
+// How a read-only connection names the file. A database on a read-only disk (or in a folder this user
+// may not write) cannot get the shared-memory index a WAL database is read through, and every query
+// fails with "attempt to write a readonly database"; nobody can change such a file, so it is opened
+// as immutable (SQLite's URI parameter), which reads it without the index. A folder with a -wal file
+// is read the usual way: an immutable read would miss the commits still in it.
+struct ReadOnlyName {
+  std::string name;
+  int flags = 0;
+};
+ReadOnlyName read_only_name(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::absolute(path).parent_path();
+  if (::access(dir.c_str(), W_OK) == 0 || std::filesystem::exists(path + "-wal")) return {path, 0};
+  std::string uri = "file:";
+  static const char* hex = "0123456789ABCDEF";
+  for (const unsigned char c : std::filesystem::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      uri += '%';
+      uri += hex[c >> 4];
+      uri += hex[c & 15];
+    }
+  }
+  return {uri + "?immutable=1", SQLITE_OPEN_URI};
+}
+
 }  // namespace
 
 std::string utc_now_iso() {
@@ -118,7 +154,8 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     // once with "database is locked" on the runs page right after a run stopped.
     sqlite3* probe = nullptr;
     bool older = false;
-    if (sqlite3_open_v2(path.c_str(), &probe, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    const ReadOnlyName name = read_only_name(path);
+    if (sqlite3_open_v2(name.name.c_str(), &probe, SQLITE_OPEN_READONLY | name.flags, nullptr) == SQLITE_OK) {
       sqlite3_busy_timeout(probe, kBusyTimeoutMs);
       try {
         older = user_version(probe) < kSchemaVersion;
@@ -132,8 +169,9 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
     sqlite3_close(probe);
     if (older) Store upgrade(path, false);
   }
-  const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+  const ReadOnlyName name = read_only ? read_only_name(path) : ReadOnlyName{path, 0};
+  const int flags = read_only ? SQLITE_OPEN_READONLY | name.flags : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(name.name.c_str(), &db_, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -141,6 +179,11 @@ Store::Store(const std::string& path, bool read_only) : path_(std::filesystem::a
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   if (read_only) return;
+  if (sqlite3_db_readonly(db_, "main") == 1) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw std::runtime_error(read_only_database(path));
+  }
   // A constructor that throws runs no destructor: close the handle here, or the file stays open.
   try {
     exec("PRAGMA journal_mode=WAL");

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -448,4 +450,44 @@ TEST(store, AFileThatIsNotSqliteIsRefusedAndLeftAlone) {
   std::ifstream in(path);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), text);
   EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+// A database this user may not write is refused for writing in a sentence of its own, before a run
+// loads any data; it still opens for reading (as immutable: its folder takes no shared-memory file).
+// The checks run in a child process as the unprivileged user "nobody" when the suite runs as root,
+// whom file modes do not stop.
+TEST(store, AReadOnlyDatabaseIsRefusedForWritingAndStillReads) {
+  test::TempDir dir;
+  const std::filesystem::path folder = dir.path() / "read-only";
+  std::filesystem::create_directories(folder);
+  const std::string path = (folder / "runs.db").string();
+  { Store create(path, false); }
+  namespace fs = std::filesystem;
+  fs::permissions(dir.path(), fs::perms::all);
+  fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  fs::permissions(folder, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                              fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(10);
+    try {
+      Store store(path, false);
+      ::_exit(1);  // opened for writing
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()).find("is read-only") == std::string::npos) ::_exit(2);
+    }
+    try {
+      if (Store(path, true).runs().size() != 0) ::_exit(3);
+    } catch (const std::exception&) {
+      ::_exit(4);  // could not be read
+    }
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  fs::permissions(folder, fs::perms::owner_all);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: opened for writing, 2: another message, 3-4: could not be read, 10: no "
+                                       "unprivileged user";
 }
