@@ -1,5 +1,8 @@
 #include "widgets/view_grid.h"
 
+#include <algorithm>
+
+#include <QFontMetrics>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -38,9 +41,17 @@ void ViewGrid::paintEvent(QPaintEvent*) {
   }
   p.setPen(palette().color(QPalette::Text));
   for (int c = 0; c < columnCount() && c < titles_.size(); ++c) {
+    // A title wider than its column is set smaller (down to 60 %), then elided: narrow columns showed
+    // the middle of their neighbours' words ("mage iew : iew 2").
     const QRect cell = cellRect(0, c);
-    p.drawText(QRect(cell.x(), 0, cell.width(), cell.y() - 2), Qt::AlignCenter, titles_[c]);
+    QFont f = font();
+    const int wide = QFontMetrics(f).horizontalAdvance(titles_[c]);
+    if (wide > cell.width()) f.setPointSizeF(f.pointSizeF() * std::max(0.6, double(cell.width()) / wide));
+    p.setFont(f);
+    const QString shown = QFontMetrics(f).elidedText(titles_[c], Qt::ElideRight, cell.width());
+    p.drawText(QRect(cell.x(), 0, cell.width(), cell.y() - 2), Qt::AlignCenter, shown);
   }
+  p.setFont(font());
   p.setRenderHint(QPainter::SmoothPixmapTransform, false);
   for (int r = 0; r < rowCount(); ++r)
     for (int c = 0; c < rows_[r].size(); ++c) p.drawImage(cellRect(r, c), rows_[r][c]);

@@ -1,5 +1,7 @@
 #include "app/gui/formula_panel.h"
 
+#include <cmath>
+
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -8,7 +10,10 @@
 namespace pretext {
 
 namespace {
-QString number(double v) { return QString::number(v, 'f', 3); }
+// Counts as whole numbers, everything else to three decimals.
+QString number(double v) {
+  return v == std::round(v) && std::abs(v) >= 1 && std::abs(v) < 1e9 ? QString::number(qint64(v)) : QString::number(v, 'f', 3);
+}
 }  // namespace
 
 FormulaPanel::FormulaPanel(QWidget* parent) : QWidget(parent) {

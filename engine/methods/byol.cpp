@@ -54,7 +54,7 @@ LossOutput BYOLImpl::compute(const Batch& batch) {
       return F::cosine_similarity(a.detach(), b, F::CosineSimilarityFuncOptions().dim(1));
     };
     auto c1 = cosine(p1, t2), c2 = cosine(p2, t1);
-    f.expression = "ℓᵢ = (2 − 2 cos(p₁ᵢ, z̄₂ᵢ)) + (2 − 2 cos(p₂ᵢ, z̄₁ᵢ))   (z̄: the EMA target's projection)";
+    f.expression = "ℓᵢ = (2 − 2 cos(p₁ᵢ, z̄₂ᵢ)) + (2 − 2 cos(p₂ᵢ, z̄₁ᵢ))";  // z̄: the EMA target's projection
     f.terms = {{"cos(p₁ᵢ, z̄₂ᵢ)", c1}, {"cos(p₂ᵢ, z̄₁ᵢ)", c2}};
     f.row_loss = (2 - 2 * c1) + (2 - 2 * c2);
   }

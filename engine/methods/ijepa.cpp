@@ -121,7 +121,15 @@ LossOutput IJEPAImpl::compute(const Batch& batch) {
     emb = features(x);  // the whole image, not this step's blocks: steadier diagnostics (as MAE)
     spread = h.flatten(0, 1).std(0).mean();  // falls towards 0 if the target encoder collapses
   }
-  return {loss, {{"prediction", loss.detach()}}, emb, {{"target_spread", spread}}};
+  Formula f;  // batch terms: each block's patches count alike within it, each block alike in the mean
+  double block_patches = 0;
+  for (const auto& t : blocks.targets) block_patches += double(t.size(1)) / double(blocks.targets.size());
+  f.expression = "L = (1/M) Σᵢ (1/(|Bᵢ|·D)) Σⱼ∈Bᵢ ‖ŝⱼ − sⱼ‖²";  // ŝ predicted from the context, s the target's
+  f.terms = {{"M target blocks", torch::full({}, double(blocks.targets.size()))},
+             {"|Bᵢ| patches per block (mean)", torch::full({}, block_patches)},
+             {"context patches", torch::full({}, double(blocks.context.size(1)))},
+             {"D dimensions", torch::full({}, double(h.size(-1)))}};
+  return {loss, {{"prediction", loss.detach()}}, emb, {{"target_spread", spread}}, f};
 }
 
 void IJEPAImpl::after_step(int64_t step, int64_t total_steps) {
@@ -163,7 +171,7 @@ MethodImpl::Picture IJEPAImpl::picture(const torch::Tensor& x) {
   Picture pic;
   pic.rows = {{"context", image(patches * in_context)},
               {"targets", image(patches * in_targets)},
-              {"nearest to prediction", image(patches * in_context + found)}};
+              {"predicted", image(patches * in_context + found)}};
   pic.score_name = "target patches found";
   pic.score = total > 0 ? double(hits) / double(total) : 0.0;
   return pic;
