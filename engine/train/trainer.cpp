@@ -123,8 +123,15 @@ void Trainer::body() {
     const TrainLoopEnd end = train_loop(s);  // steps until the end (or the budget), a stop or a failure
     finish_run(s, end);                      // checkpoint, backbone, end-of-run evaluation, status
   } catch (const std::exception& e) {
-    log(LogEvent::Level::Error, e.what());
-    finish("failed", e.what(), s);
+    std::string message = e.what();
+    if (resume_id_ > 0 && s.out == nullptr) {
+      // The resume failed while preparing, before it opened the run's record (its data is gone, its
+      // config no longer loads): nothing of the run was touched, and it resumes once that is fixed.
+      run_id_ = resume_id_;
+      message = "cannot resume: " + message + " (the run is left as it was: resume it again once that is fixed)";
+    }
+    log(LogEvent::Level::Error, message);
+    finish("failed", message, s);
   }
 }
 

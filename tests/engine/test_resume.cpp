@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "engine/store/store.h"
 #include "engine/train/trainer.h"
@@ -138,4 +139,35 @@ TEST(resume, RefusesFinishedAndUnknownRuns) {
   Store s(db, true);
   EXPECT_EQ(s.run(ta.run_id())->status, "finished");  // a refused resume leaves the run alone
   EXPECT_EQ(s.runs().size(), 1u);
+}
+
+// Resuming a run whose data is gone (moved, deleted, an unplugged disk) says so for that run and
+// leaves it as it was: still stopped, resumable once the data is back.
+TEST(resume, MissingDataLeavesTheRunResumableAndSaysWhy) {
+  NEED_FMNIST();
+  test::TempDir dir;
+  const std::string db = dir.str("r.db"), data = dir.str("moved-away.gz");
+  std::filesystem::copy_file(test::fashion_mnist_train_images(), data);
+  auto cfg = test::tiny_config(6);
+  cfg.data = data;
+  test::Recorder a;
+  Trainer ta(cfg, a, db);
+  a.on_step = [&](const StepEvent& s) {
+    if (s.step == 2) ta.request_stop();
+  };
+  ta.run();
+  ASSERT_EQ(ta.status(), "stopped");
+  std::filesystem::remove(data);
+
+  test::Recorder r;
+  Trainer t(stored_config(db, ta.run_id()), r, db);
+  t.resume_run(ta.run_id());
+  t.run();
+  ASSERT_EQ(r.finished.size(), 1u);
+  EXPECT_EQ(r.finished[0].run_id, ta.run_id());
+  EXPECT_NE(r.finished[0].message.find("cannot resume"), std::string::npos) << r.finished[0].message;
+  EXPECT_NE(r.finished[0].message.find("moved-away.gz"), std::string::npos) << r.finished[0].message;
+  EXPECT_NE(r.finished[0].message.find("left as it was"), std::string::npos) << r.finished[0].message;
+  Store s(db, true);
+  EXPECT_EQ(s.run(ta.run_id())->status, "stopped");
 }
