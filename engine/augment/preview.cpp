@@ -46,8 +46,9 @@ void draw_patch_mask(cv::Mat& out, const PatchMask& mask, double sx, double sy) 
   std::vector<cv::Rect> blocks(static_cast<size_t>(kMaxJepaTargets));
   for (int r = 0; r < mask.rows; ++r)
     for (int c = 0; c < mask.cols; ++c) {
-      const uint8_t m = mask.masked[static_cast<size_t>(r * mask.cols + c)];
-      if (!(m & 1u)) continue;
+      const auto k = static_cast<size_t>(r * mask.cols + c);
+      if (!mask.hidden(k)) continue;
+      const uint8_t m = mask.masked[k];
       cv::Mat roi = out(cell_rect(r, c));
       int first_block = -1;
       for (int i = 0; i < kMaxJepaTargets; ++i)

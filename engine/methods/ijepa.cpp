@@ -26,8 +26,8 @@ torch::Tensor selected_patches(const torch::Tensor& selected, const std::string&
   return order.slice(1, 0, k);
 }
 
-JepaBlocks jepa_blocks_of(const torch::Tensor& masks) {
-  JepaBlocks b;
+JepaBlockIndices block_indices_of(const torch::Tensor& masks) {
+  JepaBlockIndices b;
   b.context = selected_patches(masks.bitwise_and(1) == 0, "context");
   for (int i = 0; i < kMaxJepaTargets; ++i) {
     auto in_block = masks.bitwise_and(2 << i) != 0;
@@ -84,7 +84,7 @@ torch::Tensor IJEPAImpl::target_representations(const torch::Tensor& x) {
   return F::layer_norm(h, F::LayerNormFuncOptions({h.size(-1)}));
 }
 
-std::vector<torch::Tensor> IJEPAImpl::predict(const torch::Tensor& x, const JepaBlocks& blocks) {
+std::vector<torch::Tensor> IJEPAImpl::predict(const torch::Tensor& x, const JepaBlockIndices& blocks) {
   const int64_t p = vit_->options().patch, n = x.size(0);
   auto context = predictor_embed(vit_->tokens(x, blocks.context).slice(1, 1));  // [N, C, d]
   const int64_t d = context.size(-1), c = context.size(1);
@@ -110,7 +110,7 @@ LossOutput IJEPAImpl::compute(const Batch& batch) {
     throw std::runtime_error("ijepa: the pipeline's blocks lie on " + std::to_string(masks.size(1)) +
                              " patches, the backbone cuts the view into " + std::to_string(patches) +
                              ": give jepa_blocks the backbone's patch size (\"patch\": " + std::to_string(p) + ")");
-  const JepaBlocks blocks = jepa_blocks_of(masks.to(x.device()));
+  const JepaBlockIndices blocks = block_indices_of(masks.to(x.device()));
   auto h = target_representations(x);
   std::vector<torch::Tensor> targets;
   for (const auto& t : blocks.targets) targets.push_back(tokens_at(h, t));
@@ -149,7 +149,7 @@ MethodImpl::Picture IJEPAImpl::picture(const torch::Tensor& x) {
     const auto one = sample_jepa_blocks(int(rows), int(cols), JepaBlockSpec{}, rng);
     cells.insert(cells.end(), one.begin(), one.end());
   }
-  const JepaBlocks blocks = jepa_blocks_of(torch::tensor(cells, torch::kUInt8).view({n, l}).to(x.device()));
+  const JepaBlockIndices blocks = block_indices_of(torch::tensor(cells, torch::kUInt8).view({n, l}).to(x.device()));
   auto bank = F::normalize(target_representations(x).flatten(0, 1), F::NormalizeFuncOptions().dim(1));  // [N L, D]
   auto patches = image_patches(x.slice(2, 0, rows * p).slice(3, 0, cols * p), p);            // [N, L, P]
   auto all_patches = patches.flatten(0, 1);

@@ -13,11 +13,11 @@ torch::Tensor selected_patches(const torch::Tensor& selected, const std::string&
 
 // The context patches and each target block's patches of a batch of jepa_blocks masks (uint8
 // [N, L], engine/augment/ops.h): bit 0 clear = context, bit 1 + i set = target block i.
-struct JepaBlocks {
+struct JepaBlockIndices {
   torch::Tensor context;               // [N, C]
   std::vector<torch::Tensor> targets;  // per block [N, T_i]
 };
-JepaBlocks jepa_blocks_of(const torch::Tensor& masks);
+JepaBlockIndices block_indices_of(const torch::Tensor& masks);
 
 // I-JEPA's objective (Assran et al. 2023, eq. 1): the squared L2 distance between each predicted and
 // target patch representation, averaged over the blocks, their patches and the dimensions.
@@ -42,7 +42,7 @@ class IJEPAImpl : public MethodImpl {
   // Every patch's target representation [N, L, D], layer-normalised as the authors do, no gradient.
   torch::Tensor target_representations(const torch::Tensor& x);
   // The predictor's representation of each target block's patches from the context patches of x.
-  std::vector<torch::Tensor> predict(const torch::Tensor& x, const JepaBlocks& blocks);
+  std::vector<torch::Tensor> predict(const torch::Tensor& x, const JepaBlockIndices& blocks);
   double tau() const { return tau_; }  // the value used by the last after_step
 
   std::shared_ptr<ViTImpl> target_vit;

@@ -17,6 +17,7 @@
 #include "engine/train/trainer.h"
 #include "tests/engine/method_support.h"
 #include "tests/engine/tiny_run.h"
+#include "tests/engine/vit_support.h"
 
 using namespace pretext;
 
@@ -48,19 +49,6 @@ bool fits(int h, int w, int l, double lo, double hi, double alo, double ahi) {
   const double area_lo = (h - 0.5) * (w - 0.5) / l, area_hi = (h + 0.5) * (w + 0.5) / l;
   const double aspect_lo = (h - 0.5) / (w + 0.5), aspect_hi = (h + 0.5) / (w - 0.5);
   return area_hi >= lo && area_lo <= hi && aspect_hi >= alo && aspect_lo <= ahi;
-}
-
-// A ViT of width 32 on 32 px images in 4 px patches: an 8 x 8 grid, as CIFAR-10's with vit-tiny.
-std::shared_ptr<ViTImpl> grid8_vit() {
-  ViTOptions o;
-  o.dim = 32;
-  o.depth = 2;
-  o.heads = 2;
-  o.mlp_dim = 64;
-  o.patch = 4;
-  o.image_size = 32;
-  o.in_channels = 1;
-  return std::make_shared<ViTImpl>(o);
 }
 
 nlohmann::json small_params() {
@@ -129,11 +117,11 @@ TEST(ijepa, TheContextBlockIsASquareOfItsScale) {
 TEST(ijepa, BlockIndicesKeepTheBatchsSmallestCountInPatchOrder) {
   // Two images of 6 patches: context {0, 2, 5} and {1, 3}; block 1 {4} and {0, 5}.
   auto masks = torch::tensor({0, 1, 0, 1, 3, 0, 3, 0, 1, 0, 1, 3}, torch::kUInt8).view({2, 6});
-  const JepaBlocks b = jepa_blocks_of(masks);
+  const JepaBlockIndices b = block_indices_of(masks);
   EXPECT_TRUE(torch::equal(b.context, torch::tensor({0, 2, 1, 3}, torch::kLong).view({2, 2})));
   ASSERT_EQ(b.targets.size(), 1u);
   EXPECT_TRUE(torch::equal(b.targets[0], torch::tensor({4, 0}, torch::kLong).view({2, 1})));
-  EXPECT_THROW(jepa_blocks_of(torch::ones({1, 4}, torch::kUInt8)), std::runtime_error);  // no context
+  EXPECT_THROW(block_indices_of(torch::ones({1, 4}, torch::kUInt8)), std::runtime_error);  // no context
 }
 
 TEST(ijepa, TheLossIsTheMeanSquaredDistanceOverBlocksPatchesAndDimensions) {
@@ -155,7 +143,7 @@ TEST(ijepa, TheLossIsTheMeanSquaredDistanceOverBlocksPatchesAndDimensions) {
 
 TEST(ijepa, TwentyStepsOnAFixedBatchLowerTheLoss) {
   torch::manual_seed(2);
-  IJEPAImpl m(grid8_vit(), small_params());
+  IJEPAImpl m(test::small_vit(1, 32), small_params());
   auto batch = batch_of_views(test::fixed_views(16, 1, 32, 1));
   batch.masks = {drawn_masks(16, 8, 8, 5)};
   auto c = test::train_steps(m, batch, 20, 1e-3, /*adam=*/true);
@@ -167,7 +155,7 @@ TEST(ijepa, TwentyStepsOnAFixedBatchLowerTheLoss) {
 }
 
 TEST(ijepa, ABatchWithoutBlocksOrOnAnotherGridIsRefusedWithTheFix) {
-  IJEPAImpl m(grid8_vit(), small_params());
+  IJEPAImpl m(test::small_vit(1, 32), small_params());
   auto batch = batch_of_views(test::fixed_views(4, 1, 32, 1));
   try {
     m.compute(batch);
@@ -188,7 +176,7 @@ TEST(ijepa, ABatchWithoutBlocksOrOnAnotherGridIsRefusedWithTheFix) {
 // input's size; nothing outside the context in the first row.
 TEST(ijepa, ThePictureShowsContextTargetsAndWhatThePredictionsFind) {
   torch::manual_seed(3);
-  IJEPAImpl m(grid8_vit(), small_params());
+  IJEPAImpl m(test::small_vit(1, 32), small_params());
   m.eval();
   torch::NoGradGuard no_grad;
   auto x = test::fixed_views(6, 1, 32, 1)[0];
