@@ -10,22 +10,12 @@
 
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "engine/core/atomic_file.h"
+#include "tests/engine/file_support.h"
 #include "tests/engine/support.h"
 
 using namespace pretext;
-
-namespace {
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
 
 TEST(atomic_file, WritesTheWholeFileAndLeavesNoTemporary) {
   test::TempDir dir;
@@ -33,7 +23,7 @@ TEST(atomic_file, WritesTheWholeFileAndLeavesNoTemporary) {
   std::string bytes(200000, 'x');
   bytes += "end";
   write_file_atomically(path, [&](std::ostream& out) { out << bytes; });
-  EXPECT_EQ(read_all(path), bytes);
+  EXPECT_EQ(test::file_bytes(path), bytes);
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
 }
 
@@ -46,7 +36,7 @@ TEST(atomic_file, AFailedWriteKeepsWhatThePathHeld) {
                  throw std::runtime_error("the writer failed");
                }),
                std::runtime_error);
-  EXPECT_EQ(read_all(path), "old");
+  EXPECT_EQ(test::file_bytes(path), "old");
   EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
   // A folder that cannot be made (its parent is a file): the path and the reason are named.
   try {

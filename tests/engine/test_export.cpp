@@ -22,17 +22,11 @@
 #include "engine/export/tables.h"
 #include "engine/store/store.h"
 #include "support.h"
+#include "tests/engine/file_support.h"
 
 using namespace pretext;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> lines(const std::string& path) {
   std::ifstream in(path);
@@ -102,7 +96,7 @@ TEST(export, SafetensorsRoundTripIsExact) {
   EXPECT_FALSE(std::filesystem::exists(path + ".part"));
 
   // The layout by hand: 8-byte little-endian length, JSON, data starting 8-byte aligned.
-  const std::string bytes = slurp(path);
+  const std::string bytes = test::file_bytes(path);
   uint64_t n = 0;
   for (int i = 0; i < 8; ++i) n |= uint64_t(static_cast<unsigned char>(bytes[i])) << (8 * i);
   EXPECT_EQ(n % 8, 0u);
@@ -132,7 +126,7 @@ TEST(export, BadFilesAreRejected) {
   test::TempDir dir;
   const std::string good = dir.str("g.safetensors");
   write_safetensors(good, {{"w", torch::ones({4})}});
-  const std::string bytes = slurp(good);
+  const std::string bytes = test::file_bytes(good);
   std::ofstream(dir.str("short.safetensors"), std::ios::binary) << bytes.substr(0, 5);
   std::ofstream(dir.str("cut.safetensors"), std::ios::binary) << bytes.substr(0, bytes.size() - 4);
   std::string huge = bytes;
@@ -195,7 +189,7 @@ TEST(export, TorchvisionResnet18LoadsTheExportAndAgrees) {
   const std::string cmd = "'" + python + "' " + dir.str("check.py") + " " + dir.str("w.safetensors") + " " +
                           dir.str("io.safetensors") + " > " + dir.str("out.txt") + " 2>&1";
   const int rc = std::system(cmd.c_str());
-  const std::string out = slurp(dir.str("out.txt"));
+  const std::string out = test::file_bytes(dir.str("out.txt"));
   if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77) GTEST_SKIP() << python << ": " << out;
   ASSERT_TRUE(WIFEXITED(rc) && WEXITSTATUS(rc) == 0) << out;
   EXPECT_NE(out.find("max abs diff"), std::string::npos) << out;
@@ -256,7 +250,7 @@ TEST(export, EmbeddingsCsvAndProjector) {
   EXPECT_EQ(sprite.rows, 16);
   EXPECT_EQ(sprite.at<cv::Vec3b>(4, 12), cv::Vec3b(255, 0, 100));  // BGR
   EXPECT_EQ(sprite.at<cv::Vec3b>(12, 12), cv::Vec3b(255, 255, 255));  // empty cell stays white
-  const std::string config = slurp(dir.str("proj/projector_config.pbtxt"));
+  const std::string config = test::file_bytes(dir.str("proj/projector_config.pbtxt"));
   EXPECT_NE(config.find("single_image_dim: 8"), std::string::npos) << config;
   EXPECT_NE(config.find("tensor_path: \"vectors.tsv\""), std::string::npos);
   t.labels.pop_back();
