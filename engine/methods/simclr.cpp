@@ -28,12 +28,14 @@ torch::Tensor nt_xent(const torch::Tensor& z1, const torch::Tensor& z2, double t
   return torch::nn::functional::cross_entropy(c.logits, c.targets);
 }
 
-Formula nt_xent_formula(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+namespace {
+// The formula panel's rows from the logits the loss was computed from (no second similarity matrix).
+Formula formula_of(const ContrastiveLogits& c, double temperature) {
   torch::NoGradGuard no_grad;
-  const ContrastiveLogits c = nt_xent_logits(z1.detach().to(torch::kFloat), z2.detach().to(torch::kFloat), temperature);
-  auto positive = c.logits.gather(1, c.targets.unsqueeze(1)).squeeze(1);
-  auto log_sum_exp = c.logits.logsumexp(1);
-  auto negatives = c.logits.scatter(1, c.targets.unsqueeze(1), -std::numeric_limits<float>::infinity());
+  const auto logits = c.logits.detach().to(torch::kFloat);
+  auto positive = logits.gather(1, c.targets.unsqueeze(1)).squeeze(1);
+  auto log_sum_exp = logits.logsumexp(1);
+  auto negatives = logits.scatter(1, c.targets.unsqueeze(1), -std::numeric_limits<float>::infinity());
   Formula f;
   f.expression = "ℓᵢ = −s(zᵢ, zⱼ)/τ + log Σₖ≠ᵢ exp(s(zᵢ, zₖ)/τ)";
   f.terms = {{"s(zᵢ, zⱼ) positive", positive * temperature},
@@ -44,6 +46,13 @@ Formula nt_xent_formula(const torch::Tensor& z1, const torch::Tensor& z2, double
   f.positive = c.targets;
   f.nearest_negative = negatives.argmax(1);
   return f;
+}
+}  // namespace
+
+Formula nt_xent_formula(const torch::Tensor& z1, const torch::Tensor& z2, double temperature) {
+  torch::NoGradGuard no_grad;
+  return formula_of(nt_xent_logits(z1.detach().to(torch::kFloat), z2.detach().to(torch::kFloat), temperature),
+                    temperature);
 }
 
 nn::Sequential mlp_head(int64_t in, int64_t hidden, int64_t out, bool last_bn) {
@@ -74,8 +83,10 @@ LossOutput SimCLRImpl::compute(const Batch& batch) {
   // "CPU training throughput").
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
-  auto loss = nt_xent(z1, z2, temperature_);
-  return {loss, {{"nt_xent", loss.detach()}}, z1.detach(), {}, nt_xent_formula(z1, z2, temperature_)};
+  // nt_xent's two steps, so that the formula panel reads the same logits instead of a second matrix.
+  const ContrastiveLogits c = nt_xent_logits(z1, z2, temperature_);
+  auto loss = torch::nn::functional::cross_entropy(c.logits, c.targets);
+  return {loss, {{"nt_xent", loss.detach()}}, z1.detach(), {}, formula_of(c, temperature_)};
 }
 
 }  // namespace pretext
