@@ -20,7 +20,9 @@ constexpr size_t kPointsPerTask = 256;  // see parallel_for_chunks
 // centre of mass, so a far-off cell's pull is one term (Barnes & Hut, 1986).
 class QuadTree {
  public:
-  QuadTree(const std::vector<double>& y, size_t n) : y_(y) {
+  // The tree of the points, inserted in the given order (every point once).
+  QuadTree(const std::vector<double>& y, const std::vector<size_t>& order) : y_(y) {
+    const size_t n = order.size();
     double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
     for (size_t i = 0; i < n; ++i) {
       x0 = std::min(x0, y[2 * i]), x1 = std::max(x1, y[2 * i]);
@@ -28,7 +30,7 @@ class QuadTree {
     }
     nodes_.reserve(2 * n);
     nodes_.push_back(Node{(x0 + x1) / 2, (y0 + y1) / 2, std::max(x1 - x0, y1 - y0) / 2 + 1e-9});
-    for (size_t i = 0; i < n; ++i) insert(i);
+    for (size_t i : order) insert(i);
     for (auto& nd : nodes_)
       if (nd.count > 0) nd.mx /= nd.count, nd.my /= nd.count;
   }
@@ -129,13 +131,44 @@ std::vector<double> starting_layout(const std::vector<float>& init, size_t n, ui
   return y;
 }
 
+// The points along a Z-order (Morton) curve over their bounding box: neighbours in this order are
+// neighbours in the plane, so they walk nearly the same cells of the tree one after the other (the
+// walk's branches are predicted and its cells are in cache) and the tree's cells are allocated in the
+// order the walks visit them.
+std::vector<size_t> z_order(const std::vector<double>& y, size_t n) {
+  double x0 = std::numeric_limits<double>::infinity(), y0 = x0, x1 = -x0, y1 = -x0;
+  for (size_t i = 0; i < n; ++i) {
+    x0 = std::min(x0, y[2 * i]), x1 = std::max(x1, y[2 * i]);
+    y0 = std::min(y0, y[2 * i + 1]), y1 = std::max(y1, y[2 * i + 1]);
+  }
+  const double sx = 65535 / std::max(x1 - x0, 1e-300), sy = 65535 / std::max(y1 - y0, 1e-300);
+  auto spread_bits = [](uint64_t v) {  // 16 bits to the even positions of 32
+    v = (v | (v << 8)) & 0x00FF00FFull;
+    v = (v | (v << 4)) & 0x0F0F0F0Full;
+    v = (v | (v << 2)) & 0x33333333ull;
+    return (v | (v << 1)) & 0x55555555ull;
+  };
+  std::vector<uint64_t> keyed(n);
+  for (size_t i = 0; i < n; ++i) {
+    const auto qx = uint64_t((y[2 * i] - x0) * sx), qy = uint64_t((y[2 * i + 1] - y0) * sy);
+    keyed[i] = (spread_bits(qx) | spread_bits(qy) << 1) << 32 | i;
+  }
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<size_t> order(n);
+  for (size_t k = 0; k < n; ++k) order[k] = size_t(keyed[k] & 0xFFFFFFFFull);
+  return order;
+}
+
 // Repulsion by Barnes-Hut: rep_i = sum_j w_ij^2 (y_i - y_j) into rep; returns Z = sum_{i != j} w_ij.
 double barnes_hut_repulsion(const std::vector<double>& y, size_t n, double theta, unsigned threads,
                             std::vector<double>& rep) {
-  const QuadTree tree(y, n);
+  const std::vector<size_t> order = z_order(y, n);
+  const QuadTree tree(y, order);
   std::vector<double> z(n);
-  parallel_for_chunks(n, kPointsPerTask, [&](size_t i) { z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]); },
-                      threads);
+  parallel_for_chunks(n, kPointsPerTask, [&](size_t k) {
+    const size_t i = order[k];
+    z[i] = tree.repulsion(i, theta, rep[2 * i], rep[2 * i + 1]);
+  }, threads);
   double total = 0;
   for (double v : z) total += v;
   return total;
