@@ -4,7 +4,8 @@
 # other, each probed by kNN (k = 200, T = 0.1) with CIFAR-10's 40,000 training images of search.py's
 # split as the bank and 5,000 held-out training images as queries (its "tune" part; FINAL=1: its
 # "final" part, for the chosen recipe only). Appends one JSON line per run to OUT.
-# Usage: bench/cpu_recipes/cpu_12min.sh OUT   (env: RECIPE_WORK, ONLY=pretext|reference, SEED)
+# Usage: bench/cpu_recipes/cpu_12min.sh OUT   (env: RECIPE_WORK, ONLY=pretext|reference, SEED=0|1|2,
+#        PRETEXT_CLI: the pretext-cli to time, default this tree's build)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
@@ -20,5 +21,6 @@ if [ "${ONLY:-reference}" = reference ]; then
 fi
 if [ "${ONLY:-pretext}" = pretext ]; then
   RECIPE_WORK=$work python3 "$root/bench/cpu_recipes/search.py" --dataset cifar $final_flag \
-    --recipes "$root/bench/cpu_recipes/cpu-12min.json" --out "$out"
+    --recipes "$root/bench/cpu_recipes/cpu-12min.json" --only "preset-cpu-12min-seed${SEED:-0}" \
+    --cli "${PRETEXT_CLI:-$root/build/app/cli/pretext-cli}" --out "$out"
 fi
