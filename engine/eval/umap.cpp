@@ -116,8 +116,8 @@ class LayoutSgd {
     for (size_t e = edges_.row_start[i]; e < edges_.row_start[i + 1]; ++e) {
       if (next_sample_[e] > epoch) continue;
       const auto j = size_t(edges_.tail[e]);
-      double dx[2] = {yi[0] - previous_[2 * j], yi[1] - previous_[2 * j + 1]};
-      double d2 = dx[0] * dx[0] + dx[1] * dx[1];
+      const double dx[2] = {yi[0] - previous_[2 * j], yi[1] - previous_[2 * j + 1]};
+      const double d2 = dx[0] * dx[0] + dx[1] * dx[1];
       // Attraction 1 / (1 + a d^2b) pulls i towards j. umap-learn moves both ends of each of the
       // pair's two directed edges; here each end moves itself, by both.
       // d^2b in float, as umap-learn computes its whole layout: the powers are most of the time.
@@ -127,18 +127,27 @@ class LayoutSgd {
       next_sample_[e] += edges_.epochs_per_sample[e];
       const double per_negative = edges_.epochs_per_sample[e] / o_.negative_sample_rate;
       const auto negatives = int64_t((epoch - next_negative_[e]) / per_negative);
+      // The negative samples all push from where the attraction left i and their pushes are added
+      // up: umap-learn moves i after each, which chains every sample's power and division onto the
+      // one before (most of the layout's time); a push is small against far-off points.
+      double push[2] = {0, 0};
       for (int64_t s = 0; s < negatives; ++s) {
-        const auto other = size_t(splitmix64(state++) % n_);
+        const size_t other = uniform_index(splitmix64(state++));
         if (other == i) continue;
-        dx[0] = yi[0] - previous_[2 * other], dx[1] = yi[1] - previous_[2 * other + 1];
-        d2 = dx[0] * dx[0] + dx[1] * dx[1];
-        const double push = 2 * b / ((0.001 + d2) * (a * std::pow(float(d2), float(b)) + 1));
-        for (int k = 0; k < 2; ++k) yi[k] += (d2 > 0 ? clip(push * dx[k]) : 4.0) * alpha;
+        const double ox = yi[0] - previous_[2 * other], oy = yi[1] - previous_[2 * other + 1];
+        const double o2 = ox * ox + oy * oy;
+        const double c = 2 * b / ((0.001 + o2) * (a * std::pow(float(o2), float(b)) + 1));
+        push[0] += o2 > 0 ? clip(c * ox) : 4.0;
+        push[1] += o2 > 0 ? clip(c * oy) : 4.0;
       }
+      for (int k = 0; k < 2; ++k) yi[k] += push[k] * alpha;
       next_negative_[e] += double(negatives) * per_negative;
     }
     current_[2 * i] = yi[0], current_[2 * i + 1] = yi[1];
   }
+
+  // A draw in [0, n) by multiply and shift (Lemire 2019): a 64-bit division per sample cost more.
+  size_t uniform_index(uint64_t r) const { return size_t((static_cast<unsigned __int128>(r) * n_) >> 64); }
 
   const LayoutEdges edges_;
   std::vector<double> next_sample_, next_negative_;

@@ -69,6 +69,25 @@ TEST(umap, SeparableClustersStaySeparated) {
   EXPECT_EQ(umap(g, {}, o), y);
 }
 
+TEST(umap, ALayoutLargerThanAThreadsShareIsTheSameOnOneAndTwoThreads) {
+  // 6,000 points: each of an epoch's 8 blocks holds several chunks of 256 points, so two threads
+  // split every block between them.
+  std::vector<int> labels;
+  const size_t dim = 8;
+  const auto x = clustered_rows(4, 1500, dim, labels);
+  const size_t n = labels.size();
+  const NeighbourGraph g = neighbour_graph(x, n, dim, 14);
+  UmapOptions o;
+  o.seed = 9;
+  o.epochs = 20;
+  o.threads = 1;
+  const auto one = umap(g, {}, o);
+  o.threads = 2;
+  EXPECT_EQ(umap(g, {}, o), one);
+  o.seed = 10;
+  EXPECT_NE(umap(g, {}, o), one) << "the seed draws the start and the negative samples";
+}
+
 TEST(umap, RejectsBadInput) {
   EXPECT_THROW(umap(neighbour_graph({1.f, 2.f}, 2, 1, 1), {}), std::invalid_argument);
   EXPECT_THROW(umap(neighbour_graph({1.f, 2.f, 3.f, 5.f}, 4, 1, 3), {0.f}), std::invalid_argument);
