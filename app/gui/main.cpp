@@ -54,8 +54,9 @@ int main(int argc, char** argv) {
                             "given here override its fields.", "name");
   QCommandLineOption presentation("presentation", "Start in presentation mode: large text, thick plot lines, full "
                                                   "screen (View > Presentation mode, F5).");
+  QCommandLineOption lesson("lesson", "Open the guided lesson (Help > Lesson), from the top.");
   QCommandLineOption theme("theme", "Look: system, light or dark (default: the last choice in View > Theme).", "name");
-  parser.addOptions({presentation, theme, data, db, method, backbone, epochs, steps, limit, preset, page, compare, pipeline, autostart,
+  parser.addOptions({presentation, lesson, theme, data, db, method, backbone, epochs, steps, limit, preset, page, compare, pipeline, autostart,
                      screenshot});
   parser.process(app);
 
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   pretext::MainWindow w(o);
   w.show();
   if (parser.isSet(presentation)) w.setPresentationMode(true);
+  if (parser.isSet(lesson)) w.startLesson();
   const int rc = app.exec();
   // A run whose step outlasted the quit wait is not joined: the process ends now, as a kill would
   // end it, which the database is built to survive.

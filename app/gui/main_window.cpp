@@ -27,6 +27,7 @@
 #include <QTimer>
 
 #include "app/gui/app_state.h"
+#include "app/gui/lesson_panel.h"
 #include "app/gui/pages/data_page.h"
 #include "app/gui/pages/runs_page.h"
 #include "app/gui/pages/studio_page.h"
@@ -101,6 +102,7 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
     statusBar()->addWidget(label, 1);
   }
   statusBar()->addPermanentWidget(progress_);
+  lesson_ = new LessonPanel(this, tabs_, state_, controller_);
   buildMenus();
 
   connect(state_, &AppState::datasetLoaded, this, [this] {
@@ -342,6 +344,12 @@ void MainWindow::buildMenus() {
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&User's guide"), QKeySequence::HelpContents, this, [this] { show_users_guide(this); });
+  QAction* lesson = help->addAction(tr("&Lesson"), this, [this](bool on) { lesson_->setShown(on); });
+  lesson->setObjectName(QStringLiteral("lessonAction"));
+  lesson->setCheckable(true);
+  lesson->setToolTip(tr("Seven steps from unlabelled images to what the network learned, for a class (10 minutes on a CPU)"));
+  connect(lesson_, &LessonPanel::shownChanged, lesson, &QAction::setChecked);
+  if (QSettings().value("lesson/shown", false).toBool()) lesson_->setShown(true);
   help->addAction(tr("&About Pretext"), this, [this] {
     const Versions v = versions();
     QMessageBox::about(this, tr("About Pretext"),
@@ -367,6 +375,11 @@ void MainWindow::setPresentationMode(bool on) {
   } else {
     showNormal();
   }
+}
+
+void MainWindow::startLesson() {
+  lesson_->restart();
+  lesson_->setShown(true);
 }
 
 void MainWindow::openDataset(const QString& path) { state_->openDataset(path); }

@@ -13,6 +13,7 @@ namespace pretext {
 
 class AppState;
 class DataPage;
+class LessonPanel;
 class RunsPage;
 class StudioPage;
 class TrainPage;
@@ -46,6 +47,8 @@ class MainWindow : public QMainWindow {
   AppState* state() const { return state_; }
   // Presentation mode (apply_presentation) and full screen together; off returns to the window as it was.
   void setPresentationMode(bool on);
+  // Help > Lesson from its first step (--lesson).
+  void startLesson();
 
  protected:
   void closeEvent(QCloseEvent* e) override;
@@ -90,6 +93,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_;
   RunProgress run_progress_;
   QAction* presentation_action_ = nullptr;
+  LessonPanel* lesson_ = nullptr;
   bool maximized_before_presentation_ = false;
 };
 

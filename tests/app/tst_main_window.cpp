@@ -19,6 +19,7 @@
 #include <QtTest>
 
 #include "app/gui/app_state.h"
+#include "app/gui/lesson_panel.h"
 #include "app/gui/main_window.h"
 #include "app/gui/pages/explore_panel.h"
 #include "app/gui/pages/runs_page.h"
@@ -454,6 +455,73 @@ class TstMainWindow : public QObject {
     QVERIFY(measured.wait(120000));
     QCOMPARE(measured.at(0).at(0).toBool(), true);
     QVERIFY(explorer->invariances()->barCount() >= 2);
+  }
+
+  // The guided lesson advances on what the user does, shows the step's control, and resumes where it was.
+  void theLessonAdvancesOnWhatTheUserDoesAndResumes() {
+    if (!QFileInfo::exists(kFashionMnist)) QSKIP("dataset-fashion-mnist is not installed");
+    QTemporaryDir dir;
+    WindowOptions o;
+    o.db = dir.filePath("lesson.db");
+    {
+      MainWindow w(o);
+      w.resize(1366, 768);
+      w.show();
+      auto* tabs = w.findChild<QTabWidget*>();
+      auto* lesson = w.findChild<LessonPanel*>("lessonPanel");
+      auto* controller = w.findChild<TrainingController*>();
+      auto* preset = w.findChild<QComboBox*>("preset");
+      QVERIFY(tabs && lesson && controller && preset);
+      QVERIFY(lesson->isHidden());
+      w.startLesson();
+      QVERIFY(lesson->isVisible());
+      QCOMPARE(lesson->step(), 0);
+      auto title = [&] { return lesson->findChild<QLabel*>("lessonTitle")->text(); };
+      QCOMPARE(title(), lesson_steps()[0].title);
+      // A visit to the Studio before its step does not count for it.
+      tabs->setCurrentIndex(1);
+      tabs->setCurrentIndex(0);
+      QSignalSpy loaded(w.state(), &AppState::datasetLoaded);
+      w.state()->openDataset(kFashionMnist);
+      QVERIFY(loaded.wait(60000));
+      QCOMPARE(lesson->step(), 1);
+      tabs->setCurrentIndex(1);  // the studio
+      QCOMPARE(lesson->step(), 2);
+      tabs->setCurrentIndex(2);
+      QCOMPARE(lesson->step(), 2);
+      preset->setCurrentText(QString::fromStdString(run_preset("classroom").title));
+      QCOMPARE(lesson->step(), 3);
+      QCOMPARE(title(), lesson_steps()[3].title);
+      // The card stays inside the window and clear of the control it points at.
+      auto* start = w.findChild<QWidget*>("startButton");
+      const QRect card(lesson->mapTo(&w, QPoint(0, 0)), lesson->size());
+      QVERIFY(w.rect().contains(card));
+      QVERIFY(!card.intersects(QRect(start->mapTo(&w, QPoint(0, 0)), start->size())));
+      Q_EMIT controller->runStarted(1, "cpu", 10);
+      QCOMPARE(lesson->step(), 4);
+      Q_EMIT controller->runFinished(1, "finished", "");
+      QCOMPARE(lesson->step(), 5);
+      // Back and Next move without doing; the runs page ends the probe step.
+      lesson->findChild<QPushButton*>("lessonNext")->click();
+      QCOMPARE(lesson->step(), 6);
+      tabs->setCurrentIndex(3);
+      QCOMPARE(lesson->step(), 6);
+      Q_EMIT w.findChild<ExplorePanel*>()->computed(true);
+      QCOMPARE(lesson->step(), int(lesson_steps().size()));
+      QVERIFY(title().contains("self-supervised"));
+      lesson->restart();
+      QCOMPARE(lesson->step(), 1);  // the data is still open
+      lesson->findChild<QPushButton*>("lessonNext")->click();
+      QCOMPARE(lesson->step(), 2);
+    }
+    // A new window resumes the lesson at the step it was left on, shown as it was.
+    MainWindow again(o);
+    auto* lesson = again.findChild<LessonPanel*>("lessonPanel");
+    QCOMPARE(lesson->step(), 2);
+    QVERIFY(!lesson->isHidden());
+    QVERIFY(again.findChild<QAction*>("lessonAction")->isChecked());
+    lesson->setShown(false);
+    QVERIFY(!again.findChild<QAction*>("lessonAction")->isChecked());
   }
 
   // A newcomer is told what each page is for and what to do next until a dataset is open.

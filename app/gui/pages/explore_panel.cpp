@@ -212,6 +212,7 @@ QLayout* ExplorePanel::buildControls() {
   colouring_->setItemData(2, tr("k-means of the full features, k = the number of classes: where the representation "
                                 "draws its own groups"), Qt::ToolTipRole);
   compute_ = new QPushButton(tr("Compute"));
+  compute_->setObjectName(QStringLiteral("exploreCompute"));
   compute_->setToolTip(tr("Embed the images with the run's saved backbone and project them; stored with the run"));
   measure_ = new QPushButton(tr("Invariances"));
   measure_->setToolTip(tr("How far the run's embedding moves under each op of its own augmentation pipeline, "

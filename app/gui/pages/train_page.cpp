@@ -191,7 +191,9 @@ QWidget* TrainPage::buildCurvesAndDiagnostics() {
 
   auto* center = new QSplitter(Qt::Vertical);
   center->addWidget(boxed(tr("Training curves"), curves));
-  center->addWidget(boxed(tr("Diagnostics (fixed probe batch)"), diag));
+  QWidget* diagnostics = boxed(tr("Diagnostics (fixed probe batch)"), diag);
+  diagnostics->setObjectName(QStringLiteral("diagnosticsBox"));
+  center->addWidget(diagnostics);
   center->setStretchFactor(0, 2);
   center->setStretchFactor(1, 3);
   return center;
@@ -201,6 +203,7 @@ QWidget* TrainPage::buildResults() {
   views_ = new ViewGrid;
   scatter_ = new ScatterPlot;
   probe_ = new QLabel(tr("kNN probe: after the run"));
+  probe_->setObjectName(QStringLiteral("probeSummary"));
   probe_->setWordWrap(true);  // a long result wraps; it must not widen the window
   auto* right = new QWidget;
   auto* rl = new QVBoxLayout(right);
@@ -478,6 +481,7 @@ void TrainPage::addParameterTable(QFormLayout* form) {
 // Start, Pause, Stop, and what the run will take.
 void TrainPage::addRunControls(QFormLayout* form) {
   start_ = new QPushButton(tr("Start"));
+  start_->setObjectName(QStringLiteral("startButton"));
   pause_ = new QPushButton(tr("Pause"));
   pause_->setCheckable(true);
   stop_ = new QPushButton(tr("Stop"));
