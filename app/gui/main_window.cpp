@@ -88,20 +88,7 @@ MainWindow::MainWindow(const WindowOptions& options, QWidget* parent)
   tabs_->addTab(log_, tr("&Log"));
   setCentralWidget(tabs_);
 
-  device_label_ = new QLabel(tr("Device: chosen when a run starts"));
-  probe_label_ = new QLabel;
-  progress_ = new QProgressBar;
-  progress_->setObjectName(QStringLiteral("runProgress"));
-  progress_->setMinimumWidth(420);
-  showRunProgress();
-  // The status bar must never widen the window (a 1366 px laptop screen holds it whole): long texts
-  // are cut there and read in full in the tooltip.
-  for (QLabel* label : {device_label_, probe_label_}) {
-    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
-    label->setMinimumWidth(120);
-    statusBar()->addWidget(label, 1);
-  }
-  statusBar()->addPermanentWidget(progress_);
+  buildStatusBar();
   lesson_ = new LessonPanel(this, tabs_, state_, controller_);
   buildMenus();
 
@@ -169,6 +156,24 @@ qint64 resident_memory_mb() {
 }
 
 }  // namespace
+
+// The device, the last probe and the run's progress.
+void MainWindow::buildStatusBar() {
+  device_label_ = new QLabel(tr("Device: chosen when a run starts"));
+  probe_label_ = new QLabel;
+  progress_ = new QProgressBar;
+  progress_->setObjectName(QStringLiteral("runProgress"));
+  progress_->setMinimumWidth(420);
+  showRunProgress();
+  // The status bar must never widen the window (a 1366 px laptop screen holds it whole): long texts
+  // are cut there and read in full in the tooltip.
+  for (QLabel* label : {device_label_, probe_label_}) {
+    label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    label->setMinimumWidth(120);
+    statusBar()->addWidget(label, 1);
+  }
+  statusBar()->addPermanentWidget(progress_);
+}
 
 // The status bar and the log follow the engine's events.
 void MainWindow::connectController() {

@@ -59,6 +59,7 @@ class MainWindow : public QMainWindow {
   void connectController();
   void applyStartOptions(const QSettings& settings);
   void buildMenus();
+  void buildStatusBar();
   void openDataset(const QString& path);
   void rebuildRecentMenus();
   void updateTitle();
