@@ -1,18 +1,51 @@
 #include "engine/methods/moco.h"
 
+#include <limits>
+
 #include "engine/methods/heads.h"
 #include "engine/methods/method.h"
 
 namespace pretext {
 namespace F = torch::nn::functional;
 
-torch::Tensor moco_infonce(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue,
-                           double temperature) {
+namespace {
+// Each query's similarity to its key in column 0, then to every queued key, over the temperature.
+torch::Tensor moco_logits(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue, double temperature) {
   auto l_pos = (q * k).sum(1, true);
   auto l_neg = torch::mm(q, queue.t());
-  auto logits = torch::cat({l_pos, l_neg}, 1) / temperature;
+  return torch::cat({l_pos, l_neg}, 1) / temperature;
+}
+
+torch::Tensor infonce_of(const torch::Tensor& logits) {
   // The positive sits in column 0 for every query.
-  return F::cross_entropy(logits, torch::zeros({q.size(0)}, torch::TensorOptions().dtype(torch::kLong).device(q.device())));
+  return F::cross_entropy(logits, torch::zeros({logits.size(0)}, torch::TensorOptions().dtype(torch::kLong).device(logits.device())));
+}
+
+// The formula panel's rows from the logits the loss was computed from: both directions' queries
+// stacked (rows 0..N-1 the first view's, N..2N-1 the second's), whose mean is the symmetrised loss.
+// A row's positive is the other view of its image; its negatives are queued keys of earlier batches,
+// which have no image to show.
+Formula formula_of(const torch::Tensor& logits, double temperature) {
+  torch::NoGradGuard no_grad;
+  const auto l = logits.detach().to(torch::kFloat);
+  const int64_t n = l.size(0) / 2;
+  auto positive = l.select(1, 0);
+  auto log_sum_exp = l.logsumexp(1);
+  Formula f;
+  f.expression = "ℓᵢ = −s(qᵢ, k₊)/τ + log (exp(s(qᵢ, k₊)/τ) + Σₖ∈queue exp(s(qᵢ, k)/τ))";
+  f.terms = {{"s(qᵢ, k₊) positive", positive * temperature},
+             {"s(qᵢ, k) nearest queued key", std::get<0>(l.slice(1, 1).max(1)) * temperature},
+             {"log Σ exp", log_sum_exp},
+             {"τ", torch::full({}, temperature)}};
+  f.row_loss = log_sum_exp - positive;
+  f.positive = torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)}).to(l.device());
+  return f;
+}
+}  // namespace
+
+torch::Tensor moco_infonce(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& queue,
+                           double temperature) {
+  return infonce_of(moco_logits(q, k, queue, temperature));
 }
 
 MethodInfo moco_info() {
@@ -55,9 +88,10 @@ LossOutput MoCoImpl::compute(const Batch& batch) {
     k1 = F::normalize(target_projector->forward(target_backbone->forward(views[0])), norm);
     k2 = F::normalize(target_projector->forward(target_backbone->forward(views[1])), norm);
   }
-  auto loss = (moco_infonce(q1, k2, queue, temperature_) + moco_infonce(q2, k1, queue, temperature_)) / 2;
+  const auto logits1 = moco_logits(q1, k2, queue, temperature_), logits2 = moco_logits(q2, k1, queue, temperature_);
+  auto loss = (infonce_of(logits1) + infonce_of(logits2)) / 2;
   pending_keys_ = torch::cat({k1, k2}, 0);
-  return {loss, {{"infonce", loss.detach()}}, z1.detach()};
+  return {loss, {{"infonce", loss.detach()}}, z1.detach(), {}, formula_of(torch::cat({logits1, logits2}, 0), temperature_)};
 }
 
 void MoCoImpl::after_step(int64_t, int64_t) {

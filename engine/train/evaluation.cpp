@@ -236,10 +236,10 @@ std::optional<FormulaEvent> formula_event(const Formula& formula, const Batch& b
   // Rows index the views stacked: row r is image r % n of view r / n.
   const int64_t n = batch.views[0].size(0);
   const auto view_of_row = [&](int64_t r) { return batch.views.at(size_t(r / n)).slice(0, r % n, r % n + 1); };
-  // Short titles: the panel's column is narrow (the tooltip says which negative).
-  const std::pair<const char*, int64_t> shown[] = {{"view", e.row},
-                                                   {"positive", formula.positive[e.row].item<int64_t>()},
-                                                   {"negative", formula.nearest_negative[e.row].item<int64_t>()}};
+  // Short titles: the panel's column is narrow (the tooltip says which negative). A negative without a
+  // row in the batch (MoCo's queued keys) has no image.
+  std::vector<std::pair<const char*, int64_t>> shown = {{"view", e.row}, {"positive", formula.positive[e.row].item<int64_t>()}};
+  if (formula.nearest_negative.defined()) shown.emplace_back("negative", formula.nearest_negative[e.row].item<int64_t>());
   for (const auto& [title, r] : shown) {
     const auto x = view_of_row(r);
     e.height = static_cast<int>(x.size(2));

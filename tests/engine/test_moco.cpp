@@ -6,6 +6,7 @@
 
 #include "engine/methods/heads.h"
 #include "engine/methods/moco.h"
+#include "engine/train/evaluation.h"
 #include "tests/engine/method_support.h"
 
 using namespace pretext;
@@ -33,6 +34,33 @@ TEST(moco, InfoNCEMatchesLoopFormula) {
     total += -std::log(pos / denom);
   }
   EXPECT_NEAR(moco_infonce(q, k, queue, t).item<double>(), total / 4, 1e-5);
+}
+
+TEST(moco, TheFormulaRowsRecomputeToTheLoss) {
+  auto m = small_moco();
+  auto out = m->compute(batch_of_views(test::fixed_views(6, 3, 16, 2)));
+  const Formula& f = out.formula;
+  ASSERT_EQ(f.row_loss.size(0), 12);  // both views' queries
+  EXPECT_NEAR(f.row_loss.mean().item<double>(), out.total.item<double>(), 1e-5);
+  ASSERT_EQ(f.terms.size(), 4u);
+  const double t = 0.2;
+  for (int64_t i = 0; i < 12; ++i) {
+    const double positive = f.terms[0].second[i].item<double>(), nearest = f.terms[1].second[i].item<double>();
+    const double lse = f.terms[2].second[i].item<double>();
+    EXPECT_NEAR(f.row_loss[i].item<double>(), lse - positive / t, 1e-5);
+    // log-sum-exp over the positive and 64 queued keys, none closer than the nearest.
+    EXPECT_LE(lse, std::log(std::exp(positive / t) + 64 * std::exp(nearest / t)) + 1e-5);
+    EXPECT_GE(lse, std::log(std::exp(positive / t) + std::exp(nearest / t)) - 1e-5);
+    EXPECT_EQ(f.positive[i].item<int64_t>(), (i + 6) % 12);
+  }
+  EXPECT_FALSE(f.nearest_negative.defined()) << "a queued key has no image in the batch";
+  // The panel's event shows the row's view and its positive, and no negative.
+  const Batch batch = batch_of_views(test::fixed_views(6, 3, 16, 2));
+  const auto e = formula_event(f, batch, ChannelStats{{0.5, 0.5, 0.5}, {0.25, 0.25, 0.25}}, 1, 5, out.total.item<double>(), 2);
+  ASSERT_TRUE(e.has_value());
+  ASSERT_EQ(e->images.size(), 2u);
+  EXPECT_EQ(e->images[1].first, "positive");
+  EXPECT_NEAR(e->row_loss, f.row_loss[2].item<double>(), 1e-9);
 }
 
 TEST(moco, HandComputedOrthogonalCase) {
