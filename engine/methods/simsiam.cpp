@@ -36,8 +36,21 @@ LossOutput SimSiamImpl::compute(const Batch& batch) {
   const auto& views = batch.views;
   auto z1 = projector->forward(backbone->forward(views[0]));
   auto z2 = projector->forward(backbone->forward(views[1]));
-  auto loss = simsiam_loss(predictor->forward(z1), predictor->forward(z2), z1, z2);
-  return {loss, {{"neg_cosine", loss.detach()}}, z1.detach()};
+  auto p1 = predictor->forward(z1), p2 = predictor->forward(z2);
+  auto loss = simsiam_loss(p1, p2, z1, z2);
+  // The formula panel's rows: each image's two negative cosines, whose mean over the batch is the loss.
+  Formula f;
+  {
+    torch::NoGradGuard no_grad;
+    const auto cosine = [](const torch::Tensor& p, const torch::Tensor& z) {
+      return F::cosine_similarity(p.detach(), z.detach(), F::CosineSimilarityFuncOptions().dim(1));
+    };
+    auto c1 = cosine(p1, z2), c2 = cosine(p2, z1);
+    f.expression = "ℓᵢ = −cos(p₁ᵢ, sg(z₂ᵢ))/2 − cos(p₂ᵢ, sg(z₁ᵢ))/2";  // sg: stop-gradient
+    f.terms = {{"cos(p₁ᵢ, z₂ᵢ)", c1}, {"cos(p₂ᵢ, z₁ᵢ)", c2}};
+    f.row_loss = -(c1 + c2) / 2;
+  }
+  return {loss, {{"neg_cosine", loss.detach()}}, z1.detach(), {}, f};
 }
 
 }  // namespace pretext

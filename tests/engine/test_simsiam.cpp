@@ -27,6 +27,21 @@ TEST(simsiam, StopGradientBlocksTheProjectionBranch) {
   EXPECT_GT(p2.grad().abs().sum().item<double>(), 0);
 }
 
+TEST(simsiam, TheFormulaRowsRecomputeToTheLoss) {
+  torch::manual_seed(5);
+  SimSiamImpl m(make_backbone("resnet-tiny", 3), {{"proj_hidden", 32}, {"proj_dim", 32}, {"pred_hidden", 16}});
+  auto out = m.compute(batch_of_views(test::fixed_views(8, 3, 16, 2)));
+  const Formula& f = out.formula;
+  ASSERT_EQ(f.row_loss.size(0), 8);
+  EXPECT_NEAR(f.row_loss.mean().item<double>(), out.total.item<double>(), 1e-5);
+  ASSERT_EQ(f.terms.size(), 2u);
+  for (int64_t i = 0; i < 8; ++i) {
+    EXPECT_NEAR(f.row_loss[i].item<double>(),
+                -(f.terms[0].second[i].item<double>() + f.terms[1].second[i].item<double>()) / 2, 1e-6);
+    EXPECT_LE(std::abs(f.terms[0].second[i].item<double>()), 1 + 1e-6);
+  }
+}
+
 TEST(simsiam, Trains20StepsWithFallingLoss) {
   torch::manual_seed(3);
   SimSiamImpl m(make_backbone("resnet-tiny", 3), {{"proj_hidden", 32}, {"proj_dim", 32}, {"pred_hidden", 16}});
